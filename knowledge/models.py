@@ -1,0 +1,538 @@
+"""The knowledge base: what a reader needs to get a class of matters done.
+
+Taxonomies (districts, departments, service items, policies) are snippets so
+that cases, search and articles all point at the same records. Pages carry the
+metadata a reader trusts: who issued it, when it takes effect, when it was
+last reviewed.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+
+class District(models.Model):
+    """An administrative district (区). Seeded with Shanghai's 16 by a migration."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("行政区")
+        verbose_name_plural = _("行政区")
+
+    def __str__(self):
+        return self.name
+
+
+class Department(index.Indexed, models.Model):
+    """A government department or service centre that handles matters.
+
+    Contact details here are the department's public ones (hotline, office),
+    never a person's.
+    """
+
+    name = models.CharField(_("部门名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    slug = models.SlugField(_("网址标识"), max_length=80, unique=True, allow_unicode=True)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="departments",
+        help_text=_("市级部门留空。"),
+    )
+    contact_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    office_address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    office_hours = models.CharField(_("办公时间"), max_length=100, blank=True)
+    website = models.URLField(_("网站"), blank=True)
+    description = models.TextField(_("职责简介"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("short_name"), FieldPanel("slug")]),
+        FieldPanel("district"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_phone"),
+                FieldPanel("office_address"),
+                FieldPanel("office_hours"),
+                FieldPanel("website"),
+            ],
+            heading=_("公开联系方式"),
+        ),
+        FieldPanel("description"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("description"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceItem(index.Indexed, models.Model):
+    """A government service item (事项) as listed in the service catalogue.
+
+    Cases record which item the reporter tried; policy changes list the items
+    they affect, which is how related articles get flagged for review.
+    """
+
+    name = models.CharField(_("事项名称"), max_length=150)
+    code = models.CharField(_("事项编码"), max_length=60, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("实施部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_items",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("department")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+
+    def __str__(self):
+        return self.name
+
+
+class Policy(index.Indexed, models.Model):
+    """A policy document cited as the legal or policy basis of guidance."""
+
+    class Status(models.TextChoices):
+        CURRENT = "current", _("现行有效")
+        SUPERSEDED = "superseded", _("已被替代")
+        EXPIRED = "expired", _("已失效")
+
+    title = models.CharField(_("文件名称"), max_length=255)
+    issuing_body = models.CharField(_("发文机关"), max_length=150)
+    document_number = models.CharField(
+        _("文号"), max_length=80, blank=True, help_text=_("例如：沪府办规〔2023〕12号")
+    )
+    effective_date = models.DateField(_("施行日期"), null=True, blank=True)
+    expiry_date = models.DateField(_("失效日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.CURRENT)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("被以下文件替代"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
+    )
+    summary = models.TextField(_("要点"), blank=True)
+    url = models.URLField(_("原文链接"), blank=True)
+    service_items = models.ManyToManyField(
+        ServiceItem, verbose_name=_("涉及事项"), blank=True, related_name="policies"
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("document_number")]),
+        FieldRowPanel([FieldPanel("effective_date"), FieldPanel("expiry_date")]),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("superseded_by")]),
+        FieldPanel("service_items"),
+        FieldPanel("summary"),
+        FieldPanel("url"),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("document_number"),
+        index.SearchField("issuing_body"),
+        index.SearchField("summary"),
+        index.FilterField("status"),
+    ]
+
+    class Meta:
+        ordering = ["-effective_date", "title"]
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+
+    def __str__(self):
+        if self.document_number:
+            return f"{self.title}（{self.document_number}）"
+        return self.title
+
+    def clean(self):
+        if self.effective_date and self.expiry_date and self.expiry_date < self.effective_date:
+            raise ValidationError({"expiry_date": _("失效日期不能早于施行日期。")})
+        if self.superseded_by_id and self.superseded_by_id == self.pk:
+            raise ValidationError({"superseded_by": _("文件不能替代自身。")})
+
+    def is_in_force_on(self, day) -> bool:
+        if self.effective_date and day < self.effective_date:
+            return False
+        if self.expiry_date and day >= self.expiry_date:
+            return False
+        return True
+
+
+# --- Stream blocks ---------------------------------------------------------
+
+
+class StepBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("步骤"), max_length=120)
+    body = blocks.RichTextBlock(
+        label=_("说明"), features=["bold", "italic", "link", "ol", "ul"], required=False
+    )
+    where = blocks.CharBlock(label=_("在哪办"), required=False, max_length=200)
+    time_limit = blocks.CharBlock(label=_("办理时限"), required=False, max_length=60)
+
+    class Meta:
+        icon = "list-ol"
+        label = _("办理步骤")
+        template = "knowledge/blocks/step.html"
+
+
+class QuestionBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("问题"), max_length=200)
+    answer = blocks.RichTextBlock(label=_("回答"), features=["bold", "link", "ol", "ul"])
+
+    class Meta:
+        icon = "help"
+        label = _("问答")
+        template = "knowledge/blocks/question.html"
+
+
+class SolutionStepsBlock(blocks.StreamBlock):
+    step = StepBlock()
+    paragraph = blocks.RichTextBlock(
+        label=_("段落"), features=["h3", "bold", "italic", "link", "ol", "ul"]
+    )
+    notice = blocks.TextBlock(label=_("提示"), template="knowledge/blocks/notice.html")
+
+
+class FAQBlock(blocks.StreamBlock):
+    question = QuestionBlock()
+
+
+# --- Pages -----------------------------------------------------------------
+
+
+class TopicIndexPage(Page):
+    """A topic (事项 / life event) readers browse by, e.g. 企业开办与注销.
+
+    Articles and guides live under their topic, so the URL says where a reader is.
+    """
+
+    introduction = models.TextField(_("简介"), blank=True)
+    icon = models.CharField(_("图标文字"), max_length=4, blank=True, help_text=_("一个汉字或符号，显示在首页。"))
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("icon")]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    api_fields = [APIField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["knowledge.SolutionArticlePage", "knowledge.PolicyTransitionGuidePage"]
+
+    class Meta:
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+
+
+class SolutionArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "knowledge.SolutionArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class SolutionArticlePage(Page):
+    """A solution article: how a class of "办不成" matters gets done.
+
+    Written from resolved cases. The problem is stated in the reporter's own
+    words so that people find it with the words they use.
+    """
+
+    summary = models.CharField(_("摘要"), max_length=300, help_text=_("一两句话说明解决什么问题。"))
+    problem = models.TextField(_("常见问题描述"), help_text=_("用办事人自己的话描述遇到的问题。"))
+    applies_to = models.TextField(_("适用对象"), blank=True)
+    steps = StreamField(SolutionStepsBlock(), verbose_name=_("解决步骤"), blank=True)
+    departments = ParentalManyToManyField(
+        Department, verbose_name=_("涉及部门"), blank=True, related_name="articles"
+    )
+    policies = ParentalManyToManyField(
+        Policy, verbose_name=_("政策依据"), blank=True, related_name="articles"
+    )
+    service_items = ParentalManyToManyField(
+        ServiceItem, verbose_name=_("涉及事项"), blank=True, related_name="articles"
+    )
+    districts = ParentalManyToManyField(
+        District,
+        verbose_name=_("适用区"),
+        blank=True,
+        related_name="articles",
+        help_text=_("留空表示全市适用。"),
+    )
+    tags = ClusterTaggableManager(through=SolutionArticleTag, blank=True, verbose_name=_("标签"))
+    effective_date = models.DateField(_("生效日期"), null=True, blank=True)
+    last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
+    review_due = models.DateField(_("下次复核日期"), null=True, blank=True)
+    source_case_count = models.PositiveIntegerField(
+        _("来源案例数"), default=0, help_text=_("由案例关联自动统计。")
+    )
+    external_id = models.CharField(
+        _("外部编号"), max_length=100, blank=True, db_index=True, help_text=_("导入时的原始编号。")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("problem"),
+        FieldPanel("applies_to"),
+        FieldPanel("steps"),
+        InlinePanel("materials", label=_("所需材料"), heading=_("所需材料")),
+        MultiFieldPanel(
+            [
+                FieldPanel("departments"),
+                FieldPanel("policies"),
+                FieldPanel("service_items"),
+                FieldPanel("districts"),
+                FieldPanel("tags"),
+            ],
+            heading=_("分类与依据"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("effective_date"),
+                        FieldPanel("last_reviewed"),
+                        FieldPanel("review_due"),
+                    ]
+                ),
+                FieldPanel("source_case_count", read_only=True),
+            ],
+            heading=_("时效"),
+        ),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("external_id")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("problem"),
+        index.SearchField("applies_to"),
+        index.SearchField("steps"),
+        index.RelatedFields("departments", [index.SearchField("name")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("external_id"),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("problem"),
+        APIField("applies_to"),
+        APIField("steps"),
+        APIField("materials"),
+        APIField("departments"),
+        APIField("policies"),
+        APIField("tags"),
+        APIField("effective_date"),
+        APIField("last_reviewed"),
+    ]
+
+    parent_page_types = ["knowledge.TopicIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("办事指引")
+        verbose_name_plural = _("办事指引")
+
+    def clean(self):
+        super().clean()
+        if self.last_reviewed and self.review_due and self.review_due < self.last_reviewed:
+            raise ValidationError({"review_due": _("下次复核日期不能早于最近审核日期。")})
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return bool(self.review_due and self.review_due < timezone.localdate())
+
+
+class RequiredMaterial(Orderable):
+    """One material the reader must bring, and whether 容缺受理 allows it later."""
+
+    page = ParentalKey(SolutionArticlePage, related_name="materials", on_delete=models.CASCADE)
+    name = models.CharField(_("材料名称"), max_length=150)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    can_supply_later = models.BooleanField(
+        _("可容缺后补"), default=False, help_text=_("容缺受理：可先受理，事后补交。")
+    )
+    supply_methods = models.CharField(
+        _("补交方式"), max_length=150, blank=True, help_text=_("例如：电话核验、微信、邮寄、现场")
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("note"),
+        FieldRowPanel([FieldPanel("can_supply_later"), FieldPanel("supply_methods")]),
+    ]
+    api_fields = [APIField("name"), APIField("note"), APIField("can_supply_later")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("材料")
+        verbose_name_plural = _("材料")
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyTransitionGuideTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "knowledge.PolicyTransitionGuidePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class PolicyTransitionGuidePage(Page):
+    """A guide through a change from an old policy to a new one.
+
+    New/old policy transitions are a main source of "办不成" cases; the guide
+    says which rule applies when, and what to do in the gap.
+    """
+
+    summary = models.CharField(_("摘要"), max_length=300)
+    old_policy = models.ForeignKey(
+        Policy,
+        verbose_name=_("原政策"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    new_policy = models.ForeignKey(
+        Policy,
+        verbose_name=_("新政策"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    effective_date = models.DateField(_("新政策施行日期"))
+    transition_end = models.DateField(_("过渡期截止"), null=True, blank=True)
+    what_changed = RichTextField(_("主要变化"), blank=True, features=["bold", "link", "ol", "ul"])
+    transition_arrangements = RichTextField(
+        _("过渡安排"), blank=True, features=["bold", "link", "ol", "ul"]
+    )
+    affected = models.TextField(_("影响对象"), blank=True)
+    gap_guidance = RichTextField(
+        _("衔接期间怎么办"), blank=True, features=["bold", "link", "ol", "ul"]
+    )
+    faq = StreamField(FAQBlock(), verbose_name=_("常见问题"), blank=True)
+    related_articles = ParentalManyToManyField(
+        SolutionArticlePage, verbose_name=_("相关办事指引"), blank=True, related_name="guides"
+    )
+    departments = ParentalManyToManyField(
+        Department, verbose_name=_("发布/实施部门"), blank=True, related_name="guides"
+    )
+    service_items = ParentalManyToManyField(
+        ServiceItem, verbose_name=_("涉及事项"), blank=True, related_name="guides"
+    )
+    districts = ParentalManyToManyField(
+        District, verbose_name=_("适用区"), blank=True, related_name="guides"
+    )
+    tags = ClusterTaggableManager(through=PolicyTransitionGuideTag, blank=True, verbose_name=_("标签"))
+    last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
+    review_due = models.DateField(_("下次复核日期"), null=True, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("old_policy"), FieldPanel("new_policy")]),
+        FieldRowPanel([FieldPanel("effective_date"), FieldPanel("transition_end")]),
+        FieldPanel("what_changed"),
+        FieldPanel("transition_arrangements"),
+        FieldPanel("affected"),
+        FieldPanel("gap_guidance"),
+        FieldPanel("faq"),
+        MultiFieldPanel(
+            [
+                FieldPanel("related_articles"),
+                FieldPanel("departments"),
+                FieldPanel("service_items"),
+                FieldPanel("districts"),
+                FieldPanel("tags"),
+            ],
+            heading=_("分类与关联"),
+        ),
+        FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("review_due")]),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("what_changed"),
+        index.SearchField("transition_arrangements"),
+        index.SearchField("affected"),
+        index.SearchField("gap_guidance"),
+        index.SearchField("faq"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("old_policy"),
+        APIField("new_policy"),
+        APIField("effective_date"),
+        APIField("transition_end"),
+        APIField("transition_arrangements"),
+        APIField("gap_guidance"),
+        APIField("faq"),
+    ]
+
+    parent_page_types = ["knowledge.TopicIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("新旧政策衔接指引")
+        verbose_name_plural = _("新旧政策衔接指引")
+
+    def clean(self):
+        super().clean()
+        if self.transition_end and self.effective_date and self.transition_end < self.effective_date:
+            raise ValidationError({"transition_end": _("过渡期截止日期不能早于新政策施行日期。")})
+        if self.old_policy_id and self.old_policy_id == self.new_policy_id:
+            raise ValidationError({"new_policy": _("新政策与原政策不能是同一文件。")})
+
+    def rule_for(self, started_on):
+        """Which policy applies to a matter that started on ``started_on``."""
+        if started_on < self.effective_date:
+            return self.old_policy
+        return self.new_policy
+
+
+class ArticleFeedback(models.Model):
+    """A reader's answer to "这篇内容有帮助吗？". Never stores who they are."""
+
+    page = models.ForeignKey(Page, verbose_name=_("页面"), on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField(_("有帮助"))
+    comment = models.TextField(_("意见"), blank=True, max_length=500)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("读者反馈")
+        verbose_name_plural = _("读者反馈")
+
+    def __str__(self):
+        return f"{self.page_id}: {'有帮助' if self.helpful else '没帮助'}"

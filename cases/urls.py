@@ -1,1 +1,12 @@
-urlpatterns = []
+from django.urls import path
+
+from cases import views
+
+app_name = "cases_public"
+
+urlpatterns = [
+    path("report/", views.report, name="report"),
+    path("report/done/", views.report_done, name="report_done"),
+    path("report/status/", views.status, name="status"),
+    path("report/status/new/", views.status_reset, name="status_reset"),
+]

@@ -6,6 +6,8 @@ metadata a reader trusts: who issued it, when it takes effect, when it was
 last reviewed.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -258,6 +260,14 @@ class TopicIndexPage(Page):
         verbose_name = _("主题")
         verbose_name_plural = _("主题")
 
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors  # selectors import the models
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = selectors.topic_articles(self)
+        context["guides"] = selectors.topic_guides(self)
+        return context
+
 
 class SolutionArticleTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -360,6 +370,10 @@ class SolutionArticlePage(Page):
     parent_page_types = ["knowledge.TopicIndexPage"]
     subpage_types = []
 
+    # Used by listings that mix articles and guides.
+    kind = "article"
+    kind_label = _("办事指引")
+
     class Meta:
         verbose_name = _("办事指引")
         verbose_name_plural = _("办事指引")
@@ -372,6 +386,15 @@ class SolutionArticlePage(Page):
     @property
     def is_review_overdue(self) -> bool:
         return bool(self.review_due and self.review_due < timezone.localdate())
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Set by the feedback endpoint's redirect; a query parameter rather than
+        # a session message so the page stays cacheable and cookie-free.
+        context["feedback_thanks"] = request.GET.get("feedback") == "thanks"
+        context["materials"] = list(self.materials.all())
+        context["has_supply_later"] = any(m.can_supply_later for m in context["materials"])
+        return context
 
 
 class RequiredMaterial(Orderable):
@@ -503,6 +526,9 @@ class PolicyTransitionGuidePage(Page):
     parent_page_types = ["knowledge.TopicIndexPage"]
     subpage_types = []
 
+    kind = "guide"
+    kind_label = _("政策衔接")
+
     class Meta:
         verbose_name = _("新旧政策衔接指引")
         verbose_name_plural = _("新旧政策衔接指引")
@@ -519,6 +545,55 @@ class PolicyTransitionGuidePage(Page):
         if started_on < self.effective_date:
             return self.old_policy
         return self.new_policy
+
+    def rule_answer(self, started_on) -> dict:
+        """A reader-facing answer to "旧政策还是新政策？" for ``started_on``."""
+        policy = self.rule_for(started_on)
+        is_new = started_on >= self.effective_date
+        in_transition = bool(
+            is_new and self.transition_end and started_on <= self.transition_end
+        )
+        label = _("新政策") if is_new else _("原政策")
+        name = str(policy) if policy else ""
+        if is_new:
+            message = _("您的事项开始于 %(day)s，在新政策施行日（%(eff)s）当天或之后，适用新政策。") % {
+                "day": started_on.isoformat(),
+                "eff": self.effective_date.isoformat(),
+            }
+        else:
+            message = _("您的事项开始于 %(day)s，早于新政策施行日（%(eff)s），适用原政策。") % {
+                "day": started_on.isoformat(),
+                "eff": self.effective_date.isoformat(),
+            }
+        if in_transition:
+            message += " " + _("目前仍在过渡期内（至 %(end)s），请同时留意下方的过渡安排。") % {
+                "end": self.transition_end.isoformat()
+            }
+        return {
+            "started_on": started_on,
+            "is_new": is_new,
+            "label": label,
+            "policy": policy,
+            "policy_name": name,
+            "in_transition": in_transition,
+            "message": message,
+        }
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        raw = (request.GET.get("started") or "").strip()
+        context["started_raw"] = raw[:20]
+        if raw:
+            try:
+                started_on = datetime.date.fromisoformat(raw[:20])
+            except ValueError:
+                context["rule_error"] = _("日期格式不正确，请按“年-月-日”填写，例如 2023-05-01。")
+            else:
+                if started_on.year < 1949 or started_on.year > 2100:
+                    context["rule_error"] = _("日期超出可判断的范围，请核对后再试。")
+                else:
+                    context["rule_answer"] = self.rule_answer(started_on)
+        return context
 
 
 class ArticleFeedback(models.Model):

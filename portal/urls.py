@@ -25,6 +25,11 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+if settings.BANCHENG_BENCH_HELLO:
+    from portal import bench_views
+
+    urlpatterns += [path("bench/hello/", bench_views.hello, name="bench_hello")]
+
 urlpatterns += [path("", include(wagtail_urls))]
 
 handler404 = "portal.views.page_not_found"

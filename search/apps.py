@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("中文检索")
+
+    def ready(self):
+        from . import signal_handlers, sources
+
+        sources.register_default_sources()
+        sources.autodiscover()
+        signal_handlers.connect()

@@ -26,3 +26,12 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        from knowledge import selectors  # knowledge imports home lazily too
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_guides"] = selectors.latest_guides(limit=4)
+        context["latest_articles"] = selectors.latest_articles(limit=6)
+        context["topics"] = selectors.topics_with_counts()
+        return context

@@ -21,6 +21,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
+    "portal",
     "portal.home",
     "knowledge",
     "cases",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: a hit skips sessions, CSRF, auth and the view.
+    "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +156,13 @@ CACHES = {
         "TIMEOUT": 600,
     }
 }
+# Anonymous page cache (portal.cache); see DEFAULTS there for every key.
+BANCHENG_PAGE_CACHE = {
+    "ENABLED": os.environ.get("BANCHENG_PAGE_CACHE", "1") == "1",
+    "TIMEOUT": 600,
+}
+# Only `make bench-pages` (portal.settings.bench) routes /bench/hello/.
+BANCHENG_BENCH_HELLO = False
 
 # --- Tasks ----------------------------------------------------------------
 # Index updates and reminders run as Django tasks: immediately in-process by
@@ -217,3 +227,9 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 BANCHENG_PUBLIC_NAME = _("办成")
+
+# --- Case intelligence (cases/triage.py, cases/clustering.py) --------------
+# A recurring class (一类事) may be opened as a 类案 from this size/window on.
+BANCHENG_CLASS_THRESHOLD = {"min_cases": 3, "days": 60}
+# The triage suggestion model written by `manage.py triage_train`.
+BANCHENG_TRIAGE_MODEL_PATH = VAR_DIR / "models" / "triage.joblib"

@@ -20,10 +20,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 }
-if os.environ.get("CACHE_LOCATION"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ["CACHE_LOCATION"],
-        }
+# A cache shared by every worker process: the page cache's content version and
+# the rate limits must be the same in all of them (a per-process memory cache
+# would keep serving a page another worker just unpublished).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(VAR_DIR / "cache")),  # noqa: F405
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
+}

@@ -1,0 +1,69 @@
+# Bancheng (办成) — developer and CI entry points.
+#   make run     install, migrate, load the demo, serve http://127.0.0.1:8000
+#   make test    install what tests need, run the whole suite on SQLite and on PostgreSQL
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV_PY := .venv/bin/python
+export PYTHON
+# Playwright drives Debian's /usr/bin/chromium; it must never download a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export BANCHENG_ES_URL ?= http://127.0.0.1:9200
+
+# Search benchmark inputs (the shared NCP policy Q&A set beside the repo).
+BENCH_DIR ?= ../shared/bench/ncp
+DOCS ?= $(BENCH_DIR)/docs.jsonl
+QUERIES ?= $(BENCH_DIR)/queries-dev.jsonl
+LATENCY_DOCS ?= 10000
+# Page benchmark: seconds per URL, wrk threads and connections.
+BENCH_DURATION ?= 10
+BENCH_THREADS ?= 2
+BENCH_CONNECTIONS ?= 16
+
+.PHONY: help run test venv deps es es-stop pg pg-stop bench-pages bench-search
+
+help:
+	@echo "make run           serve the demo on http://127.0.0.1:8000 (admin at /admin/)"
+	@echo "make test          whole suite twice: SQLite, then PostgreSQL (starts ES + PG)"
+	@echo "make es | es-stop  local Elasticsearch on $(BANCHENG_ES_URL)"
+	@echo "make pg | pg-stop  local PostgreSQL on 127.0.0.1:54329 (prints DATABASE_URL)"
+	@echo "make bench-pages   page throughput under gunicorn vs a hello-world view"
+	@echo "make bench-search  search relevance (DOCS, QUERIES) and latency (LATENCY_DOCS)"
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh $(PYTEST_ARGS)
+
+venv:
+	scripts/venv.sh test
+
+deps:
+	scripts/system-deps.sh
+
+es:
+	scripts/es.sh start
+
+es-stop:
+	scripts/es.sh stop
+
+pg:
+	scripts/pg.sh start
+
+pg-stop:
+	scripts/pg.sh stop
+
+bench-pages:
+	scripts/system-deps.sh bench
+	scripts/venv.sh
+	$(VENV_PY) scripts/bench_pages.py --duration $(BENCH_DURATION) \
+		--threads $(BENCH_THREADS) --connections $(BENCH_CONNECTIONS)
+
+bench-search:
+	scripts/venv.sh
+	scripts/es.sh start
+	$(VENV_PY) -m search.bench relevance --docs $(DOCS) --queries $(QUERIES) --engine embedded
+	$(VENV_PY) -m search.bench relevance --docs $(DOCS) --queries $(QUERIES) --engine elasticsearch
+	$(VENV_PY) -m search.bench latency --docs $(LATENCY_DOCS)

@@ -1,0 +1,334 @@
+"""Forms for the case desk (staff actions) and the public report/status pages.
+
+Forms only parse and validate input; the services do the work.
+"""
+
+from __future__ import annotations
+
+import bleach
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.identity import CreditCodeField, ResidentIdField
+from cases.models import Case, Classification, DeadlineExtension, Dispatch, MissingMaterial, ReturnVisit, ServiceHall
+from knowledge.models import Department, District, ServiceItem
+
+MATTER_MAX = 2000
+TEXT_MAX = 2000
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+def clean_text(value: str) -> str:
+    """Strip every tag: staff and citizens type plain text, never HTML."""
+    return bleach.clean(value or "", tags=[], attributes={}, strip=True).strip()
+
+
+def set_required_messages(form: forms.Form) -> None:
+    """Say which field is missing, in words a counter clerk or citizen understands."""
+    for field in form.fields.values():
+        label = str(field.label or "").rstrip("：:")
+        if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+            field.error_messages["required"] = _("请选择“%(f)s”。") % {"f": label}
+        else:
+            field.error_messages["required"] = _("请填写“%(f)s”。") % {"f": label}
+
+
+class RequiredMessageMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_required_messages(self)
+
+
+class PlainTextField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", TEXT_MAX)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return clean_text(value)
+
+
+class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("反映渠道"), choices=Case.Channel.choices)
+    hall = forms.ModelChoiceField(label=_("受理大厅"), queryset=ServiceHall.objects.all(), required=False)
+    district = forms.ModelChoiceField(
+        label=_("所属区"), queryset=District.objects.all(), required=False,
+        help_text=_("选择了受理大厅时可不填。"),
+    )
+    reporter_type = forms.ChoiceField(label=_("反映人类型"), choices=Case.ReporterType.choices)
+    reporter_name = forms.CharField(label=_("反映人姓名"), max_length=50)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    reporter_id_number = ResidentIdField(required=False, help_text=_("18 位身份证号码；15 位旧号码会自动转换为 18 位。"))
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=150, required=False)
+    credit_code = CreditCodeField(required=False)
+    contact_preference = forms.ChoiceField(label=_("联系方式偏好"), choices=Case.ContactPreference.choices)
+    matter = PlainTextField(label=_("反映事项"), max_length=MATTER_MAX, help_text=_("尽量记录反映人自己的表述。"))
+    service_item = forms.ModelChoiceField(label=_("所办事项"), queryset=ServiceItem.objects.all(), required=False)
+    counter_name = forms.CharField(label=_("未办成的窗口"), max_length=100, required=False)
+    counter_failure_reason = PlainTextField(label=_("未办成原因"), required=False)
+
+    def clean_reporter_name(self):
+        return clean_text(self.cleaned_data["reporter_name"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("hall") and not data.get("district"):
+            self.add_error("district", _("请选择受理大厅或所属区。"))
+        if data.get("reporter_type") == Case.ReporterType.ENTERPRISE and not data.get("enterprise_name"):
+            self.add_error("enterprise_name", _("企业反映请填写企业名称。"))
+        return data
+
+
+class CaseRegisterForm(IntakeFieldsMixin):
+    material_name = forms.CharField(label=_("容缺材料名称"), max_length=150, required=False)
+    material_promised_date = forms.DateField(label=_("承诺补齐日期"), required=False, widget=DATE_WIDGET)
+    material_supply_method = forms.ChoiceField(
+        label=_("补齐方式"), choices=[("", "---------"), *MissingMaterial.SupplyMethod.choices], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("material_name"):
+            if not data.get("material_promised_date"):
+                self.add_error("material_promised_date", _("请填写容缺材料的承诺补齐日期。"))
+            if not data.get("material_supply_method"):
+                self.add_error("material_supply_method", _("请选择容缺材料的补齐方式。"))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        materials = []
+        name = data.pop("material_name", "")
+        promised = data.pop("material_promised_date", None)
+        method = data.pop("material_supply_method", "")
+        if name:
+            materials.append({"name": name, "promised_date": promised, "supply_method": method})
+        data["materials"] = materials
+        return data
+
+
+class CaseIntakeEditForm(IntakeFieldsMixin):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- staff actions ----------------------------------------------------------
+
+
+class CaseActionForm(forms.Form):
+    def __init__(self, *args, case: Case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self):
+        # Subclasses add fields in __init__, so set the messages just before cleaning.
+        set_required_messages(self)
+        super().full_clean()
+
+
+class TriageForm(CaseActionForm):
+    classification = forms.ChoiceField(label=_("分类"), choices=Classification.choices)
+    blocking_cause = forms.ChoiceField(label=_("堵点原因"), choices=Case.BlockingCause.choices)
+    cited_rule = PlainTextField(label=_("依据的法律法规（办不了）"), required=False)
+    alternative_path = PlainTextField(label=_("替代途径（办不了）"), required=False)
+    guidance_answer = PlainTextField(label=_("政策解答（不会办）"), required=False)
+    guidance_link = forms.CharField(label=_("指引链接（不会办）"), max_length=300, required=False)
+    referred_to = forms.CharField(label=_("转至渠道（非政务服务）"), max_length=150, required=False)
+    referral_reason = PlainTextField(label=_("转出理由（非政务服务）"), required=False)
+    deadline = forms.DateField(
+        label=_("办理时限"), required=False, widget=DATE_WIDGET,
+        help_text=_("留空按分类默认工作日计算。"),
+    )
+
+
+class DispatchForm(CaseActionForm):
+    lead_department = forms.ModelChoiceField(label=_("主办部门"), queryset=Department.objects.all())
+    lead_task = PlainTextField(label=_("主办任务"))
+    lead_deadline = forms.DateField(label=_("主办时限"), required=False, widget=DATE_WIDGET)
+    co1_department = forms.ModelChoiceField(label=_("协办部门一"), queryset=Department.objects.all(), required=False)
+    co1_task = PlainTextField(label=_("协办任务一"), required=False)
+    co1_deadline = forms.DateField(label=_("协办时限一"), required=False, widget=DATE_WIDGET)
+    co2_department = forms.ModelChoiceField(label=_("协办部门二"), queryset=Department.objects.all(), required=False)
+    co2_task = PlainTextField(label=_("协办任务二"), required=False)
+    co2_deadline = forms.DateField(label=_("协办时限二"), required=False, widget=DATE_WIDGET)
+
+    def clean(self):
+        data = super().clean()
+        for prefix in ("co1", "co2"):
+            if data.get(f"{prefix}_department") and not data.get(f"{prefix}_task"):
+                self.add_error(f"{prefix}_task", _("请填写协办部门的任务。"))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        co = []
+        for prefix in ("co1", "co2"):
+            if data.get(f"{prefix}_department"):
+                co.append(
+                    {
+                        "department": data[f"{prefix}_department"],
+                        "task": data[f"{prefix}_task"],
+                        "deadline": data.get(f"{prefix}_deadline"),
+                    }
+                )
+        return {
+            "lead_department": data["lead_department"],
+            "lead_task": data["lead_task"],
+            "lead_deadline": data.get("lead_deadline"),
+            "co_departments": co,
+        }
+
+
+class DispatchChoiceMixin(CaseActionForm):
+    dispatch_statuses = (Dispatch.Status.PENDING,)
+
+    def __init__(self, *args, dispatches=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = dispatches if dispatches is not None else self.case.dispatches.all()
+        self.fields["dispatch"] = forms.ModelChoiceField(
+            label=_("分办"), queryset=qs.filter(status__in=self.dispatch_statuses)
+        )
+        self.order_fields(["dispatch"])
+
+
+class ReturnForm(DispatchChoiceMixin):
+    reason = PlainTextField(label=_("退单理由"))
+
+
+class ReplyForm(DispatchChoiceMixin):
+    reply = PlainTextField(label=_("答复内容"))
+
+
+class ReassignForm(DispatchChoiceMixin):
+    dispatch_statuses = (Dispatch.Status.PENDING, Dispatch.Status.RETURNED)
+    department = forms.ModelChoiceField(label=_("改派至"), queryset=Department.objects.all())
+    task = PlainTextField(label=_("任务（留空沿用原任务）"), required=False)
+    deadline = forms.DateField(label=_("时限（留空沿用原时限）"), required=False, widget=DATE_WIDGET)
+
+
+class TextForm(CaseActionForm):
+    text = PlainTextField(label=_("内容"))
+
+
+class MaterialAddForm(CaseActionForm):
+    name = forms.CharField(label=_("材料名称"), max_length=150)
+    promised_date = forms.DateField(label=_("承诺补齐日期"), widget=DATE_WIDGET)
+    supply_method = forms.ChoiceField(label=_("补齐方式"), choices=MissingMaterial.SupplyMethod.choices)
+
+
+class MaterialChoiceMixin(CaseActionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"] = forms.ModelChoiceField(
+            label=_("容缺材料"),
+            queryset=self.case.materials.filter(status=MissingMaterial.Status.OUTSTANDING),
+        )
+        self.order_fields(["material"])
+
+
+class MaterialReceiveForm(MaterialChoiceMixin):
+    pass
+
+
+class MaterialWaiveForm(MaterialChoiceMixin):
+    reason = PlainTextField(label=_("免于提交理由"))
+
+
+class ExtensionRequestForm(CaseActionForm):
+    new_deadline = forms.DateField(label=_("申请延至"), widget=DATE_WIDGET)
+    reason = PlainTextField(label=_("延期理由"))
+
+
+class ExtensionDecideForm(CaseActionForm):
+    approve = forms.TypedChoiceField(
+        label=_("审批意见"), choices=[("1", _("批准")), ("0", _("不批准"))], coerce=lambda v: v == "1"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["extension"] = forms.ModelChoiceField(
+            label=_("延期申请"),
+            queryset=self.case.extensions.filter(status=DeadlineExtension.Status.PENDING),
+        )
+        self.order_fields(["extension"])
+
+
+class CloseForm(CaseActionForm):
+    outcome = forms.ChoiceField(label=_("办理结果"), choices=Case.Outcome.choices)
+    resolution_summary = PlainTextField(label=_("办理情况说明（反映人可见）"))
+
+
+class RateForm(CaseActionForm):
+    rating = forms.TypedChoiceField(label=_("评价"), choices=Case.Rating.choices, coerce=int)
+    comment = PlainTextField(label=_("评价意见"), required=False, max_length=1000)
+
+
+class ReturnVisitForm(CaseActionForm):
+    method = forms.ChoiceField(label=_("回访方式"), choices=ReturnVisit.Method.choices)
+    notes = PlainTextField(label=_("回访情况"))
+
+
+class ReasonForm(CaseActionForm):
+    reason = PlainTextField(label=_("理由"))
+
+
+class ConfirmForm(CaseActionForm):
+    pass
+
+
+# --- public -----------------------------------------------------------------
+
+
+class PublicReportForm(RequiredMessageMixin, forms.Form):
+    reporter_type = forms.ChoiceField(
+        label=_("您是"), choices=Case.ReporterType.choices, initial=Case.ReporterType.PERSON,
+        widget=forms.RadioSelect,
+    )
+    reporter_name = forms.CharField(label=_("姓名"), max_length=50)
+    reporter_phone = forms.CharField(label=_("手机号码"), max_length=20, help_text=_("用于联系您和查询办理进度。"))
+    reporter_id_number = ResidentIdField(required=False, label=_("身份证号码（选填）"))
+    enterprise_name = forms.CharField(label=_("企业名称（企业填写）"), max_length=150, required=False)
+    credit_code = CreditCodeField(required=False, label=_("统一社会信用代码（选填）"))
+    district = forms.ModelChoiceField(label=_("所在区"), queryset=District.objects.all())
+    matter = PlainTextField(
+        label=_("遇到了什么事办不成？"), max_length=MATTER_MAX,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": MATTER_MAX}),
+    )
+    counter_failure_reason = PlainTextField(label=_("窗口是怎么答复您的？（选填）"), required=False, max_length=1000)
+    # Honeypot: hidden from people by CSS, bots fill it in.
+    website = forms.CharField(label=_("网站"), required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_reporter_name(self):
+        value = clean_text(self.cleaned_data["reporter_name"])
+        if not value:
+            raise forms.ValidationError(_("请填写姓名。"))
+        return value
+
+    def clean_matter(self):
+        value = self.cleaned_data["matter"]
+        if len(value) < 5:
+            raise forms.ValidationError(_("请把事情说得具体一些（至少 5 个字）。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reporter_type") == Case.ReporterType.ENTERPRISE and not data.get("enterprise_name"):
+            self.add_error("enterprise_name", _("企业反映请填写企业名称。"))
+        return data
+
+
+class StatusLookupForm(RequiredMessageMixin, forms.Form):
+    tracking_number = forms.CharField(label=_("受理编号"), max_length=20, help_text=_("例如 BCS-2026-000123"))
+    phone_last4 = forms.RegexField(
+        label=_("手机号码后四位"), regex=r"^\d{4}$", max_length=4,
+        error_messages={"invalid": _("请输入手机号码的后四位数字。")},
+    )
+
+
+class PublicRateForm(RequiredMessageMixin, forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("您对办理结果满意吗？"), choices=Case.Rating.choices, coerce=int, widget=forms.RadioSelect
+    )
+    comment = PlainTextField(label=_("意见建议（选填）"), required=False, max_length=1000)

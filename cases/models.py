@@ -1,0 +1,491 @@
+"""The case desk: cases that could not be handled at the normal counters.
+
+Business rules live in ``cases.services`` (writes) and ``cases.selectors``
+(reads); the models only describe the records and their field-level checks.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from knowledge.models import Department, District, ServiceItem
+
+
+class ServiceHall(models.Model):
+    """A government service hall (行政服务中心 / 社区事务受理服务中心)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    district = models.ForeignKey(
+        District, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="service_halls"
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("district")]
+
+    class Meta:
+        ordering = ["district__sort_order", "name"]
+        verbose_name = _("服务大厅")
+        verbose_name_plural = _("服务大厅")
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """Where a staff member works; together with their groups it scopes what they see."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="case_profile",
+    )
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name=_("所在大厅"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("所在区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("所在部门"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    panels = [FieldPanel("user"), FieldPanel("hall"), FieldPanel("district"), FieldPanel("department")]
+
+    class Meta:
+        verbose_name = _("工作人员档案")
+        verbose_name_plural = _("工作人员档案")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class WorkingDayOverride(models.Model):
+    """A day that differs from the Monday–Friday rule: a public holiday or a 调休 working weekend day."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(
+        _("是否工作日"), default=False, help_text=_("法定节假日不勾选；调休上班的周末勾选。")
+    )
+    note = models.CharField(_("说明"), max_length=60, blank=True)
+
+    panels = [FieldPanel("date"), FieldPanel("is_working_day"), FieldPanel("note")]
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+
+    def __str__(self):
+        kind = _("上班") if self.is_working_day else _("休息")
+        return f"{self.date:%Y-%m-%d} {self.note} （{kind}）"
+
+
+class Classification(models.TextChoices):
+    CANNOT = "cannot", _("办不了")
+    DONT_KNOW = "dont_know", _("不会办")
+    DIFFICULT = "difficult", _("难办")
+    EXPEDITE = "expedite", _("快办")
+    OUT_OF_SCOPE = "out_of_scope", _("非政务服务")
+
+
+class ClassDeadlinePolicy(models.Model):
+    """Default time limit per class, in working days (快办 is the shortest)."""
+
+    classification = models.CharField(
+        _("分类"), max_length=20, choices=Classification.choices, unique=True
+    )
+    working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+
+    panels = [FieldPanel("classification"), FieldPanel("working_days")]
+
+    class Meta:
+        ordering = ["working_days"]
+        verbose_name = _("分类办理时限")
+        verbose_name_plural = _("分类办理时限")
+
+    def __str__(self):
+        return f"{self.get_classification_display()}：{self.working_days}"
+
+    def clean(self):
+        if not self.working_days:
+            raise ValidationError({"working_days": _("办理时限至少为 1 个工作日。")})
+
+
+class Case(models.Model):
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("窗口")
+        HOTLINE = "hotline", _("热线")
+        ONLINE = "online", _("在线")
+        TRANSFER_12345 = "12345", _("12345转办")
+
+    class ReporterType(models.TextChoices):
+        PERSON = "person", _("个人")
+        ENTERPRISE = "enterprise", _("企业")
+
+    class ContactPreference(models.TextChoices):
+        PHONE = "phone", _("电话")
+        SMS = "sms", _("短信")
+        WECHAT = "wechat", _("微信")
+        MAIL = "mail", _("邮寄")
+
+    class BlockingCause(models.TextChoices):
+        POLICY_CHANGE = "policy_change", _("新老政策衔接")
+        LEGACY = "legacy", _("历史遗留问题")
+        MISSING_MATERIALS = "missing_materials", _("材料缺失")
+        UNCLEAR_RESPONSIBILITY = "unclear_responsibility", _("部门职责不清")
+        SYSTEM = "system", _("系统限制")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("受理登记")
+        TRIAGED = "triaged", _("研判分办")
+        IN_PROGRESS = "in_progress", _("办理中")
+        CLOSED = "closed", _("已办结")
+        ARCHIVED = "archived", _("已归档")
+        REOPENED = "reopened", _("重新办理")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("办成")
+        PARTIAL = "partial", _("部分办成")
+        NOT_ALLOWED = "not_allowed", _("依法不能办，已告知替代途径")
+        REFERRED = "referred", _("转其他渠道")
+
+    class Rating(models.IntegerChoices):
+        VERY_SATISFIED = 5, _("非常满意")
+        SATISFIED = 4, _("满意")
+        NEUTRAL = 3, _("基本满意")
+        DISSATISFIED = 2, _("不满意")
+        VERY_DISSATISFIED = 1, _("非常不满意")
+
+    Classification = Classification
+
+    tracking_number = models.CharField(
+        _("受理编号"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    channel = models.CharField(_("反映渠道"), max_length=20, choices=Channel.choices)
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name=_("受理大厅"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="cases"
+    )
+    reporter_type = models.CharField(
+        _("反映人类型"), max_length=20, choices=ReporterType.choices, default=ReporterType.PERSON
+    )
+    reporter_name = models.CharField(_("反映人姓名"), max_length=50)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20)
+    reporter_id_number = models.CharField(_("身份证号码"), max_length=18, blank=True)
+    enterprise_name = models.CharField(_("企业名称"), max_length=150, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    contact_preference = models.CharField(
+        _("联系方式偏好"), max_length=20, choices=ContactPreference.choices,
+        default=ContactPreference.PHONE,
+    )
+    matter = models.TextField(_("反映事项"), help_text=_("反映人自己的表述。"))
+    service_item = models.ForeignKey(
+        ServiceItem, verbose_name=_("所办事项"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    counter_name = models.CharField(_("未办成的窗口"), max_length=100, blank=True)
+    counter_failure_reason = models.TextField(_("未办成原因"), blank=True)
+
+    classification = models.CharField(
+        _("分类"), max_length=20, choices=Classification.choices, blank=True
+    )
+    blocking_cause = models.CharField(
+        _("堵点原因"), max_length=30, choices=BlockingCause.choices, blank=True
+    )
+    cited_rule = models.TextField(_("依据的法律法规"), blank=True)
+    alternative_path = models.TextField(_("替代途径"), blank=True)
+    guidance_answer = models.TextField(_("政策解答"), blank=True)
+    guidance_link = models.CharField(_("指引链接"), max_length=300, blank=True)
+    referred_to = models.CharField(_("转至渠道"), max_length=150, blank=True)
+    referral_reason = models.TextField(_("转出理由"), blank=True)
+
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    deadline = models.DateField(_("办理时限"), null=True, blank=True)
+    escalated = models.BooleanField(_("已提级督办"), default=False)
+    return_count = models.PositiveSmallIntegerField(_("退单/改派次数"), default=0)
+
+    outcome = models.CharField(_("办理结果"), max_length=20, choices=Outcome.choices, blank=True)
+    resolution_summary = models.TextField(_("办理情况说明"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("好差评"), choices=Rating.choices, null=True, blank=True
+    )
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        # Scope and action permissions; the groups migration hands them out per role.
+        permissions = [
+            ("view_all_cases", _("查看全部案件")),
+            ("view_district_cases", _("查看本区案件")),
+            ("view_hall_cases", _("查看本大厅案件")),
+            ("view_department_cases", _("查看分办给本部门的案件")),
+            ("view_personal_data", _("查看完整个人信息")),
+            ("triage_case", _("研判分办")),
+            ("reply_dispatch", _("答复或退回分办")),
+            ("close_case", _("办结、回访、归档")),
+            ("decide_extension", _("审批延期")),
+            ("export_cases", _("导出案件")),
+            ("import_cases", _("导入历史台账")),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self):
+        return self.tracking_number or _("（未编号案件）")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.CLOSED, self.Status.ARCHIVED)
+
+    def clean(self):
+        errors = {}
+        if self.reporter_type == self.ReporterType.ENTERPRISE and not self.enterprise_name:
+            errors["enterprise_name"] = _("企业反映请填写企业名称。")
+        if self.classification == Classification.CANNOT:
+            if not self.cited_rule.strip():
+                errors["cited_rule"] = _("“办不了”须写明依据的法律法规。")
+            if not self.alternative_path.strip():
+                errors["alternative_path"] = _("“办不了”须告知替代途径。")
+        if self.classification == Classification.DONT_KNOW and not self.guidance_answer.strip():
+            errors["guidance_answer"] = _("“不会办”须给出政策解答。")
+        if self.classification == Classification.OUT_OF_SCOPE:
+            if not self.referred_to.strip():
+                errors["referred_to"] = _("“非政务服务”须写明转至何处。")
+            if not self.referral_reason.strip():
+                errors["referral_reason"] = _("“非政务服务”须写明转出理由。")
+        if self.hall_id and self.district_id and self.hall.district_id != self.district_id:
+            errors["hall"] = _("受理大厅不属于所选的区。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Dispatch(models.Model):
+    """One department's share of a case (主办 or 协办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("主办")
+        CO = "co", _("协办")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("办理中")
+        REPLIED = "replied", _("已答复")
+        RETURNED = "returned", _("已退单")
+        REASSIGNED = "reassigned", _("已改派")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="dispatches")
+    department = models.ForeignKey(
+        Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="case_dispatches"
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    task = models.TextField(_("任务"))
+    deadline = models.DateField(_("答复时限"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    reply = models.TextField(_("答复"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    returned_reason = models.TextField(_("退单理由"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("分办时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("分办")
+        verbose_name_plural = _("分办")
+
+    def __str__(self):
+        return f"{self.case} · {self.department} · {self.get_role_display()}"
+
+
+class TimelineEntryQuerySet(models.QuerySet):
+    # Bulk paths would bypass save()/delete(); the timeline is append-only.
+    def update(self, **kwargs):
+        raise PermissionError("Timeline entries are immutable.")
+
+    def delete(self):
+        raise PermissionError("Timeline entries are immutable.")
+
+
+class TimelineEntry(models.Model):
+    """An immutable, timestamped record of something that happened to a case."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("受理登记")
+        INTAKE_UPDATE = "intake_update", _("修改登记信息")
+        STATE_CHANGE = "state_change", _("状态变更")
+        ASSIGNMENT = "assignment", _("分办")
+        RETURN = "return", _("退单")
+        REPLY = "reply", _("部门答复")
+        ESCALATION = "escalation", _("提级督办")
+        INTERNAL_NOTE = "internal_note", _("内部备注")
+        MESSAGE_TO_REPORTER = "message", _("告知反映人")
+        MATERIAL = "material", _("容缺材料")
+        EXTENSION = "extension", _("延期")
+        RATING = "rating", _("好差评")
+        RECTIFICATION = "rectification", _("整改")
+        RETURN_VISIT = "return_visit", _("回访")
+        VIEW_PERSONAL_DATA = "view_personal_data", _("查看个人信息")
+        REMINDER = "reminder", _("催办提醒")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="timeline")
+    kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+    text = models.TextField(_("内容"))
+    visible_to_reporter = models.BooleanField(_("反映人可见"), default=False)
+
+    objects = TimelineEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        default_permissions = ("add", "view")
+
+    def __str__(self):
+        return f"{self.case} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Timeline entries are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Timeline entries are immutable.")
+
+
+class MissingMaterial(models.Model):
+    """A material accepted as missing under 容缺受理, to be supplied later."""
+
+    class SupplyMethod(models.TextChoices):
+        PHONE = "phone", _("电话")
+        WECHAT = "wechat", _("微信")
+        MAIL = "mail", _("邮寄")
+        ON_SITE = "on_site", _("现场")
+
+    class Status(models.TextChoices):
+        OUTSTANDING = "outstanding", _("待补齐")
+        RECEIVED = "received", _("已补齐")
+        WAIVED = "waived", _("已免于提交")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="materials")
+    name = models.CharField(_("材料名称"), max_length=150)
+    promised_date = models.DateField(_("承诺补齐日期"))
+    supply_method = models.CharField(_("补齐方式"), max_length=20, choices=SupplyMethod.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OUTSTANDING)
+    waive_reason = models.TextField(_("免于提交理由"), blank=True)
+    received_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
+    reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["promised_date", "id"]
+        verbose_name = _("容缺材料")
+        verbose_name_plural = _("容缺材料")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.status == self.Status.WAIVED and not self.waive_reason.strip():
+            raise ValidationError({"waive_reason": _("免于提交须写明理由。")})
+
+
+class DeadlineExtension(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="extensions")
+    reason = models.TextField(_("延期理由"))
+    new_deadline = models.DateField(_("申请延至"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+
+    def __str__(self):
+        return f"{self.case} → {self.new_deadline}"
+
+
+class Rectification(models.Model):
+    """整改: opened automatically when a reporter gives a 差评."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("整改中")
+        DONE = "done", _("已整改")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="rectifications")
+    reason = models.TextField(_("整改原因"))
+    deadline = models.DateField(_("整改时限"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    result = models.TextField(_("整改结果"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["deadline"]
+        verbose_name = _("整改")
+        verbose_name_plural = _("整改")
+
+    def __str__(self):
+        return f"{self.case} {self.get_status_display()}"
+
+
+class ReturnVisit(models.Model):
+    class Method(models.TextChoices):
+        PHONE = "phone", _("电话")
+        VISIT = "visit", _("上门")
+        ONLINE = "online", _("线上")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="return_visits")
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    visited_at = models.DateTimeField(_("回访时间"), default=timezone.now)
+    method = models.CharField(_("回访方式"), max_length=20, choices=Method.choices)
+    notes = models.TextField(_("回访情况"))
+
+    class Meta:
+        ordering = ["-visited_at"]
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+
+    def __str__(self):
+        return f"{self.case} {self.visited_at:%Y-%m-%d}"

@@ -1,0 +1,88 @@
+"""Closed and archived cases (案例库) as staff-only search documents.
+
+The indexed text is de-identified: no reporter name, phone or ID number ever
+reaches the index. ``restrict_keys`` mirror ``cases.selectors`` scopes, so the
+search layer shows a case only to staff who could open it.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from search.engines.base import STAFF, SearchDocument
+from search.sources import join_text, register
+
+from cases import selectors
+from cases.models import Case, Dispatch
+
+
+def _clean(text: str, case: Case) -> str:
+    from knowledge.deidentify import deidentify
+
+    text = text or ""
+    # Known values first (a name may not look like a pattern), then the generic patterns.
+    for value, placeholder in (
+        (case.reporter_name, "反映人"),
+        (case.reporter_phone, "[电话]"),
+        (case.reporter_id_number, "[身份证号]"),
+    ):
+        if value and len(value) >= 2:
+            text = text.replace(value, placeholder)
+            if len(value) >= 2 and value == case.reporter_name:
+                text = text.replace(value[0] + "女士", placeholder).replace(value[0] + "先生", placeholder)
+    return deidentify(text).text
+
+
+class CaseSource:
+    doc_type = "case"
+    models = (Case, Dispatch)
+
+    def _queryset(self):
+        return selectors.case_library(Case.objects.select_related("district", "hall", "service_item"))
+
+    def iter_documents(self):
+        for case in self._queryset().iterator(chunk_size=200):
+            yield self._build(case)
+
+    def related_objects(self, obj):
+        if isinstance(obj, Dispatch):
+            return [obj.case]
+        return []
+
+    def document_for(self, obj) -> SearchDocument | None:
+        if not isinstance(obj, Case):
+            return None
+        case = self._queryset().filter(pk=obj.pk).first()
+        return self._build(case) if case else None
+
+    def _build(self, case: Case) -> SearchDocument:
+        dispatches = list(case.dispatches.select_related("department"))
+        departments = {d.department_id: d.department.name for d in dispatches}
+        title = case.service_item.name if case.service_item else case.matter[:30]
+        return SearchDocument(
+            doc_type="case",
+            doc_id=case.pk,
+            external_id=case.tracking_number or "",
+            title=f"{case.tracking_number} {_clean(title, case)}",
+            summary=_clean(join_text(case.get_classification_display(), case.get_outcome_display(),
+                                     case.resolution_summary), case),
+            body=_clean(
+                join_text(
+                    case.matter, case.counter_failure_reason, case.cited_rule, case.alternative_path,
+                    case.guidance_answer, case.referral_reason,
+                    *[d.reply for d in dispatches if d.reply],
+                ),
+                case,
+            ),
+            url=reverse("cases:inspect", args=[case.pk]),
+            department_ids=sorted(departments),
+            department_names=[departments[k] for k in sorted(departments)],
+            districts=[case.district.code],
+            visibility=STAFF,
+            restrict_keys=selectors.case_restrict_keys(case),
+            published_at=case.closed_at,
+            extra={"status": case.status, "outcome": case.outcome, "classification": case.classification},
+        )
+
+
+register(CaseSource())

@@ -1,0 +1,198 @@
+"""Every read on the case desk, scoped to what the user's role may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cases import identity
+from cases.models import Case, Dispatch, MissingMaterial, TimelineEntry
+from cases.permissions import can_view_personal_data, profile_of
+from cases.workdays import add_working_days
+
+DUE_SOON_WORKING_DAYS = 2
+
+
+def _scope_q(user) -> Q | None:
+    """A filter for the cases ``user`` may see; None means all, an impossible Q means none."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser or user.has_perm("cases.view_all_cases"):
+        return None
+    profile = profile_of(user)
+    q = Q(pk__in=[])
+    if profile is None:
+        return q
+    if user.has_perm("cases.view_district_cases") and profile.district_id:
+        q |= Q(district_id=profile.district_id)
+    if user.has_perm("cases.view_hall_cases") and profile.hall_id:
+        q |= Q(hall_id=profile.hall_id)
+    if user.has_perm("cases.view_department_cases") and profile.department_id:
+        q |= Q(
+            Exists(Dispatch.objects.filter(case=OuterRef("pk"), department_id=profile.department_id))
+        )
+    return q
+
+
+def visible_cases_for(user) -> QuerySet[Case]:
+    qs = Case.objects.select_related("district", "hall", "service_item")
+    q = _scope_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def get_visible_case(user, pk) -> Case:
+    """Raises Case.DoesNotExist for cases outside the user's scope (views turn it into 404)."""
+    return visible_cases_for(user).get(pk=pk)
+
+
+def case_search_restrict_keys(user) -> list[str] | None:
+    """Restrict keys for staff case search: None = all cases, [] = none.
+
+    Documents carry ``hall:<id>``, ``district:<id>`` and ``dept:<id>`` for every
+    department a case was dispatched to (see cases.search_source).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser or user.has_perm("cases.view_all_cases"):
+        return None
+    profile = profile_of(user)
+    if profile is None:
+        return []
+    keys = []
+    if user.has_perm("cases.view_district_cases") and profile.district_id:
+        keys.append(f"district:{profile.district_id}")
+    if user.has_perm("cases.view_hall_cases") and profile.hall_id:
+        keys.append(f"hall:{profile.hall_id}")
+    if user.has_perm("cases.view_department_cases") and profile.department_id:
+        keys.append(f"dept:{profile.department_id}")
+    return keys
+
+
+def case_restrict_keys(case: Case) -> list[str]:
+    keys = [f"district:{case.district_id}"]
+    if case.hall_id:
+        keys.append(f"hall:{case.hall_id}")
+    dept_ids = sorted(set(case.dispatches.values_list("department_id", flat=True)))
+    keys += [f"dept:{d}" for d in dept_ids]
+    return keys
+
+
+# --- deadlines --------------------------------------------------------------
+
+OPEN_STATUSES = [
+    Case.Status.REGISTERED, Case.Status.TRIAGED, Case.Status.IN_PROGRESS, Case.Status.REOPENED,
+]
+
+
+def due_soon_limit(today: datetime.date | None = None) -> datetime.date:
+    return add_working_days(today or timezone.localdate(), DUE_SOON_WORKING_DAYS)
+
+
+def overdue_cases(qs: QuerySet[Case] | None = None, today: datetime.date | None = None) -> QuerySet[Case]:
+    today = today or timezone.localdate()
+    qs = Case.objects.all() if qs is None else qs
+    return qs.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+
+
+def due_soon_cases(qs: QuerySet[Case] | None = None, today: datetime.date | None = None) -> QuerySet[Case]:
+    today = today or timezone.localdate()
+    qs = Case.objects.all() if qs is None else qs
+    return qs.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=due_soon_limit(today))
+
+
+def deadline_state(case: Case, today: datetime.date | None = None, soon: datetime.date | None = None) -> str:
+    """'overdue', 'due_soon' or '' for highlighting rows."""
+    if not case.deadline or case.status not in OPEN_STATUSES:
+        return ""
+    today = today or timezone.localdate()
+    if case.deadline < today:
+        return "overdue"
+    if case.deadline <= (soon or due_soon_limit(today)):
+        return "due_soon"
+    return ""
+
+
+def materials_due_for_reminder(today: datetime.date | None = None, days_before: int = 1) -> QuerySet[MissingMaterial]:
+    """Outstanding 容缺 materials whose promised date is within ``days_before`` working days (or past)."""
+    today = today or timezone.localdate()
+    limit = add_working_days(today, days_before)
+    return (
+        MissingMaterial.objects.filter(status=MissingMaterial.Status.OUTSTANDING, promised_date__lte=limit)
+        .exclude(reminded_on=today)
+        .select_related("case")
+    )
+
+
+def dispatches_for_user(user) -> QuerySet[Dispatch]:
+    """我的待办: pending dispatches of the user's department."""
+    profile = profile_of(user)
+    if not profile or not profile.department_id:
+        return Dispatch.objects.none()
+    return (
+        Dispatch.objects.filter(department_id=profile.department_id, status=Dispatch.Status.PENDING)
+        .select_related("case", "department")
+        .order_by("deadline", "id")
+    )
+
+
+# --- personal data ----------------------------------------------------------
+
+
+def masked_reporter(case: Case) -> dict[str, str]:
+    return {
+        "reporter_name": identity.mask_name(case.reporter_name),
+        "reporter_phone": identity.mask_phone(case.reporter_phone),
+        "reporter_id_number": identity.mask_id(case.reporter_id_number),
+        "credit_code": identity.mask_credit_code(case.credit_code),
+    }
+
+
+def reporter_values_for(user, case: Case) -> dict[str, str]:
+    """Full values for roles allowed to see them, masked values otherwise."""
+    if can_view_personal_data(user):
+        return {
+            "reporter_name": case.reporter_name,
+            "reporter_phone": case.reporter_phone,
+            "reporter_id_number": case.reporter_id_number,
+            "credit_code": case.credit_code,
+        }
+    return masked_reporter(case)
+
+
+# --- timeline ---------------------------------------------------------------
+
+
+def case_timeline(case: Case) -> QuerySet[TimelineEntry]:
+    return case.timeline.select_related("author").order_by("created_at", "id")
+
+
+def reporter_timeline(case: Case) -> QuerySet[TimelineEntry]:
+    """Only what the reporter may read: messages and entries marked visible, never internal notes."""
+    return case.timeline.filter(visible_to_reporter=True).exclude(
+        kind=TimelineEntry.Kind.INTERNAL_NOTE
+    ).order_by("created_at", "id")
+
+
+# --- public lookup ----------------------------------------------------------
+
+
+def public_case_lookup(tracking_number: str, phone_last4: str) -> Case | None:
+    tracking_number = (tracking_number or "").strip().upper()
+    phone_last4 = (phone_last4 or "").strip()
+    if not tracking_number or len(phone_last4) != 4 or not phone_last4.isdigit():
+        return None
+    case = Case.objects.filter(tracking_number=tracking_number).first()
+    if case is None:
+        return None
+    digits = "".join(c for c in case.reporter_phone if c.isdigit())
+    if not digits.endswith(phone_last4):
+        return None
+    return case
+
+
+def case_library(qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Closed and archived cases: the shared case library (案例库)."""
+    qs = Case.objects.all() if qs is None else qs
+    return qs.filter(status__in=[Case.Status.CLOSED, Case.Status.ARCHIVED])

@@ -1,0 +1,787 @@
+"""Every write on the case desk.
+
+Each service is keyword-only, runs in one transaction, validates with
+``full_clean()`` and appends an audit ``TimelineEntry`` with its author, so a
+failure leaves nothing half-saved and every change can be traced.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import identity
+from cases.models import (
+    Case,
+    ClassDeadlinePolicy,
+    Classification,
+    DeadlineExtension,
+    Dispatch,
+    MissingMaterial,
+    Rectification,
+    ReturnVisit,
+    ServiceHall,
+    TimelineEntry,
+)
+from cases.workdays import add_working_days
+
+logger = logging.getLogger(__name__)
+
+SUPERVISOR_GROUP = "督办"
+ESCALATION_THRESHOLD = 3
+RECTIFICATION_WORKING_DAYS = 10
+DEFAULT_CLASS_DAYS = {
+    Classification.EXPEDITE: 2,
+    Classification.DONT_KNOW: 3,
+    Classification.CANNOT: 5,
+    Classification.DIFFICULT: 10,
+    Classification.OUT_OF_SCOPE: 1,
+}
+CONFLICT_MESSAGE = "该案件已被他人修改，请刷新后重试"
+
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+class CaseConflictError(ValidationError):
+    """Raised when a case changed since the editor loaded it (optimistic concurrency)."""
+
+    def __init__(self):
+        super().__init__(_(CONFLICT_MESSAGE), code="conflict")
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+def normalize_phone(value: str) -> str:
+    """Mobile (11 digits) or landline (area code + number); returns the plain form or raises."""
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    text = re.sub(r"[\s()（）]", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    text = text.replace("—", "-")
+    digits_only = text.replace("-", "")
+    if _MOBILE_RE.match(digits_only):
+        return digits_only
+    if _LANDLINE_RE.match(text):
+        return text
+    if not text:
+        raise ValidationError(_("联系电话不能为空。"), code="phone_empty")
+    raise ValidationError(
+        _("联系电话格式不正确：请填写 11 位手机号码，或带区号的固定电话（如 021-12345678）。"),
+        code="phone_invalid",
+    )
+
+
+def _log(case: Case, kind: str, author, text: str, *, visible: bool = False) -> TimelineEntry:
+    entry = TimelineEntry(case=case, kind=kind, author=author, text=text, visible_to_reporter=visible)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _save_case(case: Case, fields: list[str]) -> Case:
+    """Save and bump the version, so a form loaded before this change is detected as stale."""
+    case.version += 1
+    case.full_clean(exclude=["tracking_number"])
+    case.save(update_fields=[*fields, "version", "updated_at"])
+    return case
+
+
+def _locked(case: Case) -> Case:
+    # Re-read under a row lock so two coordinators acting at once serialise.
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _require(value: str, message: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return _("系统")
+    return user.get_full_name() or user.get_username()
+
+
+def class_deadline(classification: str, start: datetime.date | None = None) -> datetime.date:
+    start = start or timezone.localdate()
+    policy = ClassDeadlinePolicy.objects.filter(classification=classification).first()
+    days = policy.working_days if policy else DEFAULT_CLASS_DAYS.get(classification, 5)
+    return add_working_days(start, days)
+
+
+def _normalize_identity(data: dict) -> dict:
+    errors = {}
+    if data.get("reporter_id_number"):
+        try:
+            data["reporter_id_number"] = identity.normalize_resident_id(data["reporter_id_number"])
+        except ValidationError as exc:
+            errors["reporter_id_number"] = exc.messages
+    if data.get("credit_code"):
+        try:
+            data["credit_code"] = identity.normalize_credit_code(data["credit_code"])
+        except ValidationError as exc:
+            errors["credit_code"] = exc.messages
+    if "reporter_phone" in data:
+        try:
+            data["reporter_phone"] = normalize_phone(data["reporter_phone"])
+        except ValidationError as exc:
+            errors["reporter_phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+# --- intake -----------------------------------------------------------------
+
+INTAKE_FIELDS = (
+    "channel",
+    "hall",
+    "district",
+    "reporter_type",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_id_number",
+    "enterprise_name",
+    "credit_code",
+    "contact_preference",
+    "matter",
+    "service_item",
+    "counter_name",
+    "counter_failure_reason",
+)
+
+
+@transaction.atomic
+def case_register(
+    *,
+    author,
+    channel: str,
+    district=None,
+    hall: ServiceHall | None = None,
+    reporter_name: str,
+    reporter_phone: str,
+    matter: str,
+    reporter_type: str = Case.ReporterType.PERSON,
+    reporter_id_number: str = "",
+    enterprise_name: str = "",
+    credit_code: str = "",
+    contact_preference: str = Case.ContactPreference.PHONE,
+    service_item=None,
+    counter_name: str = "",
+    counter_failure_reason: str = "",
+    materials: list[dict] | tuple = (),
+    idempotency_key: str | None = None,
+    created_at: datetime.datetime | None = None,
+) -> Case:
+    """受理登记: create a case with its tracking number and any 容缺 materials."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    if district is None and hall is not None:
+        district = hall.district
+    if district is None:
+        raise ValidationError({"district": _("请选择所属区。")})
+    data = _normalize_identity(
+        {
+            "reporter_id_number": reporter_id_number,
+            "credit_code": credit_code,
+            "reporter_phone": reporter_phone,
+        }
+    )
+    case = Case(
+        channel=channel,
+        district=district,
+        hall=hall,
+        reporter_type=reporter_type,
+        reporter_name=(reporter_name or "").strip(),
+        enterprise_name=(enterprise_name or "").strip(),
+        contact_preference=contact_preference,
+        matter=(matter or "").strip(),
+        service_item=service_item,
+        counter_name=counter_name,
+        counter_failure_reason=counter_failure_reason,
+        idempotency_key=idempotency_key or None,
+        created_by=author,
+        created_at=created_at or timezone.now(),
+        **data,
+    )
+    case.full_clean(exclude=["tracking_number"])
+    case.save()
+    # The primary key gives a gap-free, collision-free sequence without a counter table.
+    case.tracking_number = f"BCS-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+    case.save(update_fields=["tracking_number"])
+    _log(
+        case,
+        TimelineEntry.Kind.REGISTERED,
+        author,
+        _("通过%(channel)s受理登记，编号 %(no)s。")
+        % {"channel": case.get_channel_display(), "no": case.tracking_number},
+        visible=True,
+    )
+    for material in materials:
+        material_add(case=case, author=author, **material)
+    logger.info("case registered %s", case.tracking_number)
+    return case
+
+
+@transaction.atomic
+def case_update_intake(*, case: Case, author, expected_version: int, **changes) -> Case:
+    """Edit the intake fields; refuses if someone else changed the case in the meantime."""
+    unknown = set(changes) - set(INTAKE_FIELDS)
+    if unknown:
+        raise ValueError(f"not intake fields: {sorted(unknown)}")
+    current = _locked(case)
+    if current.version != expected_version:
+        raise CaseConflictError()
+    changes = _normalize_identity(dict(changes))
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    for name, value in changes.items():
+        setattr(current, name, value)
+    if not changed:
+        return current
+    _save_case(current, changed)
+    labels = "、".join(str(Case._meta.get_field(name).verbose_name) for name in changed)
+    _log(current, TimelineEntry.Kind.INTAKE_UPDATE, author, _("修改了登记信息：%(f)s。") % {"f": labels})
+    return current
+
+
+# --- triage and dispatch ----------------------------------------------------
+
+
+@transaction.atomic
+def case_triage(
+    *,
+    case: Case,
+    author,
+    classification: str,
+    blocking_cause: str,
+    cited_rule: str = "",
+    alternative_path: str = "",
+    guidance_answer: str = "",
+    guidance_link: str = "",
+    referred_to: str = "",
+    referral_reason: str = "",
+    deadline: datetime.date | None = None,
+) -> Case:
+    """研判: classify, record the blocking cause and set the deadline from the class default."""
+    case = _locked(case)
+    if case.status in (Case.Status.CLOSED, Case.Status.ARCHIVED):
+        raise ValidationError(_("已办结的案件不能再研判，请先重新打开。"))
+    if not blocking_cause:
+        raise ValidationError({"blocking_cause": _("请选择堵点原因。")})
+    case.classification = classification
+    case.blocking_cause = blocking_cause
+    case.cited_rule = cited_rule or ""
+    case.alternative_path = alternative_path or ""
+    case.guidance_answer = guidance_answer or ""
+    case.guidance_link = guidance_link or ""
+    case.referred_to = referred_to or ""
+    case.referral_reason = referral_reason or ""
+    case.deadline = deadline or class_deadline(classification)
+    if case.status in (Case.Status.REGISTERED, Case.Status.REOPENED):
+        case.status = Case.Status.TRIAGED
+    _save_case(
+        case,
+        [
+            "classification", "blocking_cause", "cited_rule", "alternative_path",
+            "guidance_answer", "guidance_link", "referred_to", "referral_reason",
+            "deadline", "status",
+        ],
+    )
+    _log(
+        case,
+        TimelineEntry.Kind.STATE_CHANGE,
+        author,
+        _("研判为“%(cls)s”，堵点：%(cause)s，办理时限 %(deadline)s。")
+        % {
+            "cls": case.get_classification_display(),
+            "cause": case.get_blocking_cause_display(),
+            "deadline": case.deadline.isoformat(),
+        },
+    )
+    return case
+
+
+def _new_dispatch(*, case: Case, author, department, role: str, task: str, deadline=None) -> Dispatch:
+    if case.dispatches.filter(department=department, status=Dispatch.Status.PENDING).exists():
+        raise ValidationError(
+            {"department": _("%(dept)s 已有一条办理中的分办。") % {"dept": department}}
+        )
+    dispatch = Dispatch(
+        case=case,
+        department=department,
+        role=role,
+        task=(task or "").strip(),
+        deadline=deadline or case.deadline or class_deadline(case.classification or "difficult"),
+        created_by=author,
+    )
+    dispatch.full_clean()
+    dispatch.save()
+    _log(
+        case,
+        TimelineEntry.Kind.ASSIGNMENT,
+        author,
+        _("分办至 %(dept)s（%(role)s），时限 %(deadline)s：%(task)s")
+        % {
+            "dept": department,
+            "role": dispatch.get_role_display(),
+            "deadline": dispatch.deadline.isoformat(),
+            "task": dispatch.task,
+        },
+    )
+    return dispatch
+
+
+@transaction.atomic
+def case_dispatch(
+    *,
+    case: Case,
+    author,
+    lead_department,
+    lead_task: str,
+    lead_deadline: datetime.date | None = None,
+    co_departments: list[dict] | tuple = (),
+) -> list[Dispatch]:
+    """分办: one lead department (主办) and any co-departments (协办), each with task and deadline.
+
+    ``co_departments`` items: ``{"department": Department, "task": str, "deadline": date | None}``.
+    """
+    case = _locked(case)
+    if not case.classification:
+        raise ValidationError(_("请先完成研判分类，再分办。"))
+    if not case.is_open:
+        raise ValidationError(_("已办结的案件不能分办。"))
+    if case.dispatches.filter(role=Dispatch.Role.LEAD, status=Dispatch.Status.PENDING).exists():
+        raise ValidationError(_("该案件已有办理中的主办部门，如需更换请使用改派。"))
+    _require(lead_task, _("请填写主办部门的任务。"), "lead_task")
+    seen = {lead_department.pk}
+    for item in co_departments:
+        if item["department"].pk in seen:
+            raise ValidationError({"co_departments": _("同一部门不能重复分办。")})
+        seen.add(item["department"].pk)
+        _require(item.get("task"), _("请填写协办部门的任务。"), "co_departments")
+    dispatches = [
+        _new_dispatch(
+            case=case, author=author, department=lead_department, role=Dispatch.Role.LEAD,
+            task=lead_task, deadline=lead_deadline,
+        )
+    ]
+    for item in co_departments:
+        dispatches.append(
+            _new_dispatch(
+                case=case, author=author, department=item["department"], role=Dispatch.Role.CO,
+                task=item["task"], deadline=item.get("deadline"),
+            )
+        )
+    case.status = Case.Status.IN_PROGRESS
+    _save_case(case, ["status"])
+    return dispatches
+
+
+def _count_transfer_and_maybe_escalate(case: Case, author) -> None:
+    case.return_count += 1
+    fields = ["return_count"]
+    escalate = case.return_count >= ESCALATION_THRESHOLD and not case.escalated
+    if escalate:
+        case.escalated = True
+        fields.append("escalated")
+    _save_case(case, fields)
+    if escalate:
+        _log(
+            case,
+            TimelineEntry.Kind.ESCALATION,
+            None,
+            _("已退单或改派 %(n)d 次，自动提级督办。") % {"n": case.return_count},
+        )
+        transaction.on_commit(lambda: _mail_supervisors_escalation(case.pk))
+
+
+def _mail_supervisors_escalation(case_pk: int) -> None:
+    case = Case.objects.get(pk=case_pk)
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=SUPERVISOR_GROUP, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    # Subject and body carry the tracking number only, never personal data.
+    send_mail(
+        subject=_("【提级督办】案件 %(no)s") % {"no": case.tracking_number},
+        message=_("案件 %(no)s 已退单或改派 %(n)d 次，已自动提级督办，请登录办不成事工作台查看。")
+        % {"no": case.tracking_number, "n": case.return_count},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+    logger.info("escalation mail sent for %s", case.tracking_number)
+
+
+@transaction.atomic
+def dispatch_return(*, dispatch: Dispatch, author, reason: str) -> Dispatch:
+    """退单: the department hands the dispatch back to the coordinator, with a reason."""
+    reason = _require(reason, _("退单必须写明理由。"), "reason")
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.status != Dispatch.Status.PENDING:
+        raise ValidationError(_("只有办理中的分办才能退单。"))
+    dispatch.status = Dispatch.Status.RETURNED
+    dispatch.returned_reason = reason
+    dispatch.full_clean()
+    dispatch.save(update_fields=["status", "returned_reason"])
+    case = _locked(dispatch.case)
+    _log(
+        case,
+        TimelineEntry.Kind.RETURN,
+        author,
+        _("%(dept)s 退单，理由：%(reason)s") % {"dept": dispatch.department, "reason": reason},
+    )
+    if not case.dispatches.filter(status=Dispatch.Status.PENDING).exists():
+        case.status = Case.Status.TRIAGED
+        _save_case(case, ["status"])
+    _count_transfer_and_maybe_escalate(case, author)
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_reassign(
+    *, dispatch: Dispatch, author, department, task: str = "", deadline: datetime.date | None = None
+) -> Dispatch:
+    """改派: replace a returned (or still pending) dispatch with one to another department."""
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.status not in (Dispatch.Status.PENDING, Dispatch.Status.RETURNED):
+        raise ValidationError(_("只有办理中或已退单的分办才能改派。"))
+    if department.pk == dispatch.department_id:
+        raise ValidationError({"department": _("请选择另一个部门。")})
+    was_pending = dispatch.status == Dispatch.Status.PENDING
+    dispatch.status = Dispatch.Status.REASSIGNED
+    dispatch.save(update_fields=["status"])
+    case = _locked(dispatch.case)
+    new = _new_dispatch(
+        case=case,
+        author=author,
+        department=department,
+        role=dispatch.role,
+        task=task or dispatch.task,
+        deadline=deadline or dispatch.deadline,
+    )
+    case.status = Case.Status.IN_PROGRESS
+    _save_case(case, ["status"])
+    # A return was already counted when it happened; a direct transfer counts now.
+    if was_pending:
+        _count_transfer_and_maybe_escalate(case, author)
+    return new
+
+
+@transaction.atomic
+def dispatch_reply(*, dispatch: Dispatch, author, reply: str) -> Dispatch:
+    reply = _require(reply, _("请填写答复内容。"), "reply")
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.status != Dispatch.Status.PENDING:
+        raise ValidationError(_("该分办已不在办理中，不能答复。"))
+    dispatch.reply = reply
+    dispatch.replied_at = timezone.now()
+    dispatch.status = Dispatch.Status.REPLIED
+    dispatch.full_clean()
+    dispatch.save(update_fields=["reply", "replied_at", "status"])
+    case = _locked(dispatch.case)
+    _log(
+        case,
+        TimelineEntry.Kind.REPLY,
+        author,
+        _("%(dept)s（%(role)s）答复：%(reply)s")
+        % {"dept": dispatch.department, "role": dispatch.get_role_display(), "reply": reply},
+    )
+    _save_case(case, [])
+    return dispatch
+
+
+# --- notes and messages -----------------------------------------------------
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, author, text: str) -> TimelineEntry:
+    text = _require(text, _("备注内容不能为空。"), "text")
+    return _log(case, TimelineEntry.Kind.INTERNAL_NOTE, author, text)
+
+
+@transaction.atomic
+def case_message_reporter(*, case: Case, author, text: str) -> TimelineEntry:
+    """A message the reporter sees on the public status page."""
+    text = _require(text, _("告知内容不能为空。"), "text")
+    return _log(case, TimelineEntry.Kind.MESSAGE_TO_REPORTER, author, text, visible=True)
+
+
+@transaction.atomic
+def case_log_personal_data_view(*, case: Case, author) -> TimelineEntry:
+    return _log(
+        case,
+        TimelineEntry.Kind.VIEW_PERSONAL_DATA,
+        author,
+        _("%(user)s 查看了完整个人信息。") % {"user": _user_label(author)},
+    )
+
+
+# --- 容缺 materials ----------------------------------------------------------
+
+
+@transaction.atomic
+def material_add(
+    *, case: Case, author, name: str, promised_date: datetime.date, supply_method: str
+) -> MissingMaterial:
+    material = MissingMaterial(
+        case=case, name=(name or "").strip(), promised_date=promised_date, supply_method=supply_method
+    )
+    material.full_clean()
+    if promised_date < timezone.localdate(case.created_at):
+        raise ValidationError({"promised_date": _("承诺补齐日期不能早于受理日期。")})
+    material.save()
+    _log(
+        case,
+        TimelineEntry.Kind.MATERIAL,
+        author,
+        _("容缺受理：%(name)s 承诺于 %(date)s 前通过%(method)s补齐。")
+        % {"name": material.name, "date": promised_date.isoformat(), "method": material.get_supply_method_display()},
+        visible=True,
+    )
+    return material
+
+
+@transaction.atomic
+def material_receive(*, material: MissingMaterial, author) -> MissingMaterial:
+    material = MissingMaterial.objects.select_for_update().get(pk=material.pk)
+    if material.status != MissingMaterial.Status.OUTSTANDING:
+        raise ValidationError(_("该材料不是待补齐状态。"))
+    material.status = MissingMaterial.Status.RECEIVED
+    material.received_at = timezone.now()
+    material.save(update_fields=["status", "received_at"])
+    _log(material.case, TimelineEntry.Kind.MATERIAL, author, _("已收到容缺材料：%(n)s。") % {"n": material.name}, visible=True)
+    return material
+
+
+@transaction.atomic
+def material_waive(*, material: MissingMaterial, author, reason: str) -> MissingMaterial:
+    reason = _require(reason, _("免于提交须写明理由。"), "reason")
+    material = MissingMaterial.objects.select_for_update().get(pk=material.pk)
+    if material.status != MissingMaterial.Status.OUTSTANDING:
+        raise ValidationError(_("该材料不是待补齐状态。"))
+    material.status = MissingMaterial.Status.WAIVED
+    material.waive_reason = reason
+    material.full_clean()
+    material.save(update_fields=["status", "waive_reason"])
+    _log(
+        material.case,
+        TimelineEntry.Kind.MATERIAL,
+        author,
+        _("容缺材料 %(n)s 免于提交，理由：%(r)s") % {"n": material.name, "r": reason},
+    )
+    return material
+
+
+# --- deadlines --------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(
+    *, case: Case, author, reason: str, new_deadline: datetime.date
+) -> DeadlineExtension:
+    reason = _require(reason, _("申请延期必须写明理由。"), "reason")
+    case = _locked(case)
+    if not case.is_open:
+        raise ValidationError(_("已办结的案件不能申请延期。"))
+    if case.deadline and new_deadline <= case.deadline:
+        raise ValidationError({"new_deadline": _("延期后的时限应晚于当前时限 %(d)s。") % {"d": case.deadline.isoformat()}})
+    if case.extensions.filter(status=DeadlineExtension.Status.PENDING).exists():
+        raise ValidationError(_("该案件已有待审批的延期申请。"))
+    extension = DeadlineExtension(case=case, reason=reason, new_deadline=new_deadline, requested_by=author)
+    extension.full_clean()
+    extension.save()
+    _log(
+        case,
+        TimelineEntry.Kind.EXTENSION,
+        author,
+        _("申请延期至 %(d)s，理由：%(r)s") % {"d": new_deadline.isoformat(), "r": reason},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, extension: DeadlineExtension, author, approve: bool) -> DeadlineExtension:
+    extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != DeadlineExtension.Status.PENDING:
+        raise ValidationError(_("该延期申请已审批。"))
+    extension.status = DeadlineExtension.Status.APPROVED if approve else DeadlineExtension.Status.REJECTED
+    extension.decided_by = author
+    extension.decided_at = timezone.now()
+    extension.save(update_fields=["status", "decided_by", "decided_at"])
+    case = _locked(extension.case)
+    if approve:
+        case.deadline = extension.new_deadline
+        _save_case(case, ["deadline"])
+    _log(
+        case,
+        TimelineEntry.Kind.EXTENSION,
+        author,
+        _("延期申请（至 %(d)s）%(result)s。")
+        % {"d": extension.new_deadline.isoformat(), "result": extension.get_status_display()},
+    )
+    return extension
+
+
+# --- closure, evaluation, archive -------------------------------------------
+
+
+def _outstanding_materials_error(case: Case) -> ValidationError | None:
+    names = list(
+        case.materials.filter(status=MissingMaterial.Status.OUTSTANDING).values_list("name", flat=True)
+    )
+    if names:
+        return ValidationError(
+            _("仍有容缺材料未补齐：%(names)s。请先登记补齐，或写明理由免于提交。")
+            % {"names": "、".join(names)},
+            code="materials_outstanding",
+        )
+    return None
+
+
+@transaction.atomic
+def case_close(*, case: Case, author, outcome: str, resolution_summary: str) -> Case:
+    """办结: record the outcome and a plain-language summary the reporter will read."""
+    resolution_summary = _require(resolution_summary, _("请用通俗的语言写明办理情况。"), "resolution_summary")
+    case = _locked(case)
+    if not case.is_open:
+        raise ValidationError(_("该案件已办结。"))
+    if not case.classification:
+        raise ValidationError(_("请先完成研判分类，再办结。"))
+    if outcome not in Case.Outcome.values:
+        raise ValidationError({"outcome": _("请选择办理结果。")})
+    error = _outstanding_materials_error(case)
+    if error:
+        raise error
+    case.outcome = outcome
+    case.resolution_summary = resolution_summary
+    case.status = Case.Status.CLOSED
+    case.closed_at = timezone.now()
+    _save_case(case, ["outcome", "resolution_summary", "status", "closed_at"])
+    _log(
+        case,
+        TimelineEntry.Kind.STATE_CHANGE,
+        author,
+        _("已办结，结果：%(o)s。%(s)s") % {"o": case.get_outcome_display(), "s": resolution_summary},
+        visible=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_rate(*, case: Case, rating: int, comment: str = "", author=None) -> Case:
+    """好差评 from the reporter; 不满意/非常不满意 opens a 整改 task with its own deadline."""
+    case = _locked(case)
+    if case.status not in (Case.Status.CLOSED, Case.Status.ARCHIVED):
+        raise ValidationError(_("案件办结后才能评价。"))
+    if case.rating is not None:
+        raise ValidationError(_("该案件已评价，感谢您的反馈。"))
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if rating not in Case.Rating.values:
+        raise ValidationError({"rating": _("请选择评价等级。")})
+    case.rating = rating
+    case.rating_comment = (comment or "").strip()[:1000]
+    _save_case(case, ["rating", "rating_comment"])
+    _log(
+        case,
+        TimelineEntry.Kind.RATING,
+        author,
+        _("反映人评价：%(r)s。%(c)s") % {"r": case.get_rating_display(), "c": case.rating_comment},
+    )
+    if rating <= Case.Rating.DISSATISFIED:
+        rectification = Rectification(
+            case=case,
+            reason=_("差评：%(r)s。%(c)s") % {"r": case.get_rating_display(), "c": case.rating_comment},
+            deadline=add_working_days(timezone.localdate(), RECTIFICATION_WORKING_DAYS),
+        )
+        rectification.full_clean()
+        rectification.save()
+        _log(
+            case,
+            TimelineEntry.Kind.RECTIFICATION,
+            None,
+            _("因差评开启整改，整改时限 %(d)s。") % {"d": rectification.deadline.isoformat()},
+        )
+    return case
+
+
+@transaction.atomic
+def rectification_complete(*, rectification: Rectification, author, result: str) -> Rectification:
+    result = _require(result, _("请填写整改结果。"), "result")
+    rectification.status = Rectification.Status.DONE
+    rectification.result = result
+    rectification.full_clean()
+    rectification.save(update_fields=["status", "result"])
+    _log(rectification.case, TimelineEntry.Kind.RECTIFICATION, author, _("整改完成：%(r)s") % {"r": result})
+    return rectification
+
+
+@transaction.atomic
+def return_visit_record(*, case: Case, author, method: str, notes: str) -> ReturnVisit:
+    notes = _require(notes, _("请填写回访情况。"), "notes")
+    case = _locked(case)
+    if case.status not in (Case.Status.CLOSED, Case.Status.ARCHIVED):
+        raise ValidationError(_("案件办结后才能回访。"))
+    visit = ReturnVisit(case=case, visited_by=author, method=method, notes=notes)
+    visit.full_clean()
+    visit.save()
+    _log(case, TimelineEntry.Kind.RETURN_VISIT, author, _("%(m)s回访：%(n)s") % {"m": visit.get_method_display(), "n": notes})
+    return visit
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, author, reason: str) -> Case:
+    reason = _require(reason, _("重新打开必须写明理由。"), "reason")
+    case = _locked(case)
+    if case.status not in (Case.Status.CLOSED, Case.Status.ARCHIVED):
+        raise ValidationError(_("只有已办结或已归档的案件才能重新打开。"))
+    case.status = Case.Status.REOPENED
+    case.closed_at = None
+    case.archived_at = None
+    _save_case(case, ["status", "closed_at", "archived_at"])
+    _log(case, TimelineEntry.Kind.STATE_CHANGE, author, _("重新打开，理由：%(r)s") % {"r": reason}, visible=True)
+    return case
+
+
+@transaction.atomic
+def case_archive(*, case: Case, author) -> Case:
+    """案例归档: the case enters the staff case library."""
+    case = _locked(case)
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError(_("只有已办结的案件才能归档。"))
+    error = _outstanding_materials_error(case)
+    if error:
+        raise error
+    case.status = Case.Status.ARCHIVED
+    case.archived_at = timezone.now()
+    _save_case(case, ["status", "archived_at"])
+    _log(case, TimelineEntry.Kind.STATE_CHANGE, author, _("已归档，进入案例库。"))
+    return case
+
+
+@transaction.atomic
+def case_log_reminder(*, case: Case, text: str) -> TimelineEntry:
+    return _log(case, TimelineEntry.Kind.REMINDER, None, text)

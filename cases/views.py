@@ -1,0 +1,173 @@
+"""Public pages of the case desk: the online report form and the status lookup.
+
+Staff pages live in ``cases.viewsets`` (Wagtail admin). These pages are never
+cached and never show anyone's personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cases import selectors, services
+from cases.forms import PublicRateForm, PublicReportForm, StatusLookupForm
+from cases.models import Case
+
+logger = logging.getLogger(__name__)
+
+SESSION_DONE = "cases_report_done"
+SESSION_STATUS = "cases_status_case"
+
+
+def _client_key(request) -> str:
+    # Behind a proxy the app server sees the proxy; REMOTE_ADDR is what we trust here.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _rate_limited(request, scope: str, limit: int, window: int) -> bool:
+    key = f"cases:rate:{scope}:{_client_key(request)}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def _report_limits():
+    return getattr(settings, "CASES_REPORT_RATE_LIMIT", (5, 3600))
+
+
+def _lookup_limits():
+    return getattr(settings, "CASES_LOOKUP_RATE_LIMIT", (20, 600))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """还是办不成？在线反映"""
+    if request.method == "POST":
+        form = PublicReportForm(request.POST)
+        if request.POST.get("website"):
+            # Honeypot filled in: a bot. Answer like a success, store nothing.
+            logger.info("online report honeypot triggered")
+            request.session[SESSION_DONE] = ""
+            return redirect("cases_public:report_done")
+        key = request.POST.get("idempotency_key", "")
+        existing = Case.objects.filter(idempotency_key=key).first() if key else None
+        if existing:
+            request.session[SESSION_DONE] = existing.tracking_number
+            return redirect("cases_public:report_done")
+        limit, window = _report_limits()
+        if _rate_limited(request, "report", limit, window):
+            form.is_valid()
+            form.add_error(None, _("提交过于频繁，请稍后再试，或拨打 12345 热线反映。"))
+            return render(request, "cases/report.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_register(
+                    author=None,
+                    channel=Case.Channel.ONLINE,
+                    district=data["district"],
+                    reporter_type=data["reporter_type"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    reporter_id_number=data["reporter_id_number"],
+                    enterprise_name=data["enterprise_name"],
+                    credit_code=data["credit_code"],
+                    matter=data["matter"],
+                    counter_failure_reason=data["counter_failure_reason"],
+                    idempotency_key=data["idempotency_key"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        for error in errors:
+                            form.add_error(field if field in form.fields else None, error)
+                else:
+                    for error in exc.messages:
+                        form.add_error(None, error)
+            else:
+                request.session[SESSION_DONE] = case.tracking_number
+                return redirect("cases_public:report_done")
+        return render(request, "cases/report.html", {"form": form}, status=400)
+    form = PublicReportForm(initial={"idempotency_key": uuid.uuid4().hex})
+    return render(request, "cases/report.html", {"form": form})
+
+
+@never_cache
+def report_done(request):
+    if SESSION_DONE not in request.session:
+        return redirect("cases_public:report")
+    return render(request, "cases/report_done.html", {"tracking_number": request.session.get(SESSION_DONE)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """Status lookup by tracking number + last four digits of the phone."""
+    case = None
+    lookup_form = StatusLookupForm()
+    rate_form = None
+    http_status = 200
+    if request.method == "POST" and request.POST.get("step") == "rate":
+        case = Case.objects.filter(pk=request.session.get(SESSION_STATUS)).first()
+        if case is None:
+            return redirect("cases_public:status")
+        rate_form = PublicRateForm(request.POST)
+        if rate_form.is_valid():
+            try:
+                services.case_rate(
+                    case=case, rating=rate_form.cleaned_data["rating"], comment=rate_form.cleaned_data["comment"]
+                )
+            except ValidationError as exc:
+                for error in exc.messages:
+                    rate_form.add_error(None, error)
+                http_status = 400
+            else:
+                return redirect("cases_public:status")
+        else:
+            http_status = 400
+    elif request.method == "POST":
+        lookup_form = StatusLookupForm(request.POST)
+        limit, window = _lookup_limits()
+        if _rate_limited(request, "lookup", limit, window):
+            lookup_form.is_valid()
+            lookup_form.add_error(None, _("查询过于频繁，请稍后再试。"))
+            return render(request, "cases/status.html", {"lookup_form": lookup_form}, status=429)
+        if lookup_form.is_valid():
+            case = selectors.public_case_lookup(
+                lookup_form.cleaned_data["tracking_number"], lookup_form.cleaned_data["phone_last4"]
+            )
+            if case is None:
+                lookup_form.add_error(None, _("没有找到该案件：请核对受理编号和手机号码后四位。"))
+                http_status = 404
+            else:
+                request.session[SESSION_STATUS] = case.pk
+                return redirect("cases_public:status")
+        else:
+            http_status = 400
+    else:
+        case = Case.objects.filter(pk=request.session.get(SESSION_STATUS)).first()
+    context = {"lookup_form": lookup_form, "case": case}
+    if case is not None:
+        context["messages_to_reporter"] = selectors.reporter_timeline(case)
+        can_rate = case.status in (Case.Status.CLOSED, Case.Status.ARCHIVED) and case.rating is None
+        context["rate_form"] = rate_form or (PublicRateForm() if can_rate else None)
+    return render(request, "cases/status.html", context, status=http_status)
+
+
+@never_cache
+def status_reset(request):
+    request.session.pop(SESSION_STATUS, None)
+    return redirect("cases_public:status")

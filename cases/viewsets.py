@@ -1,0 +1,691 @@
+"""The "办不成事工作台" admin: Wagtail viewsets for cases, dispatches and settings.
+
+Every view scopes its queryset with ``cases.selectors.visible_cases_for`` and
+checks actions with ``cases.permissions``; a case outside the user's scope is
+a 404 whatever the URL. Writes go through ``cases.services``.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.widgets.button import Button
+from wagtail.admin.ui.tables import Column, Table, TitleColumn
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from django.views.generic import FormView
+
+from cases import forms as case_forms
+from cases import ledger_import, selectors, services
+from cases.filters import CaseFilterSet
+from cases.models import (
+    Case,
+    ClassDeadlinePolicy,
+    Dispatch,
+    MissingMaterial,
+    ServiceHall,
+    StaffProfile,
+    WorkingDayOverride,
+)
+from cases.permissions import (
+    allowed_actions,
+    can_export,
+    can_import,
+    can_view_personal_data,
+    pending_dispatches_for_user,
+    profile_of,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form (field errors where the field exists)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+# --- case listing -------------------------------------------------------------
+
+
+class CaseTable(Table):
+    def __init__(self, *args, today=None, soon=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.soon = soon
+
+    def get_row_classname(self, instance):
+        state = selectors.deadline_state(instance, self.today, self.soon)
+        return {"overdue": "case-row--overdue", "due_soon": "case-row--due-soon"}.get(state, "")
+
+
+def _deadline_label(case):
+    state = selectors.deadline_state(case)
+    if not case.deadline:
+        return ""
+    label = case.deadline.isoformat()
+    if state == "overdue":
+        return f"{label} {_('已超期')}"
+    if state == "due_soon":
+        return f"{label} {_('即将到期')}"
+    return label
+
+
+class CaseIndexView(IndexView):
+    table_class = CaseTable
+    export_headings = {
+        "tracking_number": gettext_lazy("受理编号"),
+        "created_at": gettext_lazy("登记时间"),
+        "channel_label": gettext_lazy("反映渠道"),
+        "district_name": gettext_lazy("所属区"),
+        "reporter_name": gettext_lazy("反映人"),
+        "reporter_phone": gettext_lazy("联系电话"),
+        "reporter_id_number": gettext_lazy("身份证号码"),
+        "enterprise_name": gettext_lazy("企业名称"),
+        "credit_code": gettext_lazy("统一社会信用代码"),
+        "matter": gettext_lazy("反映事项"),
+        "classification_label": gettext_lazy("分类"),
+        "status_label": gettext_lazy("状态"),
+        "deadline": gettext_lazy("办理时限"),
+        "outcome_label": gettext_lazy("办理结果"),
+    }
+    list_export = list(export_headings)
+
+    def get_base_queryset(self):
+        return selectors.visible_cases_for(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.GET.get("export") and not can_export(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def show_export_buttons(self):
+        return can_export(self.request.user)
+
+    def get_filename(self):
+        return f"cases-{timezone.localdate():%Y%m%d}"
+
+    @cached_property
+    def full_personal_data(self):
+        return can_view_personal_data(self.request.user)
+
+    def to_row_dict(self, item):
+        reporter = selectors.reporter_values_for(self.request.user, item)
+        values = {
+            "tracking_number": item.tracking_number,
+            "created_at": timezone.localtime(item.created_at).strftime("%Y-%m-%d %H:%M"),
+            "channel_label": item.get_channel_display(),
+            "district_name": item.district.name,
+            "reporter_name": reporter["reporter_name"],
+            "reporter_phone": reporter["reporter_phone"],
+            "reporter_id_number": reporter["reporter_id_number"],
+            "enterprise_name": item.enterprise_name,
+            "credit_code": reporter["credit_code"],
+            "matter": item.matter,
+            "classification_label": item.get_classification_display(),
+            "status_label": item.get_status_display(),
+            "deadline": item.deadline.isoformat() if item.deadline else "",
+            "outcome_label": item.get_outcome_display(),
+        }
+        return {field: values[field] for field in self.list_export}
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        kwargs["today"] = timezone.localdate()
+        kwargs["soon"] = selectors.due_soon_limit(kwargs["today"])
+        return kwargs
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "tracking_number",
+                label=_("受理编号"),
+                get_url=lambda case: reverse(self.inspect_url_name, args=[case.pk]),
+                sort_key="tracking_number",
+            ),
+            Column("status", label=_("状态"), accessor="get_status_display", sort_key="status"),
+            Column("classification", label=_("分类"), accessor="get_classification_display"),
+            Column("channel", label=_("渠道"), accessor="get_channel_display"),
+            Column("district", label=_("所属区"), accessor="district.name"),
+            Column(
+                "reporter",
+                label=_("反映人"),
+                accessor=lambda c: f"{selectors.masked_reporter(c)['reporter_name']} "
+                f"{selectors.masked_reporter(c)['reporter_phone']}",
+            ),
+            Column("matter", label=_("反映事项"), accessor=lambda c: c.matter[:40] + ("…" if len(c.matter) > 40 else "")),
+            Column("deadline", label=_("办理时限"), accessor=_deadline_label, sort_key="deadline"),
+            Column("created_at", label=_("登记时间"), accessor=lambda c: timezone.localtime(c.created_at).strftime("%Y-%m-%d"), sort_key="created_at"),
+        ]
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons.copy()
+        if can_import(self.request.user):
+            buttons.append(
+                Button(_("导入历史台账"), url=reverse("cases:import"), icon_name="upload", priority=95)
+            )
+        return buttons
+
+
+class OverdueCaseIndexView(CaseIndexView):
+    page_title = gettext_lazy("超期与即将到期")
+
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
+        return (selectors.overdue_cases(qs) | selectors.due_soon_cases(qs)).order_by("deadline")
+
+
+# --- case page ---------------------------------------------------------------
+
+ACTIONS = {
+    # name: (label, form class, service call)
+    "triage": (gettext_lazy("研判分类"), case_forms.TriageForm),
+    "dispatch": (gettext_lazy("分办"), case_forms.DispatchForm),
+    "reply": (gettext_lazy("部门答复"), case_forms.ReplyForm),
+    "return": (gettext_lazy("退单"), case_forms.ReturnForm),
+    "reassign": (gettext_lazy("改派"), case_forms.ReassignForm),
+    "note": (gettext_lazy("内部备注"), case_forms.TextForm),
+    "message": (gettext_lazy("告知反映人"), case_forms.TextForm),
+    "material_add": (gettext_lazy("登记容缺材料"), case_forms.MaterialAddForm),
+    "material_receive": (gettext_lazy("材料已补齐"), case_forms.MaterialReceiveForm),
+    "material_waive": (gettext_lazy("材料免于提交"), case_forms.MaterialWaiveForm),
+    "extension_request": (gettext_lazy("申请延期"), case_forms.ExtensionRequestForm),
+    "extension_decide": (gettext_lazy("审批延期"), case_forms.ExtensionDecideForm),
+    "close": (gettext_lazy("办结"), case_forms.CloseForm),
+    "rate": (gettext_lazy("登记好差评"), case_forms.RateForm),
+    "return_visit": (gettext_lazy("回访"), case_forms.ReturnVisitForm),
+    "reopen": (gettext_lazy("重新打开"), case_forms.ReasonForm),
+    "archive": (gettext_lazy("归档"), case_forms.ConfirmForm),
+}
+# Form-level actions that share a permission with another action name.
+ACTION_PERMISSION_ALIAS = {"material_receive": "material_update", "material_waive": "material_update"}
+
+
+def _perform(action: str, form, case: Case, user):
+    data = form.cleaned_data
+    if action == "triage":
+        return services.case_triage(case=case, author=user, **data)
+    if action == "dispatch":
+        return services.case_dispatch(case=case, author=user, **form.service_kwargs())
+    if action == "reply":
+        return services.dispatch_reply(dispatch=data["dispatch"], author=user, reply=data["reply"])
+    if action == "return":
+        return services.dispatch_return(dispatch=data["dispatch"], author=user, reason=data["reason"])
+    if action == "reassign":
+        return services.dispatch_reassign(
+            dispatch=data["dispatch"], author=user, department=data["department"],
+            task=data["task"], deadline=data["deadline"],
+        )
+    if action == "note":
+        return services.case_add_note(case=case, author=user, text=data["text"])
+    if action == "message":
+        return services.case_message_reporter(case=case, author=user, text=data["text"])
+    if action == "material_add":
+        return services.material_add(case=case, author=user, **data)
+    if action == "material_receive":
+        return services.material_receive(material=data["material"], author=user)
+    if action == "material_waive":
+        return services.material_waive(material=data["material"], author=user, reason=data["reason"])
+    if action == "extension_request":
+        return services.extension_request(case=case, author=user, **data)
+    if action == "extension_decide":
+        return services.extension_decide(extension=data["extension"], author=user, approve=data["approve"])
+    if action == "close":
+        return services.case_close(case=case, author=user, **data)
+    if action == "rate":
+        return services.case_rate(case=case, author=user, rating=data["rating"], comment=data["comment"])
+    if action == "return_visit":
+        return services.return_visit_record(case=case, author=user, **data)
+    if action == "reopen":
+        return services.case_reopen(case=case, author=user, reason=data["reason"])
+    if action == "archive":
+        return services.case_archive(case=case, author=user)
+    raise Http404
+
+
+class CaseInspectView(InspectView):
+    template_name = "cases/admin/case_inspect.html"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.get_visible_case(self.request.user, self.pk)
+        except (Case.DoesNotExist, ValueError):
+            raise Http404
+
+    def get_page_subtitle(self):
+        return self.object.tracking_number
+
+    def _build_form(self, action, data=None):
+        user = self.request.user
+        form_class = ACTIONS[action][1]
+        kwargs = {"case": self.object, "prefix": action}
+        if action in ("reply", "return"):
+            kwargs["dispatches"] = pending_dispatches_for_user(user, self.object)
+        return form_class(data, **kwargs)
+
+    def _allowed(self):
+        allowed = allowed_actions(self.request.user, self.object)
+        result = []
+        for action in ACTIONS:
+            key = ACTION_PERMISSION_ALIAS.get(action, action)
+            if key not in allowed:
+                continue
+            # Hide forms that have nothing to act on.
+            if action in ("material_receive", "material_waive") and not self.object.materials.filter(
+                status=MissingMaterial.Status.OUTSTANDING
+            ).exists():
+                continue
+            if action == "extension_decide" and not self.object.extensions.filter(status="pending").exists():
+                continue
+            if action == "reassign" and not self.object.dispatches.filter(
+                status__in=[Dispatch.Status.PENDING, Dispatch.Status.RETURNED]
+            ).exists():
+                continue
+            if action == "rate" and self.object.rating is not None:
+                continue
+            result.append(action)
+        return result
+
+    def get_context_data(self, bound_action=None, bound_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        case = self.object
+        reveal = self.request.GET.get("reveal") == "1" and can_view_personal_data(user)
+        if reveal:
+            services.case_log_personal_data_view(case=case, author=user)
+            reporter = selectors.reporter_values_for(user, case)
+        else:
+            reporter = selectors.masked_reporter(case)
+        forms = []
+        for action in self._allowed():
+            form = bound_form if action == bound_action else self._build_form(action)
+            forms.append({"name": action, "label": ACTIONS[action][0], "form": form, "open": action == bound_action})
+        context.update(
+            {
+                "case": case,
+                "reporter": reporter,
+                "revealed": reveal,
+                "can_reveal": can_view_personal_data(user) and not reveal,
+                "timeline": selectors.case_timeline(case),
+                "dispatches": case.dispatches.select_related("department"),
+                "materials": case.materials.all(),
+                "extensions": case.extensions.all(),
+                "rectifications": case.rectifications.all(),
+                "return_visits": case.return_visits.all(),
+                "deadline_state": selectors.deadline_state(case),
+                "action_forms": forms,
+                "edit_intake_url": (
+                    reverse("cases:edit", args=[case.pk]) if "edit_intake" in allowed_actions(user, case) else ""
+                ),
+            }
+        )
+        return context
+
+    @cached_property
+    def header_more_buttons(self):
+        return []
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action", "")
+        if action not in ACTIONS or action not in self._allowed():
+            raise PermissionDenied
+        form = self._build_form(action, request.POST)
+        if form.is_valid():
+            try:
+                _perform(action, form, self.object, request.user)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存：%(a)s。") % {"a": ACTIONS[action][0]})
+                return HttpResponseRedirect(reverse("cases:inspect", args=[self.object.pk]))
+        self.object.refresh_from_db()
+        messages.error(request, _("未保存，请根据提示修改后重试。"))
+        context = self.get_context_data(bound_action=action, bound_form=form)
+        return TemplateResponse(request, self.template_name, context, status=400)
+
+
+# --- register and edit ---------------------------------------------------------
+
+
+class CaseRegisterView(WagtailAdminTemplateMixin, FormView):
+    template_name = "cases/admin/case_form.html"
+    form_class = case_forms.CaseRegisterForm
+    page_title = gettext_lazy("受理登记")
+    header_icon = "form"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("cases.add_case"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        profile = profile_of(self.request.user)
+        initial = {"channel": Case.Channel.COUNTER}
+        if profile:
+            initial["hall"] = profile.hall
+            initial["district"] = profile.district or (profile.hall.district if profile.hall else None)
+        return initial
+
+    def form_valid(self, form):
+        try:
+            case = services.case_register(author=self.request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已受理登记，编号 %(no)s。") % {"no": case.tracking_number})
+        return HttpResponseRedirect(reverse("cases:inspect", args=[case.pk]))
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("未保存，请根据提示修改后重试。"))
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class CaseEditView(CaseRegisterView):
+    form_class = case_forms.CaseIntakeEditForm
+    page_title = gettext_lazy("修改登记信息")
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.case = selectors.get_visible_case(request.user, kwargs["pk"])
+        except (Case.DoesNotExist, ValueError):
+            raise Http404
+        if "edit_intake" not in allowed_actions(request.user, self.case):
+            raise PermissionDenied
+        return FormView.dispatch(self, request, *args, **kwargs)
+
+    def get_initial(self):
+        initial = {name: getattr(self.case, name) for name in services.INTAKE_FIELDS}
+        initial["version"] = self.case.version
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["case"] = self.case
+        return context
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        if data.get("hall") and not data.get("district"):
+            data["district"] = data["hall"].district
+        try:
+            services.case_update_intake(case=self.case, author=self.request.user, expected_version=version, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("登记信息已更新。"))
+        return HttpResponseRedirect(reverse("cases:inspect", args=[self.case.pk]))
+
+
+# --- ledger import -------------------------------------------------------------
+
+
+class CaseImportView(WagtailAdminTemplateMixin, FormView):
+    template_name = "cases/admin/case_import.html"
+    form_class = ledger_import.LedgerImportForm
+    page_title = gettext_lazy("导入历史台账")
+    header_icon = "upload"
+    session_key = "cases_import_upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        request = self.request
+        upload = form.cleaned_data.get("file")
+        token = form.cleaned_data.get("upload_token")
+        stored = request.session.get(self.session_key, {})
+        if upload:
+            content = upload.read()
+            filename = upload.name
+            token = secrets.token_urlsafe(12)
+            request.session[self.session_key] = {
+                "token": token, "name": filename, "data": base64.b64encode(content).decode(),
+            }
+        elif token and stored.get("token") == token:
+            content = base64.b64decode(stored["data"])
+            filename = stored["name"]
+        else:
+            form.add_error("file", _("请选择要导入的 CSV 或 XLSX 文件。"))
+            return self.form_invalid(form)
+        try:
+            result = ledger_import.preview(
+                content=content, filename=filename, mapping=form.mapping(),
+                default_district=form.cleaned_data["default_district"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        context = self.get_context_data(form=form, result=result, upload_token=token)
+        if result.errors or not form.cleaned_data.get("confirm"):
+            return self.render_to_response(context, status=400 if result.errors else 200)
+        cases = ledger_import.import_rows(rows=result.rows, author=request.user)
+        request.session.pop(self.session_key, None)
+        messages.success(request, _("已导入 %(n)d 条历史案件。") % {"n": len(cases)})
+        return HttpResponseRedirect(reverse("cases:index"))
+
+    def render_to_response(self, context, status=200, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.status_code = status
+        return response
+
+
+# --- viewsets ------------------------------------------------------------------
+
+
+class CaseViewSet(ModelViewSet):
+    model = Case
+    icon = "folder-open-inverse"
+    menu_label = gettext_lazy("案件")
+    name = "cases"
+    url_prefix = "cases/case"
+    index_view_class = CaseIndexView
+    inspect_view_class = CaseInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    filterset_class = CaseFilterSet
+    list_per_page = 30
+    search_fields = ["tracking_number", "matter", "enterprise_name"]
+    add_to_reference_index = False
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("new/", CaseRegisterView.as_view(), name="add"),
+            path("edit/<int:pk>/", CaseEditView.as_view(), name="edit"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("import/", CaseImportView.as_view(), name="import"),
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs["edit_url_name"] = None
+        kwargs["inspect_url_name"] = self.get_url_name("inspect")
+        return kwargs
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        kwargs = super().get_inspect_view_kwargs(**kwargs)
+        kwargs["edit_url_name"] = None
+        kwargs["delete_url_name"] = None
+        return kwargs
+
+    def get_permissions_to_register(self):
+        # No delete: cases are never deleted, only archived.
+        return super().get_permissions_to_register().exclude(codename="delete_case")
+
+
+class OverdueCaseViewSet(CaseViewSet):
+    name = "overdue_cases"
+    url_prefix = "cases/overdue"
+    menu_label = gettext_lazy("超期与即将到期")
+    icon = "warning"
+    index_view_class = OverdueCaseIndexView
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs["inspect_url_name"] = "cases:inspect"
+        kwargs["add_url_name"] = None
+        return kwargs
+
+    def on_register(self):
+        # The main CaseViewSet owns URL finding and permissions for Case.
+        self.register_menu_item()
+
+
+class MyDispatchIndexView(IndexView):
+    page_title = gettext_lazy("我的待办")
+
+    def get_base_queryset(self):
+        return selectors.dispatches_for_user(self.request.user)
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "case",
+                label=_("受理编号"),
+                accessor="case.tracking_number",
+                get_url=lambda d: reverse("cases:inspect", args=[d.case_id]),
+            ),
+            Column("role", label=_("角色"), accessor="get_role_display"),
+            Column("task", label=_("任务"), accessor="task"),
+            Column("deadline", label=_("答复时限"), accessor="deadline", sort_key="deadline"),
+            Column("department", label=_("承办部门"), accessor="department.name"),
+        ]
+
+
+class MyDispatchViewSet(ModelViewSet):
+    model = Dispatch
+    name = "my_dispatches"
+    url_prefix = "cases/my-dispatches"
+    icon = "tasks"
+    menu_label = gettext_lazy("我的待办")
+    index_view_class = MyDispatchIndexView
+    add_to_reference_index = False
+    copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs["add_url_name"] = None
+        kwargs["edit_url_name"] = None
+        kwargs["inspect_url_name"] = None
+        kwargs["delete_url_name"] = None
+        return kwargs
+
+    @property
+    def menu_item_class(self):
+        from wagtail.admin.menu import MenuItem
+
+        class DepartmentOnlyMenuItem(MenuItem):
+            def is_shown(self, request):
+                profile = profile_of(request.user)
+                return bool(profile and profile.department_id and request.user.has_perm("cases.reply_dispatch"))
+
+        return DepartmentOnlyMenuItem
+
+    def register_admin_url_finder(self):
+        pass
+
+
+class ServiceHallViewSet(ModelViewSet):
+    model = ServiceHall
+    icon = "home"
+    menu_label = gettext_lazy("服务大厅")
+    name = "service_halls"
+    url_prefix = "cases/halls"
+    list_display = ["name", "district"]
+    form_fields = ["name", "district"]
+    add_to_reference_index = False
+
+
+class StaffProfileViewSet(ModelViewSet):
+    model = StaffProfile
+    icon = "user"
+    menu_label = gettext_lazy("工作人员档案")
+    name = "staff_profiles"
+    url_prefix = "cases/staff"
+    list_display = ["user", "hall", "district", "department"]
+    form_fields = ["user", "hall", "district", "department"]
+    add_to_reference_index = False
+
+
+class WorkingDayOverrideViewSet(ModelViewSet):
+    model = WorkingDayOverride
+    icon = "date"
+    menu_label = gettext_lazy("节假日与调休")
+    name = "working_days"
+    url_prefix = "cases/working-days"
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    form_fields = ["date", "is_working_day", "note"]
+    add_to_reference_index = False
+
+
+class ClassDeadlinePolicyViewSet(ModelViewSet):
+    model = ClassDeadlinePolicy
+    icon = "time"
+    menu_label = gettext_lazy("分类办理时限")
+    name = "class_deadlines"
+    url_prefix = "cases/class-deadlines"
+    list_display = ["classification", "working_days"]
+    form_fields = ["classification", "working_days"]
+    add_to_reference_index = False
+
+
+class CaseDeskViewSetGroup(ModelViewSetGroup):
+    menu_label = gettext_lazy("办不成事工作台")
+    menu_icon = "folder-inverse"
+    menu_order = 150
+    items = (
+        CaseViewSet,
+        OverdueCaseViewSet,
+        MyDispatchViewSet,
+        ServiceHallViewSet,
+        StaffProfileViewSet,
+        WorkingDayOverrideViewSet,
+        ClassDeadlinePolicyViewSet,
+    )

@@ -1,0 +1,95 @@
+"""Public views of the knowledge site that are not Wagtail pages."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+from wagtail.models import Page
+
+from . import selectors, services
+from .forms import FeedbackForm
+from .models import Department, PolicyTransitionGuidePage, SolutionArticlePage
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt  # article pages are cached for anonymous readers: no CSRF token in them
+@require_POST
+def feedback_submit(request, page_id: int):
+    page = get_object_or_404(Page.objects.live().public(), pk=page_id).specific
+    if not isinstance(page, (SolutionArticlePage, PolicyTransitionGuidePage)):
+        raise Http404
+    form = FeedbackForm(request.POST)
+    error = None
+    if form.is_valid():
+        client_key = services.client_key_for(
+            ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        try:
+            services.feedback_create(
+                page=page,
+                helpful=form.cleaned_data["helpful"],
+                comment=form.cleaned_data["comment"],
+                client_key=client_key,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            url = page.get_url(request) or "/"
+            return HttpResponseRedirect(f"{url}?{urlencode({'feedback': 'thanks'})}#feedback")
+    else:
+        error = " ".join(str(m) for msgs in form.errors.values() for m in msgs)
+    return render(
+        request,
+        "knowledge/feedback_error.html",
+        {"page": page, "form": form, "error": error},
+        status=400,
+    )
+
+
+def department_index(request):
+    return render(
+        request,
+        "knowledge/department_index.html",
+        {"departments": selectors.departments_with_counts()},
+    )
+
+
+def department_detail(request, slug: str):
+    department = get_object_or_404(Department.objects.select_related("district"), slug=slug)
+    return render(
+        request,
+        "knowledge/department_detail.html",
+        {
+            "department": department,
+            "articles": selectors.department_articles(department),
+            "guides": selectors.department_guides(department),
+            "service_items": department.service_items.all(),
+        },
+    )
+
+
+def tag_index(request):
+    return render(request, "knowledge/tag_index.html", {"tags": selectors.public_tags()})
+
+
+def tag_detail(request, slug: str):
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = selectors.tag_articles(tag)
+    guides = selectors.tag_guides(tag)
+    if not articles and not guides:
+        # A tag only used on drafts must not reveal that the draft exists.
+        raise Http404
+    return render(
+        request,
+        "knowledge/tag_detail.html",
+        {"tag": tag, "articles": articles, "guides": guides},
+    )

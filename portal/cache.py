@@ -1,0 +1,207 @@
+"""Anonymous page cache.
+
+Public pages are the same for every anonymous reader, so their rendered HTML is
+kept in Django's cache framework and replayed without running the view. What is
+never cached: anything for a visitor with a session (signed in, or holding
+messages), anything outside public paths, anything that used the CSRF token or
+sets a cookie, anything the view marked private/no-store, and non-200 responses.
+
+Invalidation is by a content version number kept in the same cache: it is part
+of every key, and a publish/unpublish/move/delete of a page or a save of a
+taxonomy snippet bumps it (portal.signal_handlers), so every page that lists the
+changed content is re-rendered on its next view.
+
+Settings (``BANCHENG_PAGE_CACHE``): ENABLED, CACHE (alias), TIMEOUT (seconds),
+KEY_PREFIX, EXCLUDED_PATH_PREFIXES, INVALIDATE_ON_MODELS ("app_label.Model").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import cc_delim_re
+from django.utils.translation import get_language_from_request
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "ENABLED": True,
+    "CACHE": "default",
+    "TIMEOUT": 600,
+    "KEY_PREFIX": "bancheng:page",
+    # Staff tools, personal data, forms and per-request endpoints.
+    "EXCLUDED_PATH_PREFIXES": [
+        "/admin/",
+        "/django-admin/",
+        "/cases/",
+        "/api/",
+        "/report/",
+        "/status/",
+        "/feedback/",
+        "/search/click/",
+        "/documents/",
+        "/bench/",
+        "/static/",
+        "/media/",
+    ],
+    "INVALIDATE_ON_MODELS": [
+        "knowledge.District",
+        "knowledge.Department",
+        "knowledge.ServiceItem",
+        "knowledge.Policy",
+        "wagtailcore.Site",
+        "wagtailsearchpromotions.SearchPromotion",
+    ],
+}
+
+HEADER = "X-Cache"
+# Cookies that do not change what an anonymous visitor sees. The CSRF cookie is
+# harmless because pages that use the token are never stored.
+NEUTRAL_COOKIES_SETTING = "BANCHENG_PAGE_CACHE_NEUTRAL_COOKIES"
+# Response Vary values our key already covers: requests with a session cookie
+# bypass the cache and the language is in the key.
+COVERED_VARY = {"cookie", "accept-language"}
+
+# Sent when a response is replayed from the cache, so that per-request
+# bookkeeping (e.g. search analytics) can still count the view.
+page_served_from_cache = Signal()
+
+
+def config() -> dict:
+    return {**DEFAULTS, **getattr(settings, "BANCHENG_PAGE_CACHE", {})}
+
+
+def _cache():
+    return caches[config()["CACHE"]]
+
+
+def _version_key() -> str:
+    return f"{config()['KEY_PREFIX']}:version"
+
+
+def content_version() -> int:
+    cache = _cache()
+    key = _version_key()
+    version = cache.get(key)
+    if version is None:
+        # A time-based start never reuses a number from before an eviction.
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key, 0)
+    return version
+
+
+def bump_content_version() -> None:
+    """Invalidate every cached page (call after any public content change)."""
+    _bump()
+    # Bump again after commit: a request that read the new version before the
+    # change was committed may have stored a page rendered from old data.
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    cache = _cache()
+    key = _version_key()
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def _neutral_cookies() -> set[str]:
+    extra = getattr(settings, NEUTRAL_COOKIES_SETTING, ())
+    return {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, *extra}
+
+
+def request_is_cacheable(request: HttpRequest) -> bool:
+    conf = config()
+    if not conf["ENABLED"] or request.method not in ("GET", "HEAD"):
+        return False
+    if any(request.path.startswith(prefix) for prefix in conf["EXCLUDED_PATH_PREFIXES"]):
+        return False
+    # Any cookie other than the neutral ones (session, messages, ...) may change
+    # the page: such visitors always get a fresh render.
+    neutral = _neutral_cookies()
+    if any(name not in neutral for name in request.COOKIES):
+        return False
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return False
+    return True
+
+
+def response_is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    if response.has_header("Content-Encoding"):
+        return False
+    cache_control = {
+        part.split("=", 1)[0].strip().lower()
+        for part in cc_delim_re.split(response.get("Cache-Control", ""))
+        if part.strip()
+    }
+    if cache_control & {"private", "no-store", "no-cache"}:
+        return False
+    vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
+    if vary - COVERED_VARY:
+        return False
+    return True
+
+
+def cache_key(request: HttpRequest, version: int) -> str:
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    language = get_language_from_request(request)
+    raw = "\n".join([request.scheme, request.get_host(), request.path, query, language])
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{config()['KEY_PREFIX']}:{version}:{digest}"
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous public page views from the cache (see module docstring).
+
+    Sits near the top of MIDDLEWARE so a hit skips sessions, CSRF, auth and the
+    view; responses are inspected after every inner middleware has run.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request_is_cacheable(request):
+            return self.get_response(request)
+        try:
+            key = cache_key(request, content_version())
+        except Exception:  # a bad Host header etc.: let Django answer it normally
+            return self.get_response(request)
+        cache = _cache()
+        entry = cache.get(key)
+        if entry is not None:
+            response = HttpResponse(entry["content"], status=entry["status"])
+            for name, value in entry["headers"]:
+                response[name] = value
+            response[HEADER] = "HIT"
+            page_served_from_cache.send(sender=self.__class__, request=request)
+            return response
+
+        response = self.get_response(request)
+        if request.method == "GET" and response_is_cacheable(request, response):
+            headers = [(k, v) for k, v in response.items() if k.lower() != HEADER.lower()]
+            cache.set(
+                key,
+                {"content": response.content, "status": response.status_code, "headers": headers},
+                timeout=config()["TIMEOUT"],
+            )
+            response[HEADER] = "MISS"
+        else:
+            response[HEADER] = "BYPASS"
+        return response

@@ -1,0 +1,367 @@
+"""Chinese text analysis: the one pipeline every engine indexes and queries with.
+
+normalize → tokens:
+  1. Unicode NFKC (full-width letters/digits/punctuation → half-width),
+  2. OpenCC traditional → simplified (+ a few variant folds OpenCC keeps, 馀→余),
+  3. lowercase,
+  4. split into runs of Han characters and runs of Latin letters/digits,
+  5. Han runs → jieba search-mode words (domain dictionary in search/dictionary/
+     + editor-managed SearchTerm snippets) AND overlapping character bigrams.
+
+Measured on the NCP dev set (python -m search.bench relevance, see README):
+jieba words alone lose recall on unseen compounds, bigrams alone miss the
+precision of whole words; indexing both in one token stream ranks best.
+Engines store the analysed tokens space-separated and split on whitespace,
+so FTS5 (unicode61), PostgreSQL ('simple') and Elasticsearch (`whitespace`)
+see exactly the same terms.
+
+Synonyms (built-in search/dictionary/synonyms.txt + SearchSynonym snippets)
+are expanded at query time only, so an editor's new synonym needs no reindex.
+Editor vocabulary is reloaded lazily when its version changes (saved in the
+admin → the version check at the next query picks it up, at most a couple of
+seconds later in other processes).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DICT_DIR = Path(__file__).resolve().parent / "dictionary"
+
+# Tuned on the dev set only (see search/bench.py); general choices, not per-query tricks.
+CONFIG = {
+    "words": False,  # jieba search-mode words in the index (measured: -0.002..-0.006 nDCG)
+    "bigrams": True,  # overlapping Han character bigrams
+    "unigrams": False,  # single Han characters (measured: lower than bigrams alone)
+    "stopwords": True,  # drop function words from the jieba words
+    # Query side: jieba splits the question, function words (stopwords.txt)
+    # break it into runs, and only bigrams *inside* a run are searched, so
+    # "做了哪些部署" does not search 了哪/些部 (measured: +0.004..+0.007 nDCG).
+    "query_stop_split": True,
+    "query_synonyms": True,
+}
+
+MAX_QUERY_CHARS = 1000  # longer queries are cut: past this nothing helps ranking
+VERSION_CHECK_SECONDS = 2.0
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_RUN_RE = re.compile(rf"([{_HAN}]+)|([a-z0-9]+)")
+_HAN_RE = re.compile(rf"[{_HAN}]")
+# Variants OpenCC's t2s leaves alone but readers type the common form of.
+_VARIANTS = str.maketrans({"馀": "余", "夠": "够", "着": "着", "裏": "里", "麪": "面", "綫": "线"})
+
+_lock = threading.RLock()
+
+
+# --- normalisation -------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _t2s(text: str) -> str:
+    if not text or not _HAN_RE.search(text):
+        return text
+    return _opencc().convert(text).translate(_VARIANTS)
+
+
+def normalize(text) -> str:
+    """NFKC + traditional→simplified + lowercase. Never raises on odd input."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    text = str(text)
+    # Lone surrogates (from broken UTF-8 decoded with surrogateescape) cannot be encoded later.
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    text = unicodedata.normalize("NFKC", text)
+    return _t2s(text).lower()
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the index in ``text`` it came from.
+
+    Used to highlight the original (possibly traditional / full-width) text
+    with terms found in the normalised one.
+    """
+    out: list[str] = []
+    idx: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch)
+        for c in n:
+            out.append(c)
+            idx.append(i)
+    joined = "".join(out)
+    conv = _t2s(joined)
+    if len(conv) != len(joined):  # a multi-character conversion: fall back to char by char
+        conv = "".join(_t2s(c) if len(_t2s(c)) == 1 else c for c in joined)
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in conv)
+    return lowered, idx
+
+
+# --- vocabulary (dictionary files + editor snippets) -----------------------------
+
+
+def _read_lines(name: str) -> list[str]:
+    path = DICT_DIR / name
+    if not path.exists():
+        return []
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+_SPLIT_SYN = re.compile(r"[,，、;；/|\s]+")
+
+
+def parse_synonym_line(line: str) -> list[str]:
+    terms = []
+    for t in _SPLIT_SYN.split(line or ""):
+        t = normalize(t).strip()
+        if t and t not in terms:
+            terms.append(t)
+    return terms
+
+
+class _Vocabulary:
+    """Editor-managed terms and synonyms, reloaded when their version changes."""
+
+    def __init__(self):
+        self.version = None
+        self.checked_at = 0.0
+        self.terms: set[str] = set()
+        self.synonym_groups: list[list[str]] = []
+        self.enabled = True  # False in the benchmark: no database vocabulary
+
+    def invalidate(self):
+        self.checked_at = 0.0
+
+    def _db_version(self):
+        from django.db.models import Count, Max
+
+        from .models import SearchSynonym, SearchTerm
+
+        a = SearchTerm.objects.aggregate(n=Count("id"), m=Max("updated_at"))
+        b = SearchSynonym.objects.aggregate(n=Count("id"), m=Max("updated_at"))
+        return (a["n"], str(a["m"]), b["n"], str(b["m"]))
+
+    def refresh(self, force: bool = False):
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self.checked_at < VERSION_CHECK_SECONDS:
+            return
+        try:
+            version = self._db_version()
+        except Exception:  # tables not migrated yet, no database: the built-in vocabulary still works
+            self.checked_at = now
+            return
+        self.checked_at = now
+        if version == self.version:
+            return
+        from .models import SearchSynonym, SearchTerm
+
+        terms = {normalize(t).strip() for t in SearchTerm.objects.filter(active=True).values_list("term", flat=True)}
+        groups = [
+            parse_synonym_line(s)
+            for s in SearchSynonym.objects.filter(active=True).values_list("terms", flat=True)
+        ]
+        groups = [g for g in groups if len(g) > 1]
+        with _lock:
+            tok = _tokenizer()
+            for gone in self.terms - terms:
+                tok.del_word(gone)
+            new_words = terms | {t for g in groups for t in g if _HAN_RE.search(t)}
+            for word in new_words:
+                if word and " " not in word:
+                    tok.add_word(word, freq=2000)
+            self.terms = new_words
+            self.synonym_groups = groups
+            self.version = version
+            _analyze_cached.cache_clear()
+            _query_tokens_cached.cache_clear()
+
+
+vocabulary = _Vocabulary()
+
+
+def invalidate_vocabulary() -> None:
+    """Called when a SearchTerm/SearchSynonym is saved or deleted."""
+    vocabulary.invalidate()
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset:
+    return frozenset(normalize(w) for w in _read_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def _builtin_synonyms() -> tuple:
+    return tuple(tuple(g) for g in (parse_synonym_line(l) for l in _read_lines("synonyms.txt")) if len(g) > 1)
+
+
+def synonym_groups() -> list[list[str]]:
+    return [list(g) for g in _builtin_synonyms()] + vocabulary.synonym_groups
+
+
+_tok = None
+
+
+def _tokenizer():
+    """One jieba tokenizer per process, with the domain dictionary (quiet, loaded once)."""
+    global _tok
+    if _tok is None:
+        with _lock:
+            if _tok is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                for line in _read_lines("gov_terms.txt"):
+                    parts = line.split()
+                    freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                    tok.add_word(normalize(parts[0]), freq=freq)
+                _tok = tok
+    return _tok
+
+
+# --- tokenisation ------------------------------------------------------------------
+
+
+def _han_tokens(run: str, cfg: dict) -> list[str]:
+    out: list[str] = []
+    if cfg["words"]:
+        stop = _stopwords() if cfg["stopwords"] else frozenset()
+        for w in _tokenizer().cut_for_search(run, HMM=True):
+            if len(w) < 2 or w in stop:
+                continue
+            if cfg["bigrams"] and len(w) == 2:
+                continue  # the bigram stream below has it already
+            out.append(w)
+    if cfg["bigrams"]:
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    if cfg["unigrams"]:
+        out.extend(run)
+    elif not cfg["bigrams"] and len(run) == 1:
+        out.append(run)
+    return out
+
+
+def tokens(text, cfg: dict | None = None) -> list[str]:
+    """Analysed tokens of ``text`` in order (duplicates kept: term frequency matters)."""
+    cfg = cfg or CONFIG
+    norm = normalize(text)
+    out: list[str] = []
+    for m in _RUN_RE.finditer(norm):
+        han, alnum = m.group(1), m.group(2)
+        if han:
+            out.extend(_han_tokens(han, cfg))
+        elif alnum:
+            out.append(alnum[:64])
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _analyze_cached(text: str) -> tuple:
+    return tuple(tokens(text))
+
+
+def analyze_for_index(text) -> str:
+    """Space-separated analysed tokens for an index field."""
+    return " ".join(tokens(text))
+
+
+def query_runs(norm: str) -> list[str]:
+    """A normalised query cut into runs of meaningful text: function words are the separators."""
+    stop = _stopwords()
+    runs: list[str] = []
+    for m in _RUN_RE.finditer(norm):
+        han, alnum = m.group(1), m.group(2)
+        if alnum:
+            runs.append(alnum[:64])
+            continue
+        cur = ""
+        for w in _tokenizer().cut(han, HMM=True):
+            if w in stop:
+                if cur:
+                    runs.append(cur)
+                cur = ""
+            else:
+                cur += w
+        if cur:
+            runs.append(cur)
+    return runs
+
+
+@lru_cache(maxsize=4096)
+def _query_tokens_cached(norm: str) -> tuple:
+    if not CONFIG["query_stop_split"]:
+        return tuple(tokens(norm))
+    out: list[str] = []
+    for run in query_runs(norm):
+        out.extend(tokens(run))
+    return tuple(out)
+
+
+def analyze_query(text) -> list[str]:
+    """Distinct analysed query tokens, synonyms expanded (never raises, may be empty)."""
+    vocabulary.refresh()
+    norm = normalize(text)[:MAX_QUERY_CHARS]
+    result = list(dict.fromkeys(_query_tokens_cached(norm)))
+    if CONFIG["query_synonyms"]:
+        for extra in expansions(norm):
+            for t in _analyze_cached(extra):
+                if t not in result:
+                    result.append(t)
+    return result
+
+
+def expansions(norm_query: str) -> list[str]:
+    """Synonym terms to add for a normalised query (terms of every group the query mentions)."""
+    extra: list[str] = []
+    for group in synonym_groups():
+        if any(t in norm_query for t in group):
+            extra.extend(t for t in group if t not in norm_query and t not in extra)
+    return extra
+
+
+def highlight_terms(text) -> list[str]:
+    """Normalised surface terms to mark in snippets: query words, synonyms, and bigrams as a fallback."""
+    vocabulary.refresh()
+    norm = normalize(text)[:MAX_QUERY_CHARS]
+    cfg = dict(CONFIG, bigrams=False, unigrams=False, words=True)
+    terms: list[str] = []
+    for t in tokens(norm, cfg):
+        if t not in terms:
+            terms.append(t)
+    for extra in expansions(norm):
+        if extra not in terms:
+            terms.append(extra)
+    # Bigrams let a partial match (e.g. 注销 inside 简易注销登记) still be marked.
+    for m in _RUN_RE.finditer(norm):
+        run = m.group(1)
+        if run and len(run) >= 2:
+            for i in range(len(run) - 1):
+                bg = run[i : i + 2]
+                if bg not in terms and bg not in _stopwords():
+                    terms.append(bg)
+    return terms

@@ -1,0 +1,229 @@
+"""Search analytics: what people search for, what they find, what they open.
+
+Privacy by construction: a log row holds the normalised query, counts, a
+timestamp and a coarse role (anonymous/staff) — never a user, session or IP.
+Each search or click costs one INSERT; reports aggregate at read time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db import DatabaseError, models
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+ROLE_ANONYMOUS = "anonymous"
+ROLE_STAFF = "staff"
+MAX_LOGGED_QUERY = 200
+
+# Popular queries are offered to other readers as suggestions only when they
+# were searched often, found something, and do not look like personal data
+# (phone or ID numbers, e-mail addresses).
+SUGGEST_MIN_SEARCHES = 3
+_PERSONAL_LOOKING = re.compile(r"\d{6,}|@|\d{3,4}[- ]\d{4}")
+
+
+def role_for(user) -> str:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return ROLE_STAFF
+    return ROLE_ANONYMOUS
+
+
+def normalize_query(q: str) -> str:
+    """One spelling per query for counting: width, case, traditional forms and spaces folded
+    (the same normalisation the engines apply, so 後/后 and ＡＢＣ/abc count together)."""
+    try:
+        from .analysis import normalize
+    except ImportError:  # analysis not importable: plain NFKC + lowercase still helps
+        text = unicodedata.normalize("NFKC", q or "").lower()
+    else:
+        text = normalize(q or "")
+    return " ".join(text.split())[:MAX_LOGGED_QUERY]
+
+
+def log_search(*, query: str, result_count: int, role: str) -> None:
+    """Record one search (a single INSERT). Empty queries (pure browsing) are not logged."""
+    from .models import QueryLog
+
+    normalized = normalize_query(query)
+    if not normalized:
+        return
+    try:
+        QueryLog.objects.create(
+            query=normalized,
+            result_count=max(0, int(result_count)),
+            zero_result=result_count == 0,
+            role=role,
+        )
+    except DatabaseError:
+        # Analytics must never break the search itself.
+        logger.warning("could not log a search query", exc_info=True)
+
+
+def record_click(*, query: str, doc: str, role: str, position: int | None = None) -> None:
+    """Record that a result was opened from a search (a single INSERT)."""
+    from .models import QueryClick
+
+    try:
+        QueryClick.objects.create(
+            query=normalize_query(query), doc=doc[:60], role=role, position=position
+        )
+    except DatabaseError:
+        logger.warning("could not log a search click", exc_info=True)
+
+
+# --- searches answered from the anonymous page cache ---------------------------
+# portal.cache replays cached search pages without running the view; the view
+# remembers each URL's result count so that a replayed view is still logged.
+
+RESULT_COUNT_TTL = 24 * 3600
+
+
+def _count_key(params: dict) -> str:
+    raw = "\n".join(f"{k}={params.get(k) or ''}" for k in ("q", "type", "department", "topic", "tag", "district", "page"))
+    return "bancheng:search:count:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def remember_result_count(params: dict, count: int) -> None:
+    cache.set(_count_key(params), int(count), RESULT_COUNT_TTL)
+
+
+def log_cached_search(request) -> None:
+    """Log a search page view that the page cache answered (same row as a rendered view)."""
+    from .forms import SearchForm
+
+    if request.path != "/search/":
+        return
+    form = SearchForm(request.GET)
+    if not form.is_valid() or not form.cleaned_data["q"]:
+        return
+    count = cache.get(_count_key(form.cleaned_data))
+    if count is None:
+        return
+    log_search(query=form.cleaned_data["q"], result_count=count, role=ROLE_ANONYMOUS)
+
+
+def _on_page_served_from_cache(sender, request, **kwargs):
+    try:
+        log_cached_search(request)
+    except Exception:  # analytics must never break a cached response
+        logger.warning("could not log a cached search view", exc_info=True)
+
+
+def connect_cache_signal() -> None:
+    try:
+        from portal.cache import page_served_from_cache
+    except ImportError:
+        return
+    page_served_from_cache.connect(_on_page_served_from_cache, dispatch_uid="search_analytics_cached_view")
+
+
+connect_cache_signal()
+
+
+# --- reads --------------------------------------------------------------------
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def query_stats(logs: models.QuerySet, *, since: date | None = None, until: date | None = None):
+    """Per-query aggregates over ``logs`` (a QueryLog queryset, already filtered).
+
+    Rows are dicts: query, searches, zero_results, avg_results, clicks,
+    click_through (clicks per search, 0..n), last_searched.
+    """
+    from .models import QueryClick
+
+    clicks = QueryClick.objects.filter(query=OuterRef("query"))
+    if since:
+        clicks = clicks.filter(created_at__gte=_day_start(since))
+    if until:
+        clicks = clicks.filter(created_at__lt=_day_start(until + timedelta(days=1)))
+    clicks = clicks.order_by().values("query").annotate(n=Count("pk")).values("n")
+
+    return (
+        logs.order_by()
+        .values("query")
+        .annotate(
+            searches=Count("pk"),
+            zero_results=Count("pk", filter=Q(zero_result=True)),
+            last_result_count=Max("result_count"),
+            last_searched=Max("created_at"),
+            clicks=Coalesce(Subquery(clicks, output_field=models.IntegerField()), 0),
+        )
+    )
+
+
+def top_queries(*, days: int = 30, limit: int = 20) -> list[dict]:
+    from .models import QueryLog
+
+    since = timezone.localdate() - timedelta(days=days)
+    logs = QueryLog.objects.filter(created_at__gte=_day_start(since))
+    rows = list(query_stats(logs, since=since).order_by("-searches", "query")[:limit])
+    for row in rows:
+        row["click_through"] = click_through(row)
+    return rows
+
+
+def zero_result_queries(*, days: int = 30, limit: int = 20) -> list[dict]:
+    from .models import QueryLog
+
+    since = timezone.localdate() - timedelta(days=days)
+    logs = QueryLog.objects.filter(created_at__gte=_day_start(since), zero_result=True)
+    return list(query_stats(logs, since=since).order_by("-searches", "query")[:limit])
+
+
+def click_through(row: dict) -> float:
+    searches = row.get("searches") or 0
+    return round((row.get("clicks") or 0) / searches, 2) if searches else 0.0
+
+
+def popular_queries_with_prefix(prefix: str, *, limit: int = 5, days: int = 90) -> list[str]:
+    """Past queries starting with ``prefix`` that many readers ran and that found something."""
+    from .models import QueryLog
+
+    normalized = normalize_query(prefix)
+    if not normalized:
+        return []
+    since = timezone.localdate() - timedelta(days=days)
+    rows = (
+        QueryLog.objects.filter(
+            query__startswith=normalized, zero_result=False, created_at__gte=_day_start(since)
+        )
+        .order_by()
+        .values("query")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=SUGGEST_MIN_SEARCHES)
+        .order_by("-n", "query")[: limit * 3]
+    )
+    out = []
+    for row in rows:
+        if not _PERSONAL_LOOKING.search(row["query"]):
+            out.append(row["query"])
+        if len(out) >= limit:
+            break
+    return out
+
+
+def totals(*, days: int = 30) -> dict:
+    """Headline figures for the report pages."""
+    from .models import QueryClick, QueryLog
+
+    since = _day_start(timezone.localdate() - timedelta(days=days))
+    agg = QueryLog.objects.filter(created_at__gte=since).aggregate(
+        searches=Count("pk"), zero=Count("pk", filter=Q(zero_result=True))
+    )
+    agg["clicks"] = QueryClick.objects.filter(created_at__gte=since).count()
+    agg["results_sum"] = QueryLog.objects.filter(created_at__gte=since).aggregate(s=Sum("result_count"))["s"] or 0
+    return agg

@@ -1,0 +1,70 @@
+"""JSON search API: ``GET /api/search/?q=&type=&department=&topic=&tag=&district=&page=&page_size=``.
+
+Response: ``{"count", "results": [{"type", "id", "external_id", "title", "url",
+"snippet", "score"}], "facets": {...}}``; bad parameters give HTTP 400 with
+``{"error": "..."}`` in Chinese. Cases only for signed-in staff, filtered by
+what they may see (``search.selectors.staff_visibility_for``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from . import analytics
+from .engines.base import EngineUnavailable
+from .forms import SearchAPIForm
+from .selectors import search_for, staff_visibility_for
+from .views import clean_snippet, set_cache_headers
+
+logger = logging.getLogger(__name__)
+
+
+def _json(request, data, *, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    return set_cache_headers(request, response)
+
+
+def _error(request, message: str, *, status: int = 400) -> JsonResponse:
+    return _json(request, {"error": message}, status=status)
+
+
+@require_GET
+def search_api(request):
+    form = SearchAPIForm(request.GET)
+    if not form.is_valid():
+        return _error(request, form.first_error())
+    params = form.cleaned_data
+    if not params["q"] and not form.has_filters:
+        return _error(request, "请输入搜索词。")
+    include_staff, _keys = staff_visibility_for(request.user)
+    if params["type"] == "case" and not include_staff:
+        return _error(request, "案例仅对登录的工作人员开放。", status=403)
+    try:
+        results = search_for(user=request.user, params=params)
+    except EngineUnavailable:
+        logger.warning("search engine unavailable")
+        return _error(request, "搜索服务暂时不可用，请稍后再试。", status=503)
+    analytics.log_search(query=params["q"], result_count=results.count, role=analytics.role_for(request.user))
+    return _json(
+        request,
+        {
+            "count": results.count,
+            "results": [
+                {
+                    "type": hit.doc_type,
+                    "id": hit.doc_id,
+                    "external_id": hit.external_id or "",
+                    "title": hit.title,
+                    "url": hit.url,
+                    "snippet": clean_snippet(hit.snippet),
+                    "score": round(float(hit.score or 0.0), 4),
+                    **({"promoted": True, "label": "推荐"} if getattr(hit, "promoted", False) else {}),
+                }
+                for hit in results.hits
+            ],
+            "facets": results.facets,
+        },
+    )

@@ -1,0 +1,317 @@
+"""Search benchmarks (scripts that print figures, not tests).
+
+  python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --engine embedded|elasticsearch
+  python -m search.bench latency --docs 10000 [--engine embedded|elasticsearch|both]
+
+Both index into throwaway storage: a temporary SQLite file for the embedded
+engine (never the project database), a temporary index prefix on the
+Elasticsearch node (deleted afterwards). The relevance run also computes a
+character-bigram BM25 baseline (k1=1.2, b=0.75, title + body) in pure Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+    import django
+
+    django.setup()
+    from . import analysis
+
+    analysis.vocabulary.enabled = False  # no database vocabulary: the benchmark is self-contained
+
+
+def _engine(name: str, tmpdir: str):
+    if name == "embedded":
+        from .engines.embedded import EmbeddedEngine
+
+        return EmbeddedEngine(sqlite_path=os.path.join(tmpdir, "bench.sqlite3"))
+    from django.conf import settings
+
+    from .engines.elasticsearch import ElasticsearchEngine
+
+    cfg = settings.BANCHENG_SEARCH
+    return ElasticsearchEngine(
+        url=cfg.get("ES_URL", "http://127.0.0.1:9200"),
+        prefix=f"bench-{uuid.uuid4().hex[:8]}",
+        shards=1,
+        replicas=0,
+    )
+
+
+# --- relevance ------------------------------------------------------------------
+
+
+def score(queries, run, k=10):
+    ndcg = mrr = recall = 0.0
+    for q in queries:
+        relevant = set(q["relevant"])
+        ranked = run.get(q["query"], [])[:k]
+        dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(ranked) if d in relevant)
+        ideal = sum(1 / math.log2(i + 2) for i in range(min(len(relevant), k)))
+        ndcg += dcg / ideal
+        mrr += next((1 / (i + 1) for i, d in enumerate(ranked) if d in relevant), 0.0)
+        recall += len(relevant & set(ranked)) / len(relevant)
+    n = len(queries) or 1
+    return {"ndcg@10": ndcg / n, "mrr@10": mrr / n, "recall@10": recall / n}
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+
+
+def _bigrams(text: str) -> list[str]:
+    from .analysis import normalize
+
+    out = []
+    for run in _HAN_RUN.findall(normalize(text)):
+        if run[0].isascii():
+            out.append(run)
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def bigram_baseline(docs, queries, k1=1.2, b=0.75):
+    toks = [_bigrams(d["title"] + " " + d["body"]) for d in docs]
+    n = len(toks)
+    dl = [len(t) for t in toks]
+    avg = sum(dl) / max(1, n)
+    post = collections.defaultdict(list)
+    for i, t in enumerate(toks):
+        for term, c in collections.Counter(t).items():
+            post[term].append((i, c))
+    run = {}
+    for q in queries:
+        sc = collections.defaultdict(float)
+        for term in set(_bigrams(q["query"])):
+            p = post.get(term)
+            if not p:
+                continue
+            idf = math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
+            for i, c in p:
+                sc[i] += idf * c * (k1 + 1) / (c + k1 * (1 - b + b * dl[i] / avg))
+        top = sorted(sc, key=lambda i: -sc[i])[:10]
+        run[q["query"]] = [docs[i]["id"] for i in top]
+    return run
+
+
+def _docs_to_search(docs):
+    from .engines.base import SearchDocument
+
+    for i, d in enumerate(docs, 1):
+        yield SearchDocument(doc_type="article", doc_id=i, external_id=str(d["id"]), title=d["title"], body=d["body"])
+
+
+def relevance(args):
+    _setup_django()
+    from .engines.base import SearchQuery
+
+    docs = [json.loads(l) for l in open(args.docs, encoding="utf-8") if l.strip()]
+    queries = [json.loads(l) for l in open(args.queries, encoding="utf-8") if l.strip()]
+    t = time.perf_counter()
+    base = score(queries, bigram_baseline(docs, queries))
+    t_base = time.perf_counter() - t
+    results = {"baseline (bigram BM25, pure Python)": base}
+    names = ["embedded", "elasticsearch"] if args.engine == "both" else [args.engine]
+    for name in names:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = _engine(name, tmp)
+            try:
+                t = time.perf_counter()
+                engine.rebuild(_docs_to_search(docs))
+                t_index = time.perf_counter() - t
+                run = {}
+                t = time.perf_counter()
+                for q in queries:
+                    res = engine.search(SearchQuery(q=q["query"], page_size=10))
+                    run[q["query"]] = [h.external_id for h in res.hits]
+                t_query = time.perf_counter() - t
+                results[name] = score(queries, run)
+                print(f"# {name}: indexed {len(docs)} docs in {t_index:.1f}s, {len(queries)} queries in {t_query:.1f}s")
+                if args.run_out:
+                    with open(f"{args.run_out}.{name}.jsonl", "w", encoding="utf-8") as fh:
+                        for qq, ranked in run.items():
+                            fh.write(json.dumps({"query": qq, "ranked": ranked}, ensure_ascii=False) + "\n")
+            finally:
+                _dispose(engine)
+    print(f"# baseline computed in {t_base:.1f}s; {len(queries)} queries, {len(docs)} documents")
+    print(f"| ranking | nDCG@10 | MRR@10 | R@10 |\n|---|---|---|---|")
+    for name, s in results.items():
+        print(f"| {name} | {s['ndcg@10']:.4f} | {s['mrr@10']:.4f} | {s['recall@10']:.4f} |")
+
+
+def _dispose(engine):
+    drop = getattr(engine, "drop_all", None)
+    if drop:
+        try:
+            drop()
+        except Exception as exc:  # the benchmark must still print its figures
+            print(f"# could not delete temporary indices: {exc}", file=sys.stderr)
+
+
+# --- latency -----------------------------------------------------------------------
+
+COMMON_WORDS = (
+    "办理 申请 材料 窗口 企业 个人 证明 登记 变更 注销 审批 手续 政策 规定 时限 部门 街道 社区 服务 中心 "
+    "咨询 电话 网上 线下 预约 提交 复印件 原件 签字 盖章 审核 通过 退回 补正 告知 承诺 期限 工作日 "
+    "费用 免费 补贴 标准 条件 范围 对象 居民 户籍 房屋 租赁 合同 经营 场所 地址 股东 决议 章程 "
+    "税务 社保 医保 公积金 银行 账户 许可 备案 年报 公示 信用 异常 名录 处罚 撤销 恢复 迁移 分支 "
+    "机构 门店 餐饮 食品 卫生 消防 环保 施工 验收 演出 文化 旅游 教育 入学 就业 失业 养老 退休 "
+    "残疾 救助 低保 住房 保障 廉租 公租 补缴 退费 发票 增值税 个税 减免 延期 疫情 复工 线上 "
+    "办结 进度 查询 反映 投诉 建议 满意 评价 回访 协调 跨区 市级 区级 镇级 联动 共享 数据 系统"
+).split()
+
+
+def _vocabulary():
+    from .analysis import _read_lines
+
+    terms = [l.split()[0] for l in _read_lines("gov_terms.txt")]
+    return terms + COMMON_WORDS
+
+
+def synthetic_docs(n: int, seed: int = 20260101):
+    from .engines.base import SearchDocument
+
+    rng = random.Random(seed)
+    vocab = _vocabulary()
+    # Zipf-like word frequencies: a few words are everywhere, most are rare.
+    weights = [1.0 / (i + 1) ** 0.8 for i in range(len(vocab))]
+    rng.shuffle(vocab)
+    punct = "，。；、"
+    for i in range(1, n + 1):
+        title = "".join(rng.choices(vocab, weights, k=rng.randint(3, 6)))
+        summary = "".join(rng.choices(vocab, weights, k=rng.randint(6, 12)))
+        parts = []
+        for _ in range(rng.randint(8, 20)):
+            parts.append("".join(rng.choices(vocab, weights, k=rng.randint(3, 8))) + rng.choice(punct))
+        yield SearchDocument(
+            doc_type=rng.choice(["article", "guide", "policy"]),
+            doc_id=i,
+            external_id=f"syn-{i}",
+            title=title,
+            summary=summary,
+            body="".join(parts),
+            department_ids=[rng.randint(1, 40)],
+            department_names=[f"部门{rng.randint(1, 40)}"],
+            topic=f"topic-{rng.randint(1, 12)}",
+            tags=[rng.choice(vocab[:50])],
+            districts=[f"d{rng.randint(1, 16)}"],
+        )
+
+
+def query_mix(seed: int = 7, n: int = 40) -> list[str]:
+    rng = random.Random(seed)
+    vocab = _vocabulary()
+    qs = ["简易注销", "营业执照 变更", "容缺受理需要哪些材料？", "法定代表人变更怎么办理", "公积金提取"]
+    while len(qs) < n:
+        k = rng.choice([1, 2, 2, 3, 4])
+        words = rng.sample(vocab, k)
+        qs.append("".join(words) + rng.choice(["", "", "怎么办？", "需要什么材料", "在哪里办理"]))
+    return qs
+
+
+def _percentiles(samples):
+    s = sorted(samples)
+
+    def p(x):
+        return s[min(len(s) - 1, int(round(x / 100 * (len(s) - 1))))] * 1000
+
+    return p(50), p(95), p(99)
+
+
+def _size(engine, tmp) -> int:
+    if getattr(engine, "name", "") == "embedded":
+        return sum(f.stat().st_size for f in Path(tmp).glob("bench.sqlite3*"))
+    return engine.store_size()
+
+
+def latency(args):
+    _setup_django()
+    from .engines.base import SearchQuery
+
+    names = ["embedded", "elasticsearch"] if args.engine == "both" else [args.engine]
+    queries = query_mix()
+    print(f"# {args.docs} synthetic documents, {len(queries)} queries in the mix, {os.cpu_count()} CPUs")
+    print("| engine | docs | index time (s) | size (MB) | clients | queries | p50 (ms) | p95 (ms) | p99 (ms) | q/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name in names:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = _engine(name, tmp)
+            try:
+                t = time.perf_counter()
+                engine.rebuild(synthetic_docs(args.docs))
+                t_index = time.perf_counter() - t
+                if hasattr(engine, "refresh"):
+                    engine.refresh()
+                size = _size(engine, tmp) / 1e6
+                for q in queries[:5]:  # warm caches
+                    engine.search(SearchQuery(q=q))
+                for clients in (1, 8):
+                    per_client = max(1, args.queries // clients)
+                    samples: list[float] = []
+                    lock = threading.Lock()
+
+                    def worker(offset):
+                        local = []
+                        for j in range(per_client):
+                            q = queries[(offset + j) % len(queries)]
+                            t0 = time.perf_counter()
+                            engine.search(SearchQuery(q=q, page_size=10))
+                            local.append(time.perf_counter() - t0)
+                        with lock:
+                            samples.extend(local)
+
+                    t0 = time.perf_counter()
+                    threads = [threading.Thread(target=worker, args=(c * 5,)) for c in range(clients)]
+                    for th in threads:
+                        th.start()
+                    for th in threads:
+                        th.join()
+                    wall = time.perf_counter() - t0
+                    p50, p95, p99 = _percentiles(samples)
+                    print(
+                        f"| {name} | {args.docs} | {t_index:.1f} | {size:.1f} | {clients} | {len(samples)} |"
+                        f" {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(samples) / wall:.0f} |",
+                        flush=True,
+                    )
+            finally:
+                _dispose(engine)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m search.bench")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("relevance")
+    r.add_argument("--docs", required=True)
+    r.add_argument("--queries", required=True)
+    r.add_argument("--engine", default="embedded", choices=["embedded", "elasticsearch", "both"])
+    r.add_argument("--run-out", default="", help="write each engine's ranking as RUN.jsonl for score.py")
+    lat = sub.add_parser("latency")
+    lat.add_argument("--docs", type=int, default=10000)
+    lat.add_argument("--engine", default="both", choices=["embedded", "elasticsearch", "both"])
+    lat.add_argument("--queries", type=int, default=400, help="queries per run")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    {"relevance": relevance, "latency": latency}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The one interface every search engine implements.
+
+Callers (views, API, case desk, precedents) build a ``SearchQuery`` and get a
+``SearchResults`` back; they never see FTS5, PostgreSQL or Elasticsearch.
+Documents come from ``search.sources`` as ``SearchDocument`` objects whose
+text is *original* text: each engine runs it through ``search.analysis``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Protocol, runtime_checkable
+
+DOC_TYPES = ("article", "guide", "policy", "case")
+PUBLIC = "public"
+STAFF = "staff"
+
+
+@dataclass
+class SearchDocument:
+    doc_type: str  # "article" | "guide" | "policy" | "case"
+    doc_id: int
+    external_id: str = ""
+    title: str = ""
+    summary: str = ""
+    body: str = ""  # plain text, no HTML
+    url: str = ""
+    department_ids: list[int] = field(default_factory=list)
+    department_names: list[str] = field(default_factory=list)
+    topic: str = ""  # topic slug or ""
+    tags: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)  # district codes
+    visibility: str = PUBLIC  # "public" | "staff"
+    # For staff documents: who may see it, e.g. ["hall:3", "district:5", "dept:7"].
+    restrict_keys: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_type}:{self.doc_id}"
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""
+    types: list[str] = field(default_factory=list)  # empty = all types
+    department: str | None = None  # department id (as str)
+    topic: str | None = None  # topic slug
+    tag: str | None = None
+    district: str | None = None  # district code
+    page: int = 1
+    page_size: int = 10
+    include_staff: bool = False
+    # None = no restriction (superuser/督办); [] = no staff-only document;
+    # otherwise a staff document is visible when it shares at least one key.
+    restrict_keys: list[str] | None = None
+
+
+@dataclass
+class Hit:
+    doc_type: str
+    doc_id: int
+    external_id: str
+    title: str
+    url: str
+    snippet: str  # safe HTML: matches in <mark>, everything else escaped
+    score: float
+
+
+@dataclass
+class SearchResults:
+    count: int
+    hits: list[Hit]
+    # facet name ("type", "department", "topic", "tag", "district") ->
+    # [{"value": str, "label": str, "count": int}, ...] sorted by count desc
+    facets: dict[str, list[dict]]
+    page: int
+    page_size: int
+    query: SearchQuery
+
+    @property
+    def num_pages(self) -> int:
+        if not self.page_size:
+            return 1
+        return max(1, -(-self.count // self.page_size))
+
+
+@runtime_checkable
+class SearchEngine(Protocol):
+    name: str
+
+    def index(self, docs: Iterable[SearchDocument]) -> None:
+        """Add or replace documents (keyed by doc_type + doc_id)."""
+
+    def delete(self, doc_type: str, ids: Iterable[int]) -> None:
+        """Remove documents; unknown ids are ignored."""
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Never raises on user text: bad syntax, huge or empty queries give results or nothing."""
+
+    def rebuild(self, docs_iter: Iterable[SearchDocument]) -> int:
+        """Replace the whole index with these documents (zero-downtime where possible); returns the count."""
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Titles starting with / containing the prefix, for autocomplete."""
+
+    def clear(self) -> None:
+        """Drop every document."""
+
+    def health(self) -> bool:
+        """True when the engine can serve queries."""
+
+
+class EngineUnavailable(Exception):
+    """The engine's backing service cannot be reached (e.g. Elasticsearch is down)."""

@@ -1,0 +1,487 @@
+"""The embedded engine: full-text search inside the default database, no server.
+
+SQLite: an FTS5 table ``search_fts(title, summary, body)`` holding the
+*analysed* tokens (space-separated, tokenised by unicode61 on whitespace),
+``rowid`` = ``search_entry.id``; ranking is ``bm25(search_fts, wt, ws, wb)``.
+PostgreSQL: a ``tsvector`` column on ``search_entry`` built with
+``setweight(to_tsvector('simple', tokens), 'A'|'B'|'C')`` and a GIN index;
+ranking is ``ts_rank`` with the same field order of weights.
+
+User text never reaches the FTS/tsquery syntax: it is analysed into tokens
+(Han bigrams and [a-z0-9] words only) and every token is quoted, then OR-ed
+and left to BM25 to rank (measured: AND loses recall on questions).
+Original text lives in ``search_entry`` for snippets, facet values in
+``search_facet`` for aggregate counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+from datetime import datetime
+from typing import Iterable
+
+from .. import analysis
+from . import highlight
+from .base import PUBLIC, Hit, SearchDocument, SearchQuery, SearchResults
+
+logger = logging.getLogger(__name__)
+
+# Field weights title > summary > body (bm25() column weights / ts_rank A,B,C).
+WEIGHTS = {"title": 2.0, "summary": 1.5, "body": 1.0}
+MAX_TOKENS = 64  # query tokens kept (a 10,000-character query must not build a huge statement)
+FACETS = ("department", "topic", "tag", "district")
+RESTRICT = "_restrict"
+MAX_PAGE = 1000
+
+_RAW_DDL = [
+    """CREATE TABLE IF NOT EXISTS search_entry (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, doc_type TEXT NOT NULL, doc_id BIGINT NOT NULL,
+        external_id TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '', title_norm TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '',
+        visibility TEXT NOT NULL DEFAULT 'public', topic TEXT NOT NULL DEFAULT '', published_at TEXT NULL,
+        extra TEXT NOT NULL DEFAULT '{}', UNIQUE (doc_type, doc_id))""",
+    """CREATE TABLE IF NOT EXISTS search_facet (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, entry_id INTEGER NOT NULL REFERENCES search_entry(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL DEFAULT '')""",
+    "CREATE INDEX IF NOT EXISTS search_facet_name_value ON search_facet(name, value)",
+    "CREATE INDEX IF NOT EXISTS search_facet_entry_id ON search_facet(entry_id)",
+]
+FTS_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
+    "title, summary, body, tokenize = 'unicode61 remove_diacritics 0')"
+)
+PG_DDL = [
+    "ALTER TABLE search_entry ADD COLUMN IF NOT EXISTS search_vector tsvector",
+    "CREATE INDEX IF NOT EXISTS search_entry_vector_gin ON search_entry USING GIN (search_vector)",
+]
+
+
+def ensure_schema_for(connection) -> None:
+    """Create the FTS5 table / tsvector column on a Django connection (migration and first use)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(FTS_DDL)
+        elif connection.vendor == "postgresql":
+            for sql in PG_DDL:
+                cur.execute(sql)
+
+
+class _DjangoDB:
+    """The default Django database connection (SQLite or PostgreSQL)."""
+
+    def __init__(self, alias: str = "default"):
+        self.alias = alias
+
+    @property
+    def connection(self):
+        from django.db import connections
+
+        return connections[self.alias]
+
+    @property
+    def vendor(self) -> str:
+        return self.connection.vendor
+
+    def cursor(self):
+        return self.connection.cursor()
+
+    def atomic(self):
+        from django.db import transaction
+
+        return transaction.atomic(using=self.alias)
+
+    def ident(self) -> str:
+        return f"django:{self.alias}:{self.connection.settings_dict.get('NAME')}"
+
+
+class _RawSQLiteDB:
+    """A standalone SQLite file (benchmarks): never touches the project database."""
+
+    vendor = "sqlite"
+
+    def __init__(self, path: str):
+        self.path = path
+        self._local = threading.local()
+
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def cursor(self):
+        cur = _QmarkCursor(self._conn().cursor())
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextlib.contextmanager
+    def atomic(self):
+        conn = self._conn()
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def ident(self) -> str:
+        return f"raw:{self.path}"
+
+
+class _QmarkCursor:
+    def __init__(self, cur):
+        self._cur = cur
+
+    def execute(self, sql, params=()):
+        return self._cur.execute(sql.replace("%s", "?"), params)
+
+    def executemany(self, sql, seq):
+        return self._cur.executemany(sql.replace("%s", "?"), seq)
+
+    def fetchall(self):
+        return self._cur.fetchall()
+
+    def fetchone(self):
+        return self._cur.fetchone()
+
+    @property
+    def lastrowid(self):
+        return self._cur.lastrowid
+
+    def close(self):
+        self._cur.close()
+
+
+def _fts_quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _ts_quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class EmbeddedEngine:
+    name = "embedded"
+
+    def __init__(self, sqlite_path: str | None = None, weights: dict | None = None):
+        self.db = _RawSQLiteDB(sqlite_path) if sqlite_path else _DjangoDB()
+        self.weights = dict(WEIGHTS, **(weights or {}))
+        self._schema_ok: set[str] = set()
+
+    # --- schema -------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        key = self.db.ident()
+        if key in self._schema_ok:
+            return
+        with self.db.cursor() as cur:
+            if isinstance(self.db, _RawSQLiteDB):
+                for sql in _RAW_DDL:
+                    cur.execute(sql)
+            if self.db.vendor == "sqlite":
+                cur.execute(FTS_DDL)
+            elif self.db.vendor == "postgresql":
+                for sql in PG_DDL:
+                    cur.execute(sql)
+        self._schema_ok.add(key)
+
+    # --- writing ------------------------------------------------------------
+
+    def index(self, docs: Iterable[SearchDocument]) -> None:
+        self._ensure()
+        docs = list(docs)
+        if not docs:
+            return
+        with self.db.atomic(), self.db.cursor() as cur:
+            for doc in docs:
+                self._write(cur, doc)
+
+    def _write(self, cur, doc: SearchDocument) -> None:
+        t_title = analysis.analyze_for_index(doc.title)
+        t_summary = analysis.analyze_for_index(doc.summary)
+        t_body = analysis.analyze_for_index(doc.body)
+        published = doc.published_at.isoformat() if isinstance(doc.published_at, datetime) else None
+        values = [
+            doc.external_id or "",
+            doc.title or "",
+            analysis.normalize(doc.title),
+            doc.summary or "",
+            doc.body or "",
+            doc.url or "",
+            doc.visibility or PUBLIC,
+            doc.topic or "",
+            published,
+            json.dumps(doc.extra or {}, ensure_ascii=False, default=str),
+        ]
+        cur.execute("SELECT id FROM search_entry WHERE doc_type = %s AND doc_id = %s", [doc.doc_type, doc.doc_id])
+        row = cur.fetchone()
+        if row:
+            entry_id = row[0]
+            cur.execute(
+                "UPDATE search_entry SET external_id=%s, title=%s, title_norm=%s, summary=%s, body=%s, url=%s,"
+                " visibility=%s, topic=%s, published_at=%s, extra=%s WHERE id=%s",
+                values + [entry_id],
+            )
+            cur.execute("DELETE FROM search_facet WHERE entry_id = %s", [entry_id])
+        else:
+            cols = "doc_type, doc_id, external_id, title, title_norm, summary, body, url, visibility, topic, published_at, extra"
+            if self.db.vendor == "postgresql":
+                cur.execute(
+                    f"INSERT INTO search_entry ({cols}) VALUES ({', '.join(['%s'] * 12)}) RETURNING id",
+                    [doc.doc_type, doc.doc_id] + values,
+                )
+                entry_id = cur.fetchone()[0]
+            else:
+                cur.execute(
+                    f"INSERT INTO search_entry ({cols}) VALUES ({', '.join(['%s'] * 12)})",
+                    [doc.doc_type, doc.doc_id] + values,
+                )
+                entry_id = cur.lastrowid
+        facets = []
+        for dep_id, dep_name in zip(doc.department_ids, list(doc.department_names) + [""] * len(doc.department_ids)):
+            facets.append(("department", str(dep_id), dep_name or str(dep_id)))
+        if doc.topic:
+            facets.append(("topic", doc.topic, doc.extra.get("topic_label", doc.topic) if doc.extra else doc.topic))
+        for tag in dict.fromkeys(doc.tags):
+            facets.append(("tag", str(tag)[:100], str(tag)))
+        for code in dict.fromkeys(doc.districts):
+            label = (doc.extra or {}).get("district_labels", {}).get(code, code)
+            facets.append(("district", str(code)[:100], label))
+        for key in dict.fromkeys(doc.restrict_keys):
+            facets.append((RESTRICT, str(key)[:100], ""))
+        if facets:
+            cur.executemany(
+                "INSERT INTO search_facet (entry_id, name, value, label) VALUES (%s, %s, %s, %s)",
+                [(entry_id, n, v, (l or "")[:200]) for n, v, l in facets],
+            )
+        if self.db.vendor == "postgresql":
+            cur.execute(
+                "UPDATE search_entry SET search_vector ="
+                " setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
+                " || setweight(to_tsvector('simple', %s), 'C') WHERE id = %s",
+                [t_title, t_summary, t_body, entry_id],
+            )
+        else:
+            # rowid may be reused after a table flush: replace whatever is there.
+            cur.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
+            cur.execute(
+                "INSERT INTO search_fts (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
+                [entry_id, t_title, t_summary, t_body],
+            )
+
+    def delete(self, doc_type: str, ids: Iterable[int]) -> None:
+        self._ensure()
+        ids = [int(i) for i in ids]
+        if not ids:
+            return
+        with self.db.atomic(), self.db.cursor() as cur:
+            for doc_id in ids:
+                cur.execute("SELECT id FROM search_entry WHERE doc_type = %s AND doc_id = %s", [doc_type, doc_id])
+                row = cur.fetchone()
+                if not row:
+                    continue
+                self._delete_entry(cur, row[0])
+
+    def _delete_entry(self, cur, entry_id: int) -> None:
+        cur.execute("DELETE FROM search_facet WHERE entry_id = %s", [entry_id])
+        if self.db.vendor != "postgresql":
+            cur.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
+        cur.execute("DELETE FROM search_entry WHERE id = %s", [entry_id])
+
+    def clear(self) -> None:
+        self._ensure()
+        with self.db.atomic(), self.db.cursor() as cur:
+            cur.execute("DELETE FROM search_facet")
+            if self.db.vendor != "postgresql":
+                cur.execute("DELETE FROM search_fts")
+            cur.execute("DELETE FROM search_entry")
+
+    def rebuild(self, docs_iter: Iterable[SearchDocument]) -> int:
+        """One transaction: readers see the old index until the new one commits (WAL / MVCC)."""
+        self._ensure()
+        n = 0
+        with self.db.atomic():
+            with self.db.cursor() as cur:
+                cur.execute("DELETE FROM search_facet")
+                if self.db.vendor != "postgresql":
+                    cur.execute("DELETE FROM search_fts")
+                cur.execute("DELETE FROM search_entry")
+                for doc in docs_iter:
+                    self._write(cur, doc)
+                    n += 1
+                if self.db.vendor == "sqlite":
+                    cur.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        return n
+
+    def count(self) -> int:
+        self._ensure()
+        with self.db.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM search_entry")
+            return cur.fetchone()[0]
+
+    # --- reading ------------------------------------------------------------
+
+    def health(self) -> bool:
+        try:
+            self._ensure()
+            with self.db.cursor() as cur:
+                cur.execute("SELECT 1 FROM search_entry LIMIT 1")
+                cur.fetchall()
+            return True
+        except Exception:
+            logger.exception("embedded search health check failed")
+            return False
+
+    def _filters(self, query: SearchQuery) -> tuple[list[str], list]:
+        where, params = [], []
+        types = [t for t in (query.types or []) if t]
+        if types:
+            where.append(f"e.doc_type IN ({', '.join(['%s'] * len(types))})")
+            params.extend(types)
+        for name, value in (
+            ("department", query.department),
+            ("topic", query.topic),
+            ("tag", query.tag),
+            ("district", query.district),
+        ):
+            if value not in (None, ""):
+                where.append(
+                    "EXISTS (SELECT 1 FROM search_facet ff WHERE ff.entry_id = e.id AND ff.name = %s AND ff.value = %s)"
+                )
+                params.extend([name, str(value)])
+        if not query.include_staff:
+            where.append("e.visibility = %s")
+            params.append(PUBLIC)
+        elif query.restrict_keys is not None:
+            keys = [str(k) for k in query.restrict_keys]
+            if keys:
+                where.append(
+                    "(e.visibility = %s OR EXISTS (SELECT 1 FROM search_facet fr WHERE fr.entry_id = e.id"
+                    f" AND fr.name = %s AND fr.value IN ({', '.join(['%s'] * len(keys))})))"
+                )
+                params.extend([PUBLIC, RESTRICT] + keys)
+            else:
+                where.append("e.visibility = %s")
+                params.append(PUBLIC)
+        return where, params
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        self._ensure()
+        page = min(max(1, int(query.page or 1)), MAX_PAGE)
+        size = min(max(1, int(query.page_size or 10)), 100)
+        tokens = analysis.analyze_query(query.q or "")[:MAX_TOKENS]
+        where, params = self._filters(query)
+        has_filter = bool(where and (query.types or query.department or query.topic or query.tag or query.district))
+        if not tokens and not has_filter:
+            return SearchResults(0, [], {}, page, size, query)
+        pg = self.db.vendor == "postgresql"
+        if tokens:
+            if pg:
+                tsq = " | ".join(_ts_quote(t) for t in tokens)
+                w = self.weights
+                # ts_rank weights are {D, C, B, A}; normalised to title = 1.
+                weights = "{0, %f, %f, 1.0}" % (w["body"] / w["title"], w["summary"] / w["title"])
+                base = (
+                    "FROM search_entry e, to_tsquery('simple', %s) q WHERE e.search_vector @@ q"
+                    + "".join(f" AND {c}" for c in where)
+                )
+                base_params = [tsq] + params
+                score_sql = f"ts_rank('{weights}'::float4[], e.search_vector, q, 1)"
+                order = "score DESC, e.id"
+            else:
+                match = " OR ".join(_fts_quote(t) for t in tokens)
+                w = self.weights
+                base = (
+                    "FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
+                    + "".join(f" AND {c}" for c in where)
+                )
+                base_params = [match] + params
+                score_sql = f"-bm25(search_fts, {w['title']:.3f}, {w['summary']:.3f}, {w['body']:.3f})"
+                order = "score DESC, e.id"
+        else:
+            base = "FROM search_entry e WHERE " + " AND ".join(where)
+            base_params = params
+            score_sql = "0.0"
+            order = "e.published_at DESC, e.id DESC"
+        with self.db.cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) {base}", base_params)
+            count = cur.fetchone()[0]
+            hits: list[Hit] = []
+            facets: dict[str, list[dict]] = {}
+            if count:
+                cur.execute(
+                    f"SELECT e.id, e.doc_type, e.doc_id, e.external_id, e.title, e.url, e.summary, e.body,"
+                    f" {score_sql} AS score {base} ORDER BY {order} LIMIT %s OFFSET %s",
+                    base_params + [size, (page - 1) * size],
+                )
+                for _id, doc_type, doc_id, ext, title, url, summary, body, score in cur.fetchall():
+                    hits.append(
+                        Hit(
+                            doc_type=doc_type,
+                            doc_id=int(doc_id),
+                            external_id=ext or "",
+                            title=title,
+                            url=url,
+                            snippet=highlight.snippet(query.q or "", summary, body) if tokens else highlight.snippet("", summary, body),
+                            score=float(score or 0.0),
+                        )
+                    )
+                facets = self._facets(cur, base, base_params)
+        return SearchResults(count=count, hits=hits, facets=facets, page=page, page_size=size, query=query)
+
+    def _facets(self, cur, base: str, base_params: list) -> dict[str, list[dict]]:
+        labels = {"article": "办事指引", "guide": "新旧政策衔接指引", "policy": "政策文件", "case": "案例"}
+        facets: dict[str, list[dict]] = {}
+        cur.execute(f"SELECT e.doc_type, COUNT(*) {base} GROUP BY e.doc_type", base_params)
+        facets["type"] = sorted(
+            ({"value": v, "label": labels.get(v, v), "count": int(c)} for v, c in cur.fetchall()),
+            key=lambda d: (-d["count"], d["value"]),
+        )
+        cur.execute(
+            f"SELECT f.name, f.value, MAX(f.label), COUNT(*) FROM search_facet f"
+            f" WHERE f.name IN ('department', 'topic', 'tag', 'district') AND f.entry_id IN (SELECT e.id {base})"
+            f" GROUP BY f.name, f.value",
+            base_params,
+        )
+        for name in FACETS:
+            facets[name] = []
+        for name, value, label, c in cur.fetchall():
+            facets[name].append({"value": value, "label": label or value, "count": int(c)})
+        for name in FACETS:
+            facets[name].sort(key=lambda d: (-d["count"], d["label"]))
+            facets[name] = facets[name][:30]
+        return facets
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        self._ensure()
+        norm = analysis.normalize(prefix).strip()[:50]
+        if not norm:
+            return []
+        like = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        limit = min(max(1, int(limit)), 50)
+        with self.db.cursor() as cur:
+            cur.execute(
+                "SELECT title, CASE WHEN title_norm LIKE %s ESCAPE '\\' THEN 0 ELSE 1 END AS r FROM search_entry"
+                " WHERE visibility = %s AND title_norm LIKE %s ESCAPE '\\' ORDER BY r, LENGTH(title), title LIMIT %s",
+                [like + "%", PUBLIC, "%" + like + "%", limit],
+            )
+            out = []
+            for title, _r in cur.fetchall():
+                if title not in out:
+                    out.append(title)
+            return out

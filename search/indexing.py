@@ -1,0 +1,191 @@
+"""Keeping the index in step with the database (the source of truth).
+
+``sync_document`` recomputes one document from the database and writes it to
+the engine (or deletes it when the source says it must not be indexed), so
+every trigger — publish, unpublish, move, delete, a case change, a retry —
+runs the same idempotent operation. When the engine cannot be reached the
+operation is stored in ``PendingIndexOperation`` and replayed later by
+``process_pending`` (after the next successful index call, by
+``manage.py process_index_queue`` and by ``rebuild_search_index``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import transaction
+
+from . import sources
+from .engines import get_engine
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS = (0.2, 1.0)  # in-task retries before the operation goes to the persistent queue
+PENDING_BATCH = 200
+
+
+def _engine_name(engine) -> str:
+    return getattr(engine, "name", "embedded")
+
+
+def document_for_id(source, doc_id: int):
+    fn = getattr(source, "document_for_id", None)
+    if fn is not None:
+        return fn(doc_id)
+    model = source.models[0]
+    obj = model._default_manager.filter(pk=doc_id).first()
+    if obj is None:
+        return None
+    return source.document_for(obj)
+
+
+def _apply(engine, doc_type: str, doc_id: int) -> str:
+    source = sources.get_source(doc_type)
+    doc = document_for_id(source, doc_id) if source is not None else None
+    if doc is None:
+        engine.delete(doc_type, [doc_id])
+        return "delete"
+    engine.index([doc])
+    return "index"
+
+
+def record_pending(*, engine_name: str, doc_type: str, doc_id: int, action: str, error: str) -> None:
+    from .models import PendingIndexOperation
+
+    op, created = PendingIndexOperation.objects.get_or_create(
+        engine=engine_name, doc_type=doc_type, doc_id=doc_id, defaults={"action": action}
+    )
+    op.action = action
+    op.attempts += 1
+    op.last_error = error[:300]
+    op.save(update_fields=["action", "attempts", "last_error", "updated_at"])
+
+
+def sync_document(*, doc_type: str, doc_id: int, engine=None, retries=RETRY_DELAYS, drain: bool = True) -> bool:
+    """(Re)index or delete one document. Never raises for an unreachable engine: queues instead.
+
+    Returns True when the engine has been updated.
+    """
+    engine = engine or get_engine()
+    attempts = (0.0,) + tuple(retries)
+    last_exc = None
+    for delay in attempts:
+        if delay:
+            time.sleep(delay)
+        try:
+            _apply(engine, doc_type, doc_id)
+        except Exception as exc:  # engine down, timeout, bad response: retry, then queue
+            last_exc = exc
+            continue
+        _clear_pending(_engine_name(engine), doc_type, doc_id)
+        if drain:
+            process_pending(engine=engine)
+        return True
+    logger.warning(
+        "search index update queued: %s:%s on %s (%s)",
+        doc_type,
+        doc_id,
+        _engine_name(engine),
+        type(last_exc).__name__,
+    )
+    record_pending(
+        engine_name=_engine_name(engine),
+        doc_type=doc_type,
+        doc_id=doc_id,
+        action="index",
+        error=f"{type(last_exc).__name__}: {last_exc}",
+    )
+    return False
+
+
+def _clear_pending(engine_name: str, doc_type: str, doc_id: int) -> None:
+    from .models import PendingIndexOperation
+
+    PendingIndexOperation.objects.filter(engine=engine_name, doc_type=doc_type, doc_id=doc_id).delete()
+
+
+def process_pending(*, engine=None, limit: int | None = None) -> tuple[int, int]:
+    """Replay queued operations for ``engine``; stops at the first failure. Returns (done, left)."""
+    from .models import PendingIndexOperation
+
+    engine = engine or get_engine()
+    name = _engine_name(engine)
+    qs = PendingIndexOperation.objects.filter(engine=name).order_by("created_at", "pk")
+    done = 0
+    for op in list(qs[: limit or PENDING_BATCH]):
+        try:
+            _apply(engine, op.doc_type, op.doc_id)
+        except Exception as exc:
+            op.attempts += 1
+            op.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            op.save(update_fields=["attempts", "last_error", "updated_at"])
+            break
+        op.delete()
+        done += 1
+    return done, PendingIndexOperation.objects.filter(engine=name).count()
+
+
+def enqueue_sync(doc_type: str, doc_id: int) -> None:
+    """Schedule ``sync_document`` after the current transaction commits (a background task)."""
+
+    def _run():
+        from .tasks import sync_document_task
+
+        try:
+            sync_document_task.enqueue(doc_type, int(doc_id))
+        except Exception as exc:  # the task queue itself failed: keep the change for later
+            logger.warning("search task enqueue failed for %s:%s (%s)", doc_type, doc_id, type(exc).__name__)
+            try:
+                record_pending(
+                    engine_name=_engine_name(get_engine()),
+                    doc_type=doc_type,
+                    doc_id=int(doc_id),
+                    action="index",
+                    error=f"enqueue: {type(exc).__name__}",
+                )
+            except Exception:
+                logger.exception("could not record pending index operation")
+
+    transaction.on_commit(_run)
+
+
+def enqueue_for_object(obj) -> None:
+    """Enqueue a sync for every registered source that follows ``obj``'s model."""
+    for source in sources.sources_for_model(type(obj)):
+        related = getattr(source, "related_objects", None)
+        if related is not None and not _is_document_model(source, obj):
+            for other in related(obj) or []:
+                enqueue_sync(source.doc_type, sources.doc_id_for(source, other))
+            continue
+        enqueue_sync(source.doc_type, sources.doc_id_for(source, obj))
+
+
+def _is_document_model(source, obj) -> bool:
+    return isinstance(obj, source.models[0]) or len(source.models) == 1 or _is_page(obj)
+
+
+def _is_page(obj) -> bool:
+    from wagtail.models import Page
+
+    return isinstance(obj, Page)
+
+
+def rebuild(*, engine=None) -> dict[str, int]:
+    """Rebuild the whole index from the database; clears the engine's pending queue."""
+    from .models import PendingIndexOperation
+
+    engine = engine or get_engine()
+    counts: dict[str, int] = {}
+
+    def docs():
+        for source in sources.all_sources():
+            n = 0
+            for doc in source.iter_documents():
+                n += 1
+                yield doc
+            counts[source.doc_type] = n
+
+    engine.rebuild(docs())
+    PendingIndexOperation.objects.filter(engine=_engine_name(engine)).delete()
+    return counts

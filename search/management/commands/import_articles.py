@@ -1,0 +1,334 @@
+"""Import and publish solution articles from a JSON-lines file.
+
+Each line: ``{"id", "title", "body", "topic"?, "tags"?, "department"?}``. The
+``id`` is kept as ``external_id`` so re-importing the same file updates pages
+instead of duplicating them. Every line runs in its own transaction: a bad
+line is reported with its number and leaves nothing behind.
+
+    python manage.py import_articles library.jsonl [--no-index] [--default-topic 综合指引]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+from wagtail.rich_text import RichText
+
+logger = logging.getLogger(__name__)
+
+MAX_ID = 100
+MAX_TITLE = 255
+MAX_SUMMARY = 300
+MAX_TAG = 100
+MAX_NAME = 100
+MAX_LINE_BYTES = 5 * 1024 * 1024
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+# Paragraph breaks: newlines, or whitespace between two CJK characters/punctuation
+# (many government texts use a space where a line break was).
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_PARA_SPLIT = re.compile(rf"\s*\n\s*|(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
+
+
+class LineError(Exception):
+    """A line that cannot be imported; the message is shown to the operator."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"导入完成：新建 {self.created} 篇，更新 {self.updated} 篇，"
+            f"未变化 {self.unchanged} 篇，跳过 {len(self.skipped)} 行（无效）。"
+        )
+
+
+# --- text helpers ---------------------------------------------------------------
+
+
+def split_paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in _PARA_SPLIT.split(body) if p and p.strip()]
+
+
+def first_sentence(text: str, limit: int = MAX_SUMMARY) -> str:
+    text = " ".join(text.split())
+    match = _SENTENCE_END.search(text)
+    sentence = text[: match.end()] if match else text
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1] + "…"
+    return sentence
+
+
+def body_parts(title: str, body: str) -> tuple[str, str, list[str]]:
+    """(summary, problem, remaining paragraphs) from a plain-text body."""
+    text = body.strip()
+    # Many sources repeat the title as the first line; the summary should not.
+    lead = text[len(title) :].strip() if title and text.startswith(title) and len(text) > len(title) else text
+    paragraphs = split_paragraphs(lead) or [lead]
+    summary = first_sentence(lead)
+    return summary, paragraphs[0], paragraphs[1:]
+
+
+def _text(value, *, name: str, required: bool, max_length: int | None) -> str:
+    if value is None:
+        if required:
+            raise LineError(f"缺少字段“{name}”")
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
+        value = str(value)
+    if not isinstance(value, str):
+        raise LineError(f"字段“{name}”应为文本")
+    value = value.strip()
+    if required and not value:
+        raise LineError(f"字段“{name}”不能为空")
+    if max_length and len(value) > max_length:
+        raise LineError(f"字段“{name}”过长（最多 {max_length} 个字符）")
+    return value
+
+
+def parse_line(raw: str) -> dict:
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        raise LineError("不是有效的 JSON") from None
+    if not isinstance(data, dict):
+        raise LineError("应为 JSON 对象")
+    tags = data.get("tags")
+    if tags is None or tags == "":
+        tag_list: list[str] = []
+    elif isinstance(tags, str):
+        tag_list = [t.strip() for t in re.split(r"[,，、;；]", tags) if t.strip()]
+    elif isinstance(tags, list) and all(isinstance(t, str) for t in tags):
+        tag_list = [t.strip() for t in tags if t.strip()]
+    else:
+        raise LineError("字段“tags”应为文本列表")
+    if any(len(t) > MAX_TAG for t in tag_list):
+        raise LineError(f"标签过长（最多 {MAX_TAG} 个字符）")
+    return {
+        "id": _text(data.get("id"), name="id", required=True, max_length=MAX_ID),
+        "title": _text(data.get("title"), name="title", required=True, max_length=MAX_TITLE),
+        "body": _text(data.get("body"), name="body", required=True, max_length=None),
+        "topic": _text(data.get("topic"), name="topic", required=False, max_length=MAX_TITLE),
+        "department": _text(data.get("department"), name="department", required=False, max_length=MAX_NAME),
+        "tags": sorted(set(tag_list)),
+    }
+
+
+# --- the importer -------------------------------------------------------------
+
+
+class ArticleImporter:
+    def __init__(self, *, default_topic: str):
+        from portal.home.models import HomePage
+
+        self.home = HomePage.objects.first()
+        if self.home is None:
+            raise CommandError("找不到首页（HomePage），请先运行 migrate。")
+        self.default_topic = default_topic
+        self._topics: dict[str, object] = {}
+        self._departments: dict[str, object] = {}
+
+    def forget_cached(self) -> None:
+        # Topics/departments created inside a rolled-back line no longer exist.
+        self._topics.clear()
+        self._departments.clear()
+
+    def topic(self, title: str):
+        from knowledge.models import TopicIndexPage
+
+        title = title or self.default_topic
+        if title in self._topics:
+            return self._topics[title]
+        topic = TopicIndexPage.objects.child_of(self.home).filter(title=title).first()
+        if topic is None:
+            topic = TopicIndexPage(title=title, slug=self._free_slug(self.home, title, fallback="topic"))
+            self.home.add_child(instance=topic)
+            topic.save_revision().publish()
+        self._topics[title] = topic
+        return topic
+
+    def department(self, name: str):
+        from knowledge.models import Department
+
+        if not name:
+            return None
+        if name not in self._departments:
+            department = Department.objects.filter(name=name).first()
+            if department is None:
+                base = slugify(name, allow_unicode=True)[:70] or "dept"
+                slug, n = base, 1
+                while Department.objects.filter(slug=slug).exists():
+                    n += 1
+                    slug = f"{base}-{n}"
+                department = Department(name=name, slug=slug)
+                department.full_clean()
+                department.save()
+            self._departments[name] = department
+        return self._departments[name]
+
+    @staticmethod
+    def _free_slug(parent, title: str, *, fallback: str, suffix: str = "", exclude_pk=None) -> str:
+        base = slugify(title, allow_unicode=True)[:60].strip("-") or fallback
+        if suffix:
+            base = f"{base}-{suffix}"[:80].strip("-")
+        siblings = parent.get_children()
+        if exclude_pk:
+            siblings = siblings.exclude(pk=exclude_pk)
+        slug, n = base, 1
+        while siblings.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def import_one(self, item: dict) -> str:
+        """Create or update one article; returns "created" | "updated" | "unchanged"."""
+        from knowledge.models import SolutionArticlePage
+
+        summary, problem, rest = body_parts(item["title"], item["body"])
+        steps_html = "".join(f"<p>{escape(p)}</p>" for p in rest)
+        topic = self.topic(item["topic"])
+        department = self.department(item["department"])
+        page = SolutionArticlePage.objects.filter(external_id=item["id"]).first()
+
+        if page is not None:
+            if self._unchanged(page, item, summary, problem, steps_html, topic, department):
+                return "unchanged"
+            if page.get_parent().pk != topic.pk:
+                page.move(topic, pos="last-child")
+                page.refresh_from_db()
+            outcome = "updated"
+        else:
+            page = SolutionArticlePage(
+                external_id=item["id"],
+                slug=self._free_slug(topic, item["title"], fallback="article", suffix=slugify(item["id"])[:12]),
+            )
+            outcome = "created"
+
+        page.title = item["title"]
+        page.summary = summary
+        page.problem = problem
+        page.steps = [("paragraph", RichText(steps_html))] if steps_html else []
+        if outcome == "created":
+            topic.add_child(instance=page)
+        page.tags.set(item["tags"])
+        page.departments.set([department] if department else [])
+        try:
+            page.full_clean()
+        except ValidationError as exc:
+            raise LineError("内容不符合要求：" + "；".join(exc.messages)) from None
+        page.save_revision(log_action=True).publish()
+        return outcome
+
+    @staticmethod
+    def _unchanged(page, item, summary, problem, steps_html, topic, department) -> bool:
+        if not page.live or page.has_unpublished_changes:
+            return False
+        current_steps = "".join(str(block.value) for block in page.steps if block.block_type == "paragraph")
+        return (
+            page.title == item["title"]
+            and page.summary == summary
+            and page.problem == problem
+            and current_steps == steps_html
+            and page.get_parent().pk == topic.pk
+            and sorted(t.name for t in page.tags.all()) == item["tags"]
+            and sorted(d.pk for d in page.departments.all()) == ([department.pk] if department else [])
+        )
+
+
+@contextlib.contextmanager
+def indexing_paused(paused: bool):
+    """Skip per-page index tasks during a bulk import; one rebuild follows.
+
+    Every freshness trigger goes through ``search.indexing.enqueue_sync``, so
+    replacing it for the duration of the import is enough.
+    """
+    if not paused:
+        yield
+        return
+    from search import indexing
+
+    official = getattr(indexing, "paused", None)
+    if official is not None:
+        with official():
+            yield
+        return
+    original = indexing.enqueue_sync
+    indexing.enqueue_sync = lambda doc_type, doc_id: None
+    try:
+        yield
+    finally:
+        indexing.enqueue_sync = original
+
+
+class Command(BaseCommand):
+    help = "从 JSON Lines 文件导入并发布办事指引（按 id 幂等：重复导入会更新而不是重复创建）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="JSON Lines 文件，每行一个对象：id, title, body, topic?, tags?, department?")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="导入时不逐篇更新检索索引，全部导入后统一重建一次（大批量导入更快）。",
+        )
+        parser.add_argument("--default-topic", default="综合指引", help="未指定 topic 时放入的主题（默认：综合指引）")
+
+    def handle(self, *args, file, no_index, default_topic, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{file}")
+        importer = ArticleImporter(default_topic=default_topic)
+        report = ImportReport()
+        started = time.monotonic()
+        with indexing_paused(no_index), path.open("rb") as fh:
+            for lineno, raw_bytes in enumerate(fh, start=1):
+                if len(raw_bytes) > MAX_LINE_BYTES:
+                    report.skipped.append((lineno, "行过长"))
+                    continue
+                try:
+                    raw = raw_bytes.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    report.skipped.append((lineno, "不是有效的 UTF-8 文本"))
+                    continue
+                if not raw.strip():
+                    continue
+                try:
+                    item = parse_line(raw)
+                    with transaction.atomic():
+                        outcome = importer.import_one(item)
+                except LineError as exc:
+                    report.skipped.append((lineno, str(exc)))
+                    importer.forget_cached()
+                    continue
+                except Exception as exc:  # one bad line must not stop the import
+                    logger.exception("import_articles: line %s failed", lineno)
+                    report.skipped.append((lineno, f"导入失败（{type(exc).__name__}）"))
+                    importer.forget_cached()
+                    continue
+                setattr(report, outcome, getattr(report, outcome) + 1)
+
+        for lineno, message in report.skipped:
+            self.stderr.write(f"第 {lineno} 行：{message}")
+        if no_index and (report.created or report.updated):
+            from search.indexing import rebuild
+
+            self.stdout.write("正在重建检索索引……")
+            counts = rebuild()
+            self.stdout.write(f"检索索引已重建：{sum(counts.values())} 篇文档。")
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(report.summary()) + f"（用时 {elapsed:.1f} 秒）")

@@ -1,0 +1,20 @@
+"""Background tasks (django_tasks) that keep the search index fresh."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import indexing
+
+
+@task()
+def sync_document_task(doc_type: str, doc_id: int) -> bool:
+    """(Re)index or delete one document; failures are retried, then kept in the persistent queue."""
+    return indexing.sync_document(doc_type=doc_type, doc_id=doc_id)
+
+
+@task()
+def process_index_queue_task() -> int:
+    """Replay queued index operations (e.g. after Elasticsearch comes back)."""
+    done, _left = indexing.process_pending()
+    return done

@@ -1,0 +1,236 @@
+"""Public search page, autocomplete suggestions and the click-tracking redirect."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlencode
+
+import bleach
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from . import analytics
+from .engines.base import EngineUnavailable
+from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm
+from .selectors import popular_topics, search_for, staff_visibility_for, suggestions_for
+
+logger = logging.getLogger(__name__)
+
+FACET_NAMES = ["type", "department", "topic", "tag", "district"]
+FACET_TITLES = {
+    "type": "内容类型",
+    "department": "部门",
+    "topic": "主题",
+    "tag": "标签",
+    "district": "适用区",
+}
+FILTER_KEYS = ["type", "department", "topic", "tag", "district"]
+SUGGEST_MAX_PREFIX = 50
+_DOC_KEY = re.compile(r"^(article|guide|policy|case|page):\d{1,12}$")
+
+
+def set_cache_headers(request, response, *, max_age: int = 60):
+    """Anonymous results are the same for everyone and may be cached; staff results never."""
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def clean_snippet(html: str) -> str:
+    # Engines promise escaped text with <mark>; cleaning again keeps a future
+    # engine bug from becoming an XSS on a public page.
+    return bleach.clean(html or "", tags={"mark"}, attributes={}, strip=True)
+
+
+def _url_with(params: dict, **changes) -> str:
+    """The search URL for the current query and filters with ``changes`` applied (page reset)."""
+    merged = {k: params.get(k) for k in ["q", *FILTER_KEYS]}
+    merged.update(changes)
+    merged = {k: v for k, v in merged.items() if v not in (None, "", 1) or (k == "page" and v != 1 and v)}
+    return "/search/?" + urlencode(merged) if merged else "/search/"
+
+
+def click_url(*, q: str, hit, position: int) -> str:
+    url = hit.url or ""
+    if not _is_local_path(url) or not _DOC_KEY.match(f"{hit.doc_type}:{hit.doc_id}"):
+        return url
+    return "/search/click/?" + urlencode(
+        {"q": q, "doc": f"{hit.doc_type}:{hit.doc_id}", "pos": position, "to": url}
+    )
+
+
+def _is_local_path(url: str) -> bool:
+    return (
+        bool(url)
+        and url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    )
+
+
+def _facets_for_display(facets: dict, params: dict) -> list[dict]:
+    groups = []
+    for name in FACET_NAMES:
+        values = facets.get(name) or []
+        if name == "type":
+            values = [v for v in values if v.get("count")]
+        if not values:
+            continue
+        active = params.get(name) or ""
+        items = []
+        for v in values[:12]:
+            value = str(v.get("value", ""))
+            label = TYPE_LABELS.get(value, v.get("label") or value) if name == "type" else (v.get("label") or value)
+            is_active = value == str(active)
+            items.append(
+                {
+                    "label": str(label),
+                    "count": v.get("count", 0),
+                    "active": is_active,
+                    "url": _url_with(params, **{name: "" if is_active else value}),
+                }
+            )
+        groups.append({"name": name, "title": FACET_TITLES[name], "items": items})
+    return groups
+
+
+def _active_filters(params: dict, facets: dict) -> list[dict]:
+    out = []
+    for name in FILTER_KEYS:
+        value = params.get(name)
+        if not value:
+            continue
+        label = value
+        if name == "type":
+            label = TYPE_LABELS.get(value, value)
+        else:
+            for v in facets.get(name) or []:
+                if str(v.get("value")) == str(value):
+                    label = v.get("label") or value
+        out.append({"title": FACET_TITLES[name], "label": str(label), "remove_url": _url_with(params, **{name: ""})})
+    return out
+
+
+def _page_links(params: dict, page: int, num_pages: int) -> list[dict]:
+    if num_pages <= 1:
+        return []
+    window = sorted({1, num_pages, *range(max(1, page - 2), min(num_pages, page + 2) + 1)})
+    links, last = [], 0
+    for n in window:
+        if n - last > 1:
+            links.append({"gap": True})
+        links.append({"number": n, "current": n == page, "url": _url_with(params, page=n)})
+        last = n
+    return links
+
+
+@require_GET
+def search_page(request):
+    form = SearchForm(request.GET)
+    context = {
+        "form": form,
+        "search_query": "",
+        "error": "",
+        "results": None,
+        "hits": [],
+        "facets": [],
+        "active_filters": [],
+        "pages": [],
+        "popular_topics": [],
+        "max_query_length": MAX_QUERY_LENGTH,
+    }
+    status = 200
+    if not form.is_valid():
+        context["error"] = form.first_error()
+        status = 400
+    else:
+        params = form.cleaned_data
+        context["search_query"] = params["q"]
+        include_staff, _keys = staff_visibility_for(request.user)
+        if params["type"] == "case" and not include_staff:
+            context["error"] = "案例仅对登录的工作人员开放。"
+            status = 403
+        elif not params["q"] and not form.has_filters:
+            context["prompt"] = True
+        else:
+            try:
+                results = search_for(user=request.user, params=params)
+            except EngineUnavailable:
+                logger.warning("search engine unavailable")
+                context["error"] = "搜索服务暂时不可用，请稍后再试，或按主题浏览。"
+                status = 503
+            else:
+                analytics.log_search(
+                    query=params["q"], result_count=results.count, role=analytics.role_for(request.user)
+                )
+                if not request.user.is_authenticated:
+                    analytics.remember_result_count(params, results.count)
+                offset = (results.page - 1) * results.page_size
+                context.update(
+                    results=results,
+                    hits=[
+                        {
+                            "hit": hit,
+                            "type_label": TYPE_LABELS.get(hit.doc_type, ""),
+                            "snippet": clean_snippet(hit.snippet),
+                            "href": click_url(q=params["q"], hit=hit, position=offset + i + 1),
+                            "promoted": getattr(hit, "promoted", False),
+                        }
+                        for i, hit in enumerate(results.hits)
+                    ],
+                    facets=_facets_for_display(results.facets, params),
+                    active_filters=_active_filters(params, results.facets),
+                    pages=_page_links(params, results.page, results.num_pages),
+                    prev_url=_url_with(params, page=results.page - 1) if results.page > 1 else "",
+                    next_url=_url_with(params, page=results.page + 1)
+                    if results.page < results.num_pages
+                    else "",
+                )
+    if status != 200 or not context["hits"]:
+        context["popular_topics"] = popular_topics()
+    response = render(request, "search/search.html", context, status=status)
+    return set_cache_headers(request, response)
+
+
+@require_GET
+def suggest(request):
+    """Autocomplete: a JSON list of strings (titles first, then popular queries)."""
+    form = SearchForm({"q": request.GET.get("q", "")})
+    items: list[str] = []
+    if form.is_valid() and 0 < len(form.cleaned_data["q"]) <= SUGGEST_MAX_PREFIX:
+        items = suggestions_for(form.cleaned_data["q"])
+    response = JsonResponse(items, safe=False, json_dumps_params={"ensure_ascii": False})
+    return set_cache_headers(request, response, max_age=300)
+
+
+@require_GET
+def click(request):
+    """Record that a search result was opened, then go there (local paths only)."""
+    to = request.GET.get("to", "")
+    doc = request.GET.get("doc", "")
+    if not _is_local_path(to) or "\ufffd" in to:
+        return render(
+            request,
+            "search/bad_request.html",
+            {"message": "链接地址无效：只能跳转到本站页面。"},
+            status=400,
+        )
+    form = SearchForm({"q": request.GET.get("q", "")})
+    if form.is_valid() and _DOC_KEY.match(doc):
+        pos = request.GET.get("pos", "")
+        analytics.record_click(
+            query=form.cleaned_data["q"],
+            doc=doc,
+            role=analytics.role_for(request.user),
+            position=int(pos) if pos.isascii() and pos.isdigit() and len(pos) < 6 else None,
+        )
+    response = HttpResponseRedirect(to)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,0 +1,58 @@
+"""Admin wiring for search: analytics reports (and, from the core, vocabulary snippets)."""
+
+from django.contrib.auth.models import Permission
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+# --- analytics reports (search experience) ---------------------------------
+
+
+def _report_urls():
+    from .reports import TopSearchesReportView, ZeroResultSearchesReportView
+
+    return [
+        path("top/", TopSearchesReportView.as_view(), name="top_searches"),
+        path("top/results/", TopSearchesReportView.as_view(results_only=True), name="top_searches_results"),
+        path("zero/", ZeroResultSearchesReportView.as_view(), name="zero_result_searches"),
+        path(
+            "zero/results/",
+            ZeroResultSearchesReportView.as_view(results_only=True),
+            name="zero_result_searches_results",
+        ),
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_search_report_urls():
+    return [path("reports/search/", include((_report_urls(), "search_reports")))]
+
+
+class SearchReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("search.view_querylog")
+
+
+@hooks.register("register_reports_menu_item")
+def register_top_searches_menu_item():
+    return SearchReportMenuItem(
+        _("热门搜索"), reverse("search_reports:top_searches"), name="top-searches", icon_name="search", order=1310
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_zero_result_searches_menu_item():
+    return SearchReportMenuItem(
+        _("无结果搜索"),
+        reverse("search_reports:zero_result_searches"),
+        name="zero-result-searches",
+        icon_name="warning",
+        order=1320,
+    )
+
+
+@hooks.register("register_permissions")
+def register_search_report_permissions():
+    # Lets administrators grant "view search analytics" to editor groups in the group editor.
+    return Permission.objects.filter(content_type__app_label="search", codename="view_querylog")

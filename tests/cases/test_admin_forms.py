@@ -1,0 +1,139 @@
+"""Bad input on every staff form: a Chinese message, nothing saved."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, DeadlineExtension, Dispatch, MissingMaterial, TimelineEntry
+
+from .conftest import future, make_credit_code, make_resident_id
+
+
+def counts():
+    return (Case.objects.count(), TimelineEntry.objects.count(), Dispatch.objects.count(),
+            MissingMaterial.objects.count(), DeadlineExtension.objects.count())
+
+
+def register_data(hall, **overrides):
+    data = {
+        "channel": "counter", "hall": hall.pk, "district": hall.district_id, "reporter_type": "person",
+        "reporter_name": "张某某", "reporter_phone": "13800001234", "reporter_id_number": "",
+        "enterprise_name": "", "credit_code": "", "contact_preference": "phone",
+        "matter": "前租户未注销，新商户办不了执照", "service_item": "", "counter_name": "",
+        "counter_failure_reason": "", "material_name": "", "material_promised_date": "",
+        "material_supply_method": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_register_with_15_digit_id_and_material(client, window_user, hall):
+    client.force_login(window_user)
+    response = client.post(reverse("cases:add"), register_data(
+        hall, reporter_id_number="310229750812153", material_name="身份证原件",
+        material_promised_date=future(3).isoformat(), material_supply_method="mail"))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert len(case.reporter_id_number) == 18 and case.materials.get().name == "身份证原件"
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"reporter_id_number": "310109199003071230"}, "校验位错误"),
+        ({"reporter_id_number": "31010919900307"}, "位数不对"),
+        ({"reporter_id_number": "310109199013071231"}, "出生日期无效"),
+        ({"reporter_type": "enterprise", "enterprise_name": "某公司", "credit_code": "91310109MA1G5B3C60"}, "统一社会信用代码"),
+        ({"reporter_phone": "12345"}, "联系电话格式不正确"),
+        ({"reporter_name": ""}, "请填写“反映人姓名”"),
+        ({"matter": "x" * 2001}, "2000"),
+        ({"reporter_type": "enterprise", "enterprise_name": ""}, "企业名称"),
+        ({"material_name": "身份证原件"}, "承诺补齐日期"),
+        ({"material_name": "身份证原件", "material_promised_date": "2001-01-01", "material_supply_method": "mail"},
+         "不能早于受理日期"),
+    ],
+)
+def test_register_bad_input(client, window_user, hall, overrides, message):
+    client.force_login(window_user)
+    before = counts()
+    response = client.post(reverse("cases:add"), register_data(hall, **overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert counts() == before
+
+
+def test_register_valid_credit_code(client, window_user, hall):
+    client.force_login(window_user)
+    code = make_credit_code()
+    response = client.post(reverse("cases:add"), register_data(
+        hall, reporter_type="enterprise", enterprise_name="某公司", credit_code=code.lower()))
+    assert response.status_code == 302
+    assert Case.objects.get().credit_code == code
+
+
+def test_edit_conflict_message_and_nothing_overwritten(client, case, window_user, triage_user, hall):
+    url = reverse("cases:edit", args=[case.pk])
+    client.force_login(window_user)
+    stale = client.get(url).context["form"].initial["version"]
+    data = register_data(hall, reporter_id_number=make_resident_id(), version=stale, matter="窗口人员的修改")
+    other = client.__class__()
+    other.force_login(triage_user)
+    assert other.post(url, {**data, "matter": "研判员的修改"}).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "该案件已被他人修改，请刷新后重试" in response.content.decode()
+    case.refresh_from_db()
+    assert case.matter == "研判员的修改"
+
+
+ACTION_CASES = [
+    ("triage", {"triage-classification": "cannot", "triage-blocking_cause": "other"}, "法律法规"),
+    ("triage", {"triage-classification": "bogus", "triage-blocking_cause": "other"}, "选择一个有效的选项"),
+    ("dispatch", {"dispatch-lead_department": "", "dispatch-lead_task": ""}, "请选择“主办部门”"),
+    ("note", {"note-text": "   "}, "请填写“内容”"),
+    ("message", {"message-text": ""}, "请填写“内容”"),
+    ("material_add", {"material_add-name": "原件", "material_add-promised_date": "not-a-date",
+                      "material_add-supply_method": "mail"}, "日期"),
+    ("close", {"close-outcome": "done", "close-resolution_summary": ""}, "请填写“办理情况说明（反映人可见）”"),
+]
+
+
+@pytest.mark.parametrize("action, data, message", ACTION_CASES)
+def test_action_bad_input(client, case, triage_user, action, data, message):
+    client.force_login(triage_user)
+    before = counts()
+    response = client.post(reverse("cases:inspect", args=[case.pk]), {"action": action, **data})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert counts() == before
+
+
+def test_return_without_reason(client, dispatched_case, tax_user):
+    client.force_login(tax_user)
+    dispatch = dispatched_case.dispatches.get(role="co")
+    before = counts()
+    response = client.post(reverse("cases:inspect", args=[dispatched_case.pk]),
+                           {"action": "return", "return-dispatch": dispatch.pk, "return-reason": ""})
+    assert response.status_code == 400 and "请填写“退单理由”" in response.content.decode()
+    assert counts() == before
+
+
+def test_close_with_outstanding_material_shows_message(client, dispatched_case, triage_user, window_user):
+    from cases import services
+
+    services.material_add(case=dispatched_case, author=window_user, name="身份证原件",
+                          promised_date=future(2), supply_method="wechat")
+    client.force_login(triage_user)
+    response = client.post(reverse("cases:inspect", args=[dispatched_case.pk]),
+                           {"action": "close", "close-outcome": "done", "close-resolution_summary": "已办成"})
+    assert response.status_code == 400
+    assert "仍有容缺材料未补齐：身份证原件" in response.content.decode()
+    dispatched_case.refresh_from_db()
+    assert dispatched_case.status == "in_progress"
+
+
+def test_script_in_note_is_stripped(client, case, triage_user):
+    client.force_login(triage_user)
+    client.post(reverse("cases:inspect", args=[case.pk]),
+                {"action": "note", "note-text": "<script>alert(1)</script>请核实"})
+    entry = case.timeline.get(kind="internal_note")
+    assert "<script>" not in entry.text and "请核实" in entry.text

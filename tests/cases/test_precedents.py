@@ -1,0 +1,92 @@
+"""Precedent panel data: similar resolved cases (only those the user may see) and articles (issue 5)."""
+
+import pytest
+
+from cases import services
+from cases.precedents import similar_cases_and_articles
+from search.engines import get_engine
+from search.sources import get_source
+
+from .conftest import register
+
+
+def _index_case(case):
+    doc = get_source("case").document_for(case)
+    assert doc is not None, "closed cases belong in the case library index"
+    get_engine().index([doc])
+
+
+def _close(case, triage_user, department, classification="difficult"):
+    services.case_triage(case=case, author=triage_user, classification=classification, blocking_cause="legacy")
+    services.case_dispatch(case=case, author=triage_user, lead_department=department, lead_task="协调办理")
+    case.refresh_from_db()
+    return services.case_close(
+        case=case, author=triage_user, outcome="done",
+        resolution_summary="联系前租户完成简易注销后，新商户的营业执照当天办结。",
+    )
+
+
+@pytest.fixture
+def engine(db):
+    engine = get_engine()
+    engine.clear()
+    return engine
+
+
+@pytest.fixture
+def article(engine):
+    from tests.search.experience_helpers import index, make_article, make_topic
+
+    topic = make_topic("企业开办与注销", slug="kaiban-prec")
+    page = make_article(
+        topic, "前租户未注销时新商户如何办理营业执照",
+        summary="铺位被未注销的前租户企业占用时，先办理简易注销再申请营业执照。",
+        problem="前租户未完成企业注销，新商户无法办理营业执照",
+        steps="联系前租户或物业，协助前租户办理简易注销。",
+    )
+    index(page)
+    return page
+
+
+def test_triage_user_sees_similar_closed_case_with_outcome_and_terms(engine, article, window_user, hall,
+                                                                      triage_user, market_dept):
+    case = register(window_user, hall, reporter_name="张某某", reporter_phone="13800001234")
+    case = _close(case, triage_user, market_dept)
+    _index_case(case)
+
+    found = similar_cases_and_articles(
+        user=triage_user, text="我们新租的铺位，前租户一直没注销企业，营业执照办不下来，电话13912345678"
+    )
+    cases_found = [p for p in found if p.kind == "case"]
+    articles_found = [p for p in found if p.kind == "article"]
+    assert [p.id for p in cases_found] == [case.pk]
+    assert cases_found[0].outcome == "办成"
+    assert cases_found[0].classification == "难办"
+    assert "注销" in cases_found[0].matched_terms
+    assert [p.id for p in articles_found] == [article.pk]
+    assert articles_found[0].matched_terms
+    # Personal data never appears in what the panel shows.
+    assert all("13800001234" not in p.snippet and "张某某" not in p.snippet for p in found)
+
+
+def test_open_cases_and_other_districts_cases_are_not_precedents(engine, window_user, hall, triage_user,
+                                                                 market_dept, qingpu_triage_user, qingpu_hall):
+    open_case = register(window_user, hall)
+    closed = _close(register(window_user, hall), triage_user, market_dept)
+    _index_case(closed)
+    text = "前租户未完成企业注销，新商户无法办理营业执照"
+    # A 研判员 of another district sees neither the closed Hongkou case nor the open one.
+    assert [p for p in similar_cases_and_articles(user=qingpu_triage_user, text=text) if p.kind == "case"] == []
+    # The 研判员 of the district sees the closed one only, and not the case being worked on.
+    ids = [p.id for p in similar_cases_and_articles(user=triage_user, text=text) if p.kind == "case"]
+    assert ids == [closed.pk] and open_case.pk not in ids
+    assert [p for p in similar_cases_and_articles(user=triage_user, text=text, exclude_case_id=closed.pk)
+            if p.kind == "case"] == []
+
+
+def test_anonymous_and_short_text(engine, article, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    found = similar_cases_and_articles(user=AnonymousUser(), text="前租户未注销，办不了营业执照")
+    assert found and all(p.kind != "case" for p in found)
+    assert similar_cases_and_articles(user=AnonymousUser(), text="注销") == []

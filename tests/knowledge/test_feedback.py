@@ -1,0 +1,111 @@
+"""这篇内容有帮助吗？ — stored as plain text, rate-limited, never half-saved."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from knowledge import services
+from knowledge.models import ArticleFeedback, SolutionArticlePage
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "rongque-shouli-cailiao-zenme-bu"
+
+
+@pytest.fixture
+def article(demo):
+    return SolutionArticlePage.objects.get(slug=SLUG)
+
+
+def post(article, client=None, **data):
+    client = client or Client(enforce_csrf_checks=True)
+    return client.post(reverse("knowledge:feedback", args=(article.pk,)), data)
+
+
+def test_article_page_offers_feedback_form_without_csrf_token(article):
+    html = Client().get(article.url).content.decode()
+    assert "这篇内容有帮助吗？" in html
+    assert "csrfmiddlewaretoken" not in html
+    assert reverse("knowledge:feedback", args=(article.pk,)) in html
+
+
+def test_helpful_feedback_is_stored_and_thanked(article):
+    response = post(article, helpful="yes", comment="写得很清楚，公益邮寄办省了一趟")
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.url}?feedback=thanks#feedback"
+    feedback = ArticleFeedback.objects.get()
+    assert feedback.helpful is True
+    assert feedback.comment == "写得很清楚，公益邮寄办省了一趟"
+    page = Client().get(response["Location"]).content.decode()
+    assert "谢谢您的反馈" in page
+    assert "Set-Cookie" not in str(response.headers)
+
+
+def test_script_injection_is_rejected_and_nothing_saved(article):
+    response = post(article, helpful="no", comment="<script>alert('x')</script>没用")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "意见中不能包含网页代码或脚本" in html
+    assert "<script>alert" not in html  # the kept input is escaped, never executed
+    assert "&lt;script&gt;" in html
+    assert ArticleFeedback.objects.count() == 0
+
+
+def test_over_long_comment_is_rejected_with_chinese_message(article):
+    response = post(article, helpful="yes", comment="很" * 501)
+    assert response.status_code == 400
+    assert "最多 500 个字" in response.content.decode()
+    assert ArticleFeedback.objects.count() == 0
+
+
+def test_missing_choice_and_honeypot(article):
+    response = post(article, comment="没选")
+    assert response.status_code == 400
+    assert "请选择" in response.content.decode()
+    response = post(article, helpful="yes", website="http://spam.example")
+    assert response.status_code == 400
+    assert ArticleFeedback.objects.count() == 0
+
+
+def test_rate_limit_per_client(article):
+    client = Client(HTTP_USER_AGENT="reader-a")
+    for _ in range(services.FEEDBACK_RATE_LIMIT):
+        assert post(article, client=client, helpful="yes").status_code == 302
+    response = post(article, client=client, helpful="yes")
+    assert response.status_code == 400
+    assert "提交过于频繁，请稍后再试" in response.content.decode()
+    assert ArticleFeedback.objects.count() == services.FEEDBACK_RATE_LIMIT
+    # Another client is not affected.
+    assert post(article, client=Client(HTTP_USER_AGENT="reader-b"), helpful="no").status_code == 302
+
+
+def test_feedback_on_unpublished_page_is_404(article):
+    article.unpublish()
+    assert post(article, helpful="yes").status_code == 404
+    assert ArticleFeedback.objects.count() == 0
+
+
+def test_get_is_not_allowed(article):
+    assert Client().get(reverse("knowledge:feedback", args=(article.pk,))).status_code == 405
+
+
+def test_service_keeps_plain_text_and_validates(article):
+    fb = services.feedback_create(page=article, helpful=False, comment="  a < b & c  ", client_key="k")
+    assert fb.comment == "a < b & c"
+    with pytest.raises(ValidationError):
+        services.feedback_create(page=article, helpful=False, comment="<b>粗体</b>", client_key="k")
+    assert ArticleFeedback.objects.count() == 1
+
+
+def test_staff_list_feedback_read_only(article, demo_user):
+    services.feedback_create(page=article, helpful=True, comment="有用", client_key="k")
+    client = Client()
+    client.force_login(demo_user("reviewer"))
+    response = client.get("/admin/article_feedback/")
+    assert response.status_code == 200
+    assert "有用" in response.content.decode()
+    assert client.get("/admin/article_feedback/?helpful=false").status_code == 200
+    add = client.get("/admin/article_feedback/new/")
+    assert add.status_code in (302, 403)
+    assert ArticleFeedback.objects.count() == 1

@@ -1,0 +1,154 @@
+"""The editorial workflow: 编辑 drafts, 部门联络员 countersigns, 审核 publishes."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import Page, WorkflowState
+from wagtail.test.utils.form_data import querydict_from_html
+
+from knowledge.models import SolutionArticlePage, TopicIndexPage
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def add_form(client, topic):
+    url = reverse("wagtailadmin_pages:add", args=("knowledge", "solutionarticlepage", topic.pk))
+    response = client.get(url)
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    # StreamFields are built client-side; post an empty stream.
+    data["steps-count"] = "0"
+    data["title"] = "个体户歇业后恢复营业怎么办"
+    data["slug"] = "getihu-xieye-huifu"
+    data["summary"] = "歇业期满前可申请恢复营业。"
+    data["problem"] = "我办了歇业，现在想重新开张，要重新办执照吗？"
+    return url, data
+
+
+def edit_form(client, page):
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    response = client.get(url)
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    data.setdefault("steps-count", "0")
+    return url, data
+
+
+def workflow_action(client, page, action):
+    page = Page.objects.get(pk=page.pk)
+    task_state = page.current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, action, task_state.pk))
+    return client.post(url)
+
+
+def test_groups_and_workflow_exist(demo):
+    home = Page.objects.get(depth=2)
+    workflow = home.specific.get_workflow()
+    assert workflow.name == "指引审核流程"
+    tasks = [t.specific for t in workflow.tasks]
+    assert [t.name for t in tasks] == ["部门会签", "审核发布"]
+    assert [list(t.groups.values_list("name", flat=True)) for t in tasks] == [["部门联络员"], ["审核"]]
+    # Articles below a topic inherit the workflow.
+    article = SolutionArticlePage.objects.first()
+    assert article.get_workflow() == workflow
+
+
+def test_permission_api_only_reviewers_publish(demo, demo_user):
+    article = SolutionArticlePage.objects.first()
+    editor, reviewer, liaison = demo_user("editor"), demo_user("reviewer"), demo_user("liaison")
+    assert article.permissions_for_user(editor).can_edit()
+    assert not article.permissions_for_user(editor).can_publish()
+    assert article.permissions_for_user(editor).can_submit_for_moderation()
+    assert article.permissions_for_user(reviewer).can_publish()
+    assert not article.permissions_for_user(liaison).can_edit()
+    assert not article.permissions_for_user(liaison).can_publish()
+    for user in (editor, reviewer, liaison):
+        assert user.has_perm("wagtailadmin.access_admin")
+
+
+def test_editor_cannot_publish_through_the_admin(demo, demo_user):
+    editor = demo_user("editor")
+    topic = TopicIndexPage.objects.get(slug="qiye-kaiban")
+    client = login(editor)
+    url, data = add_form(client, topic)
+    data["action-publish"] = "action-publish"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
+    assert not page.live  # saved as a draft, publish ignored
+    assert Client().get("/qiye-kaiban/getihu-xieye-huifu/").status_code == 404
+
+    # Bulk publish is refused as well.
+    bulk = reverse(
+        "wagtail_bulk_action", args=("wagtailcore", "page", "publish")
+    ) + f"?id={page.pk}"
+    client.post(bulk)
+    page.refresh_from_db()
+    assert not page.live
+
+    # The same form posted by a reviewer publishes.
+    url, data = edit_form(login(demo_user("reviewer")), page)
+    data["action-publish"] = "action-publish"
+    login(demo_user("reviewer")).post(url, data)
+    page.refresh_from_db()
+    assert page.live
+
+
+def test_submit_countersign_and_publish(demo, demo_user):
+    editor, liaison, reviewer = demo_user("editor"), demo_user("liaison"), demo_user("reviewer")
+    topic = TopicIndexPage.objects.get(slug="qiye-kaiban")
+    editor_client = login(editor)
+    url, data = add_form(editor_client, topic)
+    data["action-submit"] = "action-submit"
+    assert editor_client.post(url, data).status_code == 302
+    page = SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
+    state = WorkflowState.objects.get(object_id=str(page.pk), status=WorkflowState.STATUS_IN_PROGRESS)
+    assert state.current_task_state.task.name == "部门会签"
+
+    # Neither the editor nor the reviewer can sign for the department.
+    # (Wagtail answers a refused action with a redirect to the dashboard.)
+    for client in (editor_client, login(reviewer)):
+        response = workflow_action(client, page, "approve")
+        assert response.status_code in (302, 403)
+        assert response.get("Location", "") != reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    state.refresh_from_db()
+    assert state.current_task_state.task.name == "部门会签"
+
+    # The liaison can open the editor while the page waits for them, and approves.
+    assert login(liaison).get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).status_code == 200
+    assert workflow_action(login(liaison), page, "approve").status_code in (200, 302)
+    state.refresh_from_db()
+    assert state.current_task_state.task.name == "审核发布"
+    page.refresh_from_db()
+    assert not page.live
+    assert Client().get("/qiye-kaiban/getihu-xieye-huifu/").status_code == 404
+
+    assert workflow_action(login(reviewer), page, "approve").status_code in (200, 302)
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_APPROVED
+    page.refresh_from_db()
+    assert page.live
+    response = Client().get("/qiye-kaiban/getihu-xieye-huifu/")
+    assert response.status_code == 200
+    assert "个体户歇业后恢复营业怎么办" in response.content.decode()
+    assert "个体户歇业后恢复营业怎么办" in Client().get("/qiye-kaiban/").content.decode()
+
+
+def test_reviewer_can_request_changes(demo, demo_user):
+    page = SolutionArticlePage.objects.get(slug="xiaoqu-tingche-nan-zhao-shei")
+    editor_client = login(demo_user("editor"))
+    url, data = edit_form(editor_client, page)
+    data["title"] = "小区停车难该找谁（修订稿）"
+    data["action-submit"] = "action-submit"
+    assert editor_client.post(url, data).status_code == 302
+    page.refresh_from_db()
+    # The published version stays as it was while the revision is reviewed.
+    assert page.title == "小区停车难这类问题该找谁反映"
+    assert "修订稿" not in Client().get(page.url).content.decode()
+    assert page.workflow_in_progress

@@ -1,0 +1,55 @@
+"""The analysis pipeline: the same tokens whatever form the reader types."""
+
+import pytest
+
+from search import analysis
+from search.models import SearchSynonym, SearchTerm
+
+
+def test_traditional_full_width_and_case_fold_to_the_same_tokens():
+    simplified = analysis.analyze_for_index("企业后来办理简易注销 ABC123")
+    traditional = analysis.analyze_for_index("企業後來辦理簡易註銷 ＡＢＣ１２３")
+    assert simplified == traditional
+    assert "注销" in simplified.split() and "abc123" in simplified.split()
+
+
+def test_variant_characters_fold_to_the_common_form():
+    assert analysis.normalize("其馀") == analysis.normalize("其余")
+
+
+def test_query_drops_function_words_between_runs():
+    tokens = analysis.analyze_query("营业执照注销了吗？")
+    assert "注销" in tokens and "营业" in tokens
+    assert "了吗" not in tokens and "销了" not in tokens
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['" * AND OR NOT NEAR( ) : - ^ ~ { } [ ] \\ /', "", "   ", "注" * 10_000, b"\xff\xfe\xc3(".decode("utf-8", "surrogateescape")],
+)
+def test_odd_input_never_raises(text):
+    tokens = analysis.analyze_query(text)
+    assert all(" " not in t and '"' not in t for t in tokens)
+    assert len(tokens) <= 2000
+
+
+def test_builtin_synonyms_expand_queries():
+    assert "证照" in analysis.analyze_query("营业执照丢了") or "照丢" in analysis.analyze_query("营业执照丢了")
+    assert "歇业" in analysis.analyze_query("注销")
+
+
+@pytest.mark.django_db
+def test_editor_synonym_applies_without_restart():
+    assert "告知" not in analysis.analyze_query("容缺")
+    SearchSynonym.objects.create(terms="容缺，先受理后补正，告知")
+    tokens = analysis.analyze_query("容缺")
+    assert "告知" in tokens and "后补" in tokens
+    SearchSynonym.objects.all().delete()
+    assert "告知" not in analysis.analyze_query("容缺")
+
+
+@pytest.mark.django_db
+def test_editor_term_keeps_a_word_whole_in_highlights():
+    assert "一窗综办" not in analysis.highlight_terms("一窗综办在哪")
+    SearchTerm.objects.create(term="一窗综办")
+    assert "一窗综办" in analysis.highlight_terms("一窗综办在哪")

@@ -1,0 +1,230 @@
+"""The public search page, suggestions and the click redirect, on both engines."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from wagtail.contrib.search_promotions.models import Query as PromotionQuery
+from wagtail.contrib.search_promotions.models import SearchPromotion
+
+from search.models import QueryClick, QueryLog
+
+from .experience_helpers import district, index, make_article, make_department, make_policy, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(search_engine):
+    """Two topics, three articles and a policy, indexed in the engine under test."""
+    closing = make_topic("企业开办与注销", slug="kaiban")
+    housing = make_topic("住房保障", slug="zhufang")
+    market = make_department("虹口区市场监管局")
+    housing_dept = make_department("区房管局")
+    a1 = make_article(
+        closing,
+        "企业简易注销登记办理指引",
+        summary="前任租户未注销，新店无法办照时如何办理简易注销。",
+        problem="饭店想开业，但地址上的前任公司一直没有注销，营业执照办不下来。",
+        tags=["注销", "营业执照"],
+        departments=[market],
+        districts=[district("hongkou")],
+    )
+    a2 = make_article(
+        closing,
+        "股东联系不上时的公司注销",
+        summary="股东失联、身份证为旧版15位号码时的注销办法。",
+        problem="公司要注销，但有一个股东联系不上，身份证还是15位的老号码。",
+        tags=["注销"],
+        departments=[market],
+        districts=[district("qingpu")],
+    )
+    a3 = make_article(
+        housing,
+        "住房补贴跨部门联办",
+        summary="曲阳路住房补贴申请涉及多个部门时如何一次办成。",
+        problem="申请住房补贴需要房管、民政两个部门的证明。",
+        tags=["住房补贴"],
+        departments=[housing_dept],
+    )
+    policy = make_policy("关于推行企业简易注销登记改革的通知", document_number="沪市监规〔2023〕3号")
+    index(a1, a2, a3, policy)
+    return {"closing": closing, "housing": housing, "market": market, "a1": a1, "a2": a2, "a3": a3, "policy": policy}
+
+
+def test_results_have_highlighted_snippets_and_count(client, library):
+    response = client.get("/search/", {"q": "简易注销"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "企业简易注销登记办理指引" in html
+    assert "<mark>" in html
+    assert re.search(r"共找到 \d+ 条结果", html)
+    # The header search box shows what was searched.
+    assert 'value="简易注销"' in html
+
+
+def test_facet_links_keep_the_query_and_combine_filters(client, library):
+    html = client.get("/search/", {"q": "注销"}).content.decode()
+    # A facet link for the Qingpu district carries the query along.
+    links = re.findall(r'href="(/search/\?[^"]*district=qingpu[^"]*)"', html)
+    assert links, "no district facet link"
+    params = parse_qs(urlparse(links[0].replace("&amp;", "&")).query)
+    assert params["q"] == ["注销"]
+
+    filtered = client.get(links[0].replace("&amp;", "&")).content.decode()
+    assert "股东联系不上时的公司注销" in filtered
+    assert "企业简易注销登记办理指引" not in filtered
+
+    # Combining with a second filter (content type) keeps the district.
+    type_links = re.findall(r'href="(/search/\?[^"]*type=article[^"]*)"', filtered)
+    assert type_links and "district=qingpu" in type_links[0]
+
+
+def test_type_filter_limits_to_policies(client, library):
+    html = client.get("/search/", {"q": "简易注销", "type": "policy"}).content.decode()
+    assert "关于推行企业简易注销登记改革的通知" in html
+    assert "企业简易注销登记办理指引" not in html
+    assert "政策文件" in html
+
+
+def test_pagination(client, search_engine):
+    topic = make_topic("批量主题", slug="piliang")
+    pages = [
+        make_article(topic, f"容缺受理办事指引第{i}号", slug=f"rongque-{i}", summary="容缺受理 材料后补")
+        for i in range(13)
+    ]
+    index(*pages)
+    first = client.get("/search/", {"q": "容缺受理"}).content.decode()
+    assert "共找到 13 条结果" in first
+    assert first.count('class="result"') == 10
+    assert "下一页" in first
+    second = client.get("/search/", {"q": "容缺受理", "page": "2"}).content.decode()
+    assert second.count('class="result"') == 3
+    assert "上一页" in second
+
+
+def test_no_result_help_offers_topics_and_the_online_report(client, library):
+    response = client.get("/search/", {"q": "量子纠缠发射许可"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "没有找到相关内容" in html
+    assert "还是办不成？在线反映" in html and 'href="/report/"' in html
+    assert library["closing"].url in html  # a topic to browse instead
+
+
+def test_empty_query_prompts_without_error(client, library):
+    response = client.get("/search/", {"q": "   "})
+    assert response.status_code == 200
+    assert "请输入要搜索的内容" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', '"简易注销', "*", "注销*", "AND", "简易 AND 注销", "NEAR(", "NEAR(注销 简易", ":", "title:注销", "-", "-注销",
+     '" * AND NEAR( : -', "OR NOT ^ ~ { } [ ] / \\", "'; DROP TABLE x; --"],
+)
+def test_syntax_characters_never_break_the_page(client, library, q):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    assert "服务器" not in response.content.decode()
+
+
+def test_syntax_characters_around_words_still_find_them(client, library):
+    html = client.get("/search/", {"q": '"简易注销" AND NEAR('}).content.decode()
+    assert "企业简易注销登记办理指引" in html
+
+
+def test_ten_thousand_character_query_gets_a_chinese_message(client, library):
+    response = client.get("/search/", {"q": "注销" * 5000})
+    assert response.status_code == 400
+    assert "搜索词太长了" in response.content.decode()
+
+
+def test_invalid_utf8_gets_a_chinese_message(client, library):
+    response = client.get("/search/?q=%FF%FE")
+    assert response.status_code == 400
+    assert "无法识别的字符" in response.content.decode()
+
+
+def test_invalid_page_number_gets_a_chinese_message(client, library):
+    response = client.get("/search/", {"q": "注销", "page": "abc"})
+    assert response.status_code == 400
+    assert "页码" in response.content.decode()
+
+
+def test_anonymous_page_is_cacheable(client, library):
+    response = client.get("/search/", {"q": "注销"})
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "csrftoken" not in response.cookies
+    assert "public" in response["Cache-Control"]
+
+
+def test_promoted_page_comes_first_marked_recommended(client, library):
+    query = PromotionQuery.get("注销")
+    SearchPromotion.objects.create(query=query, page=library["a3"], sort_order=0, description="编辑推荐")
+    html = client.get("/search/", {"q": "注销"}).content.decode()
+    results = re.findall(r'<li class="result[^"]*">(.*?)</li>', html, flags=re.S)
+    assert "住房补贴跨部门联办" in results[0]
+    assert "推荐" in results[0]
+    # Listed once, even though it is promoted.
+    assert html.count("住房补贴跨部门联办") == 1
+
+
+def test_unpublished_promoted_page_is_not_shown(client, library):
+    query = PromotionQuery.get("注销")
+    SearchPromotion.objects.create(query=query, page=library["a3"], sort_order=0)
+    library["a3"].unpublish()
+    html = client.get("/search/", {"q": "注销"}).content.decode()
+    assert "住房补贴跨部门联办" not in html
+
+
+def test_suggestions_from_titles_and_popular_queries(client, library):
+    titles = client.get("/search/suggest/", {"q": "企业简易"}).json()
+    assert "企业简易注销登记办理指引" in titles
+
+    for _ in range(3):
+        client.get("/search/", {"q": "住房补贴"})
+    popular = client.get("/search/suggest/", {"q": "住房"}).json()
+    assert "住房补贴" in popular
+
+
+def test_suggestions_never_offer_personal_looking_queries(client, library):
+    for _ in range(5):
+        client.get("/search/", {"q": "注销 13812345678"})
+    assert not any("13812345678" in s for s in client.get("/search/suggest/", {"q": "注销"}).json())
+
+
+def test_suggest_with_bad_input_returns_empty_list(client, library):
+    assert client.get("/search/suggest/", {"q": "注" * 500}).json() == []
+    assert client.get("/search/suggest/?q=%FF").json() == []
+    assert client.get("/search/suggest/").json() == []
+
+
+def test_result_links_go_through_the_click_redirect(client, library):
+    html = client.get("/search/", {"q": "简易注销"}).content.decode()
+    href = re.search(r'href="(/search/click/\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    response = client.get(href)
+    assert response.status_code == 302
+    assert response["Location"] == parse_qs(urlparse(href).query)["to"][0]
+    click = QueryClick.objects.get()
+    assert click.query == "简易注销"
+    assert re.match(r"^(article|policy):\d+$", click.doc)
+
+
+@pytest.mark.parametrize(
+    "to", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "", "evil.example"]
+)
+def test_click_redirect_refuses_other_sites(client, to):
+    response = client.get("/search/click/", {"q": "注销", "doc": "article:1", "to": to})
+    assert response.status_code == 400
+    assert "只能跳转到本站页面" in response.content.decode()
+    assert not QueryClick.objects.exists()
+
+
+def test_every_search_is_logged_once(client, library):
+    client.get("/search/", {"q": "简易注销"})
+    client.get("/search/", {"q": "量子纠缠发射许可"})
+    assert QueryLog.objects.count() == 2
+    assert QueryLog.objects.get(query="量子纠缠发射许可").zero_result is True

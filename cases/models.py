@@ -235,6 +235,8 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("案件")
         verbose_name_plural = _("案件")
+        # No delete permission: cases are never deleted, only closed and archived.
+        default_permissions = ("add", "change", "view")
         # Scope and action permissions; the groups migration hands them out per role.
         permissions = [
             ("view_all_cases", _("查看全部案件")),

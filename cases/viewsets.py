@@ -495,6 +495,9 @@ class CaseImportView(WagtailAdminTemplateMixin, FormView):
         messages.success(request, _("已导入 %(n)d 条历史案件。") % {"n": len(cases)})
         return HttpResponseRedirect(reverse("cases:index"))
 
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def render_to_response(self, context, status=200, **kwargs):
         response = super().render_to_response(context, **kwargs)
         response.status_code = status
@@ -540,10 +543,6 @@ class CaseViewSet(ModelViewSet):
         kwargs["edit_url_name"] = None
         kwargs["delete_url_name"] = None
         return kwargs
-
-    def get_permissions_to_register(self):
-        # No delete: cases are never deleted, only archived.
-        return super().get_permissions_to_register().exclude(codename="delete_case")
 
 
 class OverdueCaseViewSet(CaseViewSet):

@@ -48,7 +48,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from cases.identity import PROVINCE_CODES, mask_name, mask_phone, resident_id_check_char
+from cases.identity import PROVINCE_CODES, mask_name, mask_phone
 
 __all__ = [
     "KIND_LABELS",
@@ -284,9 +284,21 @@ def _mask(kind: str, original: str) -> str:
     return original[:3] + "***"
 
 
-def _find_spans(text: str) -> list[tuple[int, int, str]]:
+def _known_name_spans(text: str, names) -> list[tuple[int, int, str]]:
+    """Exact occurrences of names known from the case record (bare names have no pattern)."""
+    spans: list[tuple[int, int, str]] = []
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        # The full name, optionally with a title, and the surname + title form (张三丰 -> 张女士).
+        alternatives = [re.escape(name) + f"(?:{_TITLES})?", re.escape(name[0]) + f"(?:{_TITLES})"]
+        for m in re.finditer("|".join(alternatives), text):
+            if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
+                spans.append((m.start(), m.end(), "name"))
+    return spans
+
+
+def _find_spans(text: str, known_names=()) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, kind) spans; earlier patterns win overlaps."""
-    taken: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int, str]] = _known_name_spans(text, known_names)
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e, _ in taken)
@@ -307,11 +319,15 @@ def _find_spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(taken)
 
 
-def deidentify(text: str) -> DeidResult:
-    """Replace personal data in ``text`` with placeholders."""
+def deidentify(text: str, *, known_names=()) -> DeidResult:
+    """Replace personal data in ``text`` with placeholders.
+
+    ``known_names``: names from the case record (reporter, shareholders...),
+    replaced wherever they occur, even without a title.
+    """
     if not text:
         return DeidResult(text or "", [])
-    spans = _find_spans(text)
+    spans = _find_spans(text, known_names)
     out: list[str] = []
     replacements: list[Replacement] = []
     last = 0
@@ -343,6 +359,3 @@ def personal_data_message(kinds: list[str]) -> str:
     labels = "、".join(KIND_LABELS.get(k, k) for k in kinds)
     return f"页面仍含有个人信息（{labels}），请删除或替换后再发布。"
 
-
-# Keep the check digit helper importable from here for test generators.
-id_check_char = resident_id_check_char

@@ -21,15 +21,35 @@ ES_USER="${BANCHENG_ES_USER:-bancheng-es}"
 ES_WAIT="${BANCHENG_ES_WAIT:-120}"
 BUILD="$ROOT/build"
 DIST_DIR="$BUILD/es-dist"
-ES_BASE="${BANCHENG_ES_HOME:-$BUILD/es}"
-ES_HOME="$ES_BASE/elasticsearch-$ES_VERSION"
-ES_DATA="$ES_BASE/data"
-ES_LOGS="$ES_BASE/logs"
-ES_TMP="$ES_BASE/tmp"
-PIDFILE="$ES_BASE/es.pid"
 ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip"
 
 log() { printf '[es] %s\n' "$*" >&2; }
+
+ensure_user() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    if ! id "$ES_USER" >/dev/null 2>&1; then
+        log "creating system user $ES_USER"
+        useradd --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "$ES_USER"
+    fi
+}
+
+# The node lives in build/es unless the unprivileged user cannot reach build/
+# (a clone inside a private home directory): then in a per-repo dir in /var/tmp.
+choose_base() {
+    ES_BASE="${BANCHENG_ES_HOME:-$BUILD/es}"
+    if [ -z "${BANCHENG_ES_HOME:-}" ] && [ "$(id -u)" -eq 0 ] && id "$ES_USER" >/dev/null 2>&1; then
+        mkdir -p "$BUILD"
+        if ! runuser -u "$ES_USER" -- test -x "$BUILD"; then
+            ES_BASE="/var/tmp/bancheng-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)/es"
+        fi
+    fi
+    ES_HOME="$ES_BASE/elasticsearch-$ES_VERSION"
+    ES_DATA="$ES_BASE/data"
+    ES_LOGS="$ES_BASE/logs"
+    ES_TMP="$ES_BASE/tmp"
+    PIDFILE="$ES_BASE/es.pid"
+}
 
 apt_install() {
     # Debian packages only, installed when missing (CI runs as root on a fresh machine).
@@ -67,8 +87,12 @@ fetch_dist() {
     mkdir -p "$DIST_DIR"
     log "fetching $ARTIFACT with Maven"
     # Run outside the repo so Maven never picks up a project file; batch mode, no stdin.
-    (cd "$DIST_DIR" && mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="$ARTIFACT" \
-        -DoutputDirectory="$DIST_DIR" </dev/null >&2)
+    if ! (cd "$DIST_DIR" && mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="$ARTIFACT" \
+        -DoutputDirectory="$DIST_DIR" </dev/null >"$DIST_DIR/mvn.log" 2>&1); then
+        log "Maven could not fetch $ARTIFACT:"
+        tail -n 30 "$DIST_DIR/mvn.log" >&2
+        exit 1
+    fi
     [ -s "$zip" ] || { log "Maven did not produce $zip"; exit 1; }
     printf '%s' "$zip"
 }
@@ -124,15 +148,9 @@ as_es_user() {
 
 prepare_user() {
     [ "$(id -u)" -eq 0 ] || return 0
-    if ! id "$ES_USER" >/dev/null 2>&1; then
-        log "creating system user $ES_USER"
-        useradd --system --user-group --no-create-home --home-dir /nonexistent \
-            --shell /usr/sbin/nologin "$ES_USER"
-    fi
     chown -R "$ES_USER:$ES_USER" "$ES_BASE"
     if ! runuser -u "$ES_USER" -- test -r "$ES_HOME/bin/elasticsearch"; then
-        log "user $ES_USER cannot reach $ES_HOME (a parent directory is not world-traversable);"
-        log "set BANCHENG_ES_HOME to a directory outside it, e.g. under /var/tmp"
+        log "user $ES_USER cannot reach $ES_HOME; set BANCHENG_ES_HOME to a directory it can reach"
         exit 1
     fi
 }
@@ -221,6 +239,10 @@ cmd_status() {
     log "not running at $ES_URL"
     return 1
 }
+
+[ "${1:-}" = "start" ] && ensure_user
+choose_base
+[ "$ES_BASE" = "$BUILD/es" ] || log "using $ES_BASE ($ES_USER cannot reach $BUILD)"
 
 case "${1:-}" in
     start) cmd_start ;;

@@ -17,12 +17,28 @@ PG_DB="${BANCHENG_PG_DB:-bancheng}"
 PG_ROLE="${BANCHENG_PG_ROLE:-bancheng}"
 PG_OS_USER="${BANCHENG_PG_OS_USER:-postgres}"
 BUILD="$ROOT/build"
-PGDATA="${BANCHENG_PGDATA:-$BUILD/pgdata}"
-PGRUN="$BUILD/pgrun"
-PGLOG="$BUILD/pg.log"
 URL="postgres://$PG_ROLE@$PG_HOST:$PG_PORT/$PG_DB"
 
 log() { printf '[pg] %s\n' "$*" >&2; }
+
+# The cluster lives in build/ unless the postgres user cannot reach it (a clone
+# inside a private home directory): then in a per-repo directory in /var/tmp.
+PG_BASE="$BUILD"
+if [ -z "${BANCHENG_PGDATA:-}" ] && [ "$(id -u)" -eq 0 ] && id "$PG_OS_USER" >/dev/null 2>&1; then
+    mkdir -p "$BUILD"
+    if ! runuser -u "$PG_OS_USER" -- test -x "$BUILD"; then
+        PG_BASE="/var/tmp/bancheng-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+        log "using $PG_BASE ($PG_OS_USER cannot reach $BUILD)"
+        mkdir -p "$PG_BASE"
+    fi
+fi
+PGDATA="${BANCHENG_PGDATA:-$PG_BASE/pgdata}"
+PGRUN="$PG_BASE/pgrun"
+# Unix socket paths are limited to ~107 bytes; a deep clone gets a short one.
+if [ "${#PGRUN}" -gt 80 ]; then
+    PGRUN="/tmp/bancheng-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+fi
+PGLOG="$PG_BASE/pg.log"
 
 apt_install() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -47,7 +63,8 @@ pg_bindir() {
 # initdb and postgres refuse to run as root: use the package's `postgres` user.
 as_pg_user() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u "$PG_OS_USER" -- "$@"
+        # From / so the postgres user never trips over a private working directory.
+        (cd / && runuser -u "$PG_OS_USER" -- "$@")
     else
         "$@"
     fi
@@ -95,9 +112,9 @@ init_cluster() {
     fi
     chmod 700 "$PGDATA"
     as_pg_user "$bindir/initdb" -D "$PGDATA" -U postgres --auth=trust \
-        --encoding=UTF8 --locale=C.UTF-8 >"$BUILD/pg-initdb.log" 2>&1 || {
+        --encoding=UTF8 --locale=C.UTF-8 >"$PG_BASE/pg-initdb.log" 2>&1 || {
         log "initdb failed:"
-        tail -n 30 "$BUILD/pg-initdb.log" >&2
+        tail -n 30 "$PG_BASE/pg-initdb.log" >&2
         exit 1
     }
     cat >>"$PGDATA/postgresql.conf" <<EOF

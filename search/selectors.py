@@ -140,13 +140,25 @@ def promoted_hits(q: str) -> list[PromotedHit]:
 
 
 def popular_topics(limit: int = 6) -> list:
-    """Live public topic pages, the ones with most live guides first."""
+    """Live public topic pages, the ones with most guides first (one query: Wagtail's numchild)."""
     from knowledge.models import TopicIndexPage
 
-    topics = list(TopicIndexPage.objects.live().public().order_by("path")[:50])
-    counts = {t.pk: t.get_children().live().count() for t in topics}
-    topics.sort(key=lambda t: (-counts[t.pk], t.path))
-    return topics[:limit]
+    return list(TopicIndexPage.objects.live().public().order_by("-numchild", "path")[:limit])
+
+
+def facet_labels(name: str, values: list[str]) -> dict[str, str]:
+    """Readable labels for facet values the engines report as codes (topic slugs, district codes)."""
+    if not values:
+        return {}
+    if name == "topic":
+        from knowledge.models import TopicIndexPage
+
+        return dict(TopicIndexPage.objects.filter(slug__in=values).values_list("slug", "title"))
+    if name == "district":
+        from knowledge.models import District
+
+        return dict(District.objects.filter(code__in=values).values_list("code", "name"))
+    return {}
 
 
 def suggestions_for(prefix: str, *, limit: int = 8) -> list[str]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from . import analytics
 from .engines.base import EngineUnavailable
 from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm
-from .selectors import popular_topics, search_for, staff_visibility_for, suggestions_for
+from .selectors import facet_labels, popular_topics, search_for, staff_visibility_for, suggestions_for
 
 logger = logging.getLogger(__name__)
 
@@ -85,9 +85,14 @@ def _facets_for_display(facets: dict, params: dict) -> list[dict]:
             continue
         active = params.get(name) or ""
         items = []
-        for v in values[:12]:
+        values = values[:12]
+        names = facet_labels(name, [str(v.get("value", "")) for v in values if v.get("label") in (None, "", v.get("value"))])
+        for v in values:
             value = str(v.get("value", ""))
-            label = TYPE_LABELS.get(value, v.get("label") or value) if name == "type" else (v.get("label") or value)
+            if name == "type":
+                label = TYPE_LABELS.get(value, v.get("label") or value)
+            else:
+                label = names.get(value) or v.get("label") or value
             is_active = value == str(active)
             items.append(
                 {
@@ -114,6 +119,7 @@ def _active_filters(params: dict, facets: dict) -> list[dict]:
             for v in facets.get(name) or []:
                 if str(v.get("value")) == str(value):
                     label = v.get("label") or value
+            label = facet_labels(name, [value]).get(value) or label
         out.append({"title": FACET_TITLES[name], "label": str(label), "remove_url": _url_with(params, **{name: ""})})
     return out
 

@@ -146,9 +146,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Cache ----------------------------------------------------------------
-# Anonymous page views are cached (portal.cache); a per-process memory cache
-# is enough for one machine, a shared backend can be set via CACHE_URL-like
-# settings in production.py.
+# Anonymous page views are cached (portal.cache). A per-process memory cache
+# suits the single-process dev server and tests; production.py switches to a
+# file cache shared by all worker processes (CACHE_LOCATION).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

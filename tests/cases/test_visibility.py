@@ -175,7 +175,6 @@ def test_overdue_list_highlights(client, world, triage_user):
     import datetime
 
     case = world["hk"]
-    services.extension_request  # noqa: B018 - deadline set directly below for the scenario
     from cases.models import Case
 
     Case.objects.filter(pk=case.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=2))

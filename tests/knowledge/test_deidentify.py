@@ -284,3 +284,9 @@ def test_publish_guard_message_names_what_remains():
     assert personal_data_message(kinds) == "页面仍含有个人信息（手机号、姓名），请删除或替换后再发布。"
     assert find_personal_data(deidentify("请联系王先生，电话 138 1234 5678").text) == []
     assert find_personal_data("") == []
+
+
+def test_known_names_from_the_case_record_are_replaced_without_a_title():
+    result = deidentify("王宏强说，王宏强先生的股东王女士已失联；王宏不是同一人", known_names=["王宏强", ""])
+    assert result.text == "申请人说，申请人的股东申请人已失联；王宏不是同一人"
+    assert [r.original_masked for r in result.replacements] == ["王**", "王****", "王**"]

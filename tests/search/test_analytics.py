@@ -136,3 +136,12 @@ def test_reports_need_the_permission(client, article, django_user_model):
     user = django_user_model.objects.get(pk=user.pk)
     client.force_login(user)
     assert client.get("/admin/reports/search/top/").status_code == 200
+
+
+def test_searches_answered_from_the_page_cache_are_logged_too(client, article):
+    first = client.get("/search/", {"q": "简易注销"})
+    second = client.get("/search/", {"q": "简易注销"})
+    assert first["X-Cache"] == "MISS" and second["X-Cache"] == "HIT"
+    assert second.content == first.content
+    rows = list(QueryLog.objects.values_list("query", "result_count"))
+    assert len(rows) == 2 and rows[0] == rows[1] and rows[0][1] >= 1

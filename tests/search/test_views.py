@@ -77,6 +77,10 @@ def test_facet_links_keep_the_query_and_combine_filters(client, library):
     assert "股东联系不上时的公司注销" in filtered
     assert "企业简易注销登记办理指引" not in filtered
 
+    # Facets read as names, not codes.
+    assert re.search(r'topic=kaiban[^"]*">企业开办与注销</a>', html)
+    assert re.search(r'district=qingpu[^"]*">青浦区</a>', html)
+
     # Combining with a second filter (content type) keeps the district.
     type_links = re.findall(r'href="(/search/\?[^"]*type=article[^"]*)"', filtered)
     assert type_links and "district=qingpu" in type_links[0]
@@ -228,3 +232,27 @@ def test_every_search_is_logged_once(client, library):
     client.get("/search/", {"q": "量子纠缠发射许可"})
     assert QueryLog.objects.count() == 2
     assert QueryLog.objects.get(query="量子纠缠发射许可").zero_result is True
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reader_uses_autocomplete_and_opens_a_result(live_server, browser_page, search_engine):
+    topic = make_topic("企业开办与注销", slug="kaiban")
+    page = make_article(topic, "企业简易注销登记办理指引", summary="前任租户未注销，新店无法办照时如何办理简易注销。")
+    index(page)
+
+    browser_page.goto("/")
+    box = browser_page.locator("#site-q")
+    box.click()
+    box.press_sequentially("企业简易", delay=30)
+    option = browser_page.get_by_role("option", name="企业简易注销登记办理指引")
+    option.wait_for()
+    box.press("ArrowDown")
+    box.press("Enter")
+    browser_page.wait_for_url("**/search/?q=*")
+    assert browser_page.locator("mark").first.is_visible()
+    assert browser_page.input_value("#site-q") == "企业简易注销登记办理指引"
+
+    browser_page.get_by_role("link", name="企业简易注销登记办理指引").click()
+    browser_page.wait_for_url(f"**{page.url}")
+    assert QueryClick.objects.filter(doc=f"article:{page.pk}").exists()

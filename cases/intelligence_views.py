@@ -1,0 +1,175 @@
+"""JSON endpoints behind the intake/triage side panel (issue 5).
+
+- ``precedents_json``: similar resolved cases + matching articles, with why.
+- ``triage_suggestion_json``: the triage model's suggestion (never applied).
+- ``duplicates_json``: possible duplicates among open cases (并单).
+
+Staff only: the user must hold one of the case-viewing permissions; every
+list is filtered through ``cases.selectors.visible_cases_for``. POST (with the
+CSRF token) rather than GET, so the typed matter and phone number never end
+up in URLs, access logs or browser history. Wiring (owner
+of cases/urls.py or cases/wagtail_hooks.py, via ``register_admin_urls``):
+    path("intelligence/precedents/", precedents_json, name="precedents_json"),
+    path("intelligence/suggest/", triage_suggestion_json, name="triage_suggestion_json"),
+    path("intelligence/duplicates/", duplicates_json, name="duplicates_json"),
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .duplicates import DuplicateCandidate, possible_duplicates
+from .precedents import similar_cases_and_articles
+from .triage import TriageModel, default_model_path
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 2000
+CASE_VIEW_PERMS = (
+    "cases.view_all_cases",
+    "cases.view_district_cases",
+    "cases.view_hall_cases",
+    "cases.view_department_cases",
+)
+
+_model_lock = threading.Lock()
+_model_cache: dict = {"mtime": None, "path": None, "model": None}
+
+
+def _allowed(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active
+        and (user.is_superuser or any(user.has_perm(p) for p in CASE_VIEW_PERMS))
+    )
+
+
+def _forbidden() -> JsonResponse:
+    return JsonResponse({"error": "无权访问。"}, status=403)
+
+
+def _text(request) -> str:
+    return (request.POST.get("text") or "")[:MAX_TEXT]
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def precedents_json(request):
+    if not _allowed(request.user):
+        return _forbidden()
+    limit = min(max(_int_or_none(request.POST.get("limit")) or 5, 1), 10)
+    items = similar_cases_and_articles(
+        user=request.user, text=_text(request), limit=limit,
+        exclude_case_id=_int_or_none(request.POST.get("case")),
+    )
+    return JsonResponse({
+        "results": [
+            {
+                "kind": p.kind, "id": p.id, "title": p.title, "url": p.url, "snippet": p.snippet,
+                "matched_terms": p.matched_terms, "outcome": p.outcome,
+                "classification": p.classification, "tracking_number": p.external_id,
+            }
+            for p in items
+        ]
+    })
+
+
+def current_triage_model() -> TriageModel | None:
+    """The saved model, reloaded when ``triage_train`` rewrites the file."""
+    path = default_model_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    with _model_lock:
+        if _model_cache["path"] != path or _model_cache["mtime"] != mtime:
+            try:
+                _model_cache.update(model=TriageModel.load(path), mtime=mtime, path=path)
+            except (ValueError, OSError, EOFError, ImportError, AttributeError):
+                logger.warning("triage model could not be loaded; retrain with manage.py triage_train")
+                return None
+        return _model_cache["model"]
+
+
+@require_POST
+def triage_suggestion_json(request):
+    if not _allowed(request.user):
+        return _forbidden()
+    from knowledge.models import Department
+
+    from .models import Case
+
+    model = current_triage_model()
+    if model is None:
+        return JsonResponse({"available": False, "message": "尚未训练研判建议模型，请运行 manage.py triage_train。"})
+    suggestion = model.suggest(_text(request))
+    if suggestion is None:
+        return JsonResponse({"available": True, "suggestion": None})
+    department = None
+    dept_id = suggestion.department_id
+    if isinstance(dept_id, int):
+        department = Department.objects.filter(pk=dept_id).values("id", "name").first()
+    elif dept_id:
+        # Trained on the sample set: department names, matched to this site's departments.
+        found = Department.objects.filter(name__contains=str(dept_id).removeprefix("区")).values("id", "name")
+        department = found.first() if found.count() == 1 else {"id": None, "name": str(dept_id)}
+    return JsonResponse({
+        "available": True,
+        "note": "以下为系统建议，请研判员确认后再保存。",
+        "suggestion": {
+            "classification": suggestion.classification,
+            "classification_label": str(dict(Case.Classification.choices).get(suggestion.classification, "")),
+            "confidence": suggestion.confidence,
+            "department": department,
+            "department_confidence": suggestion.department_confidence,
+            "blocking_cause": suggestion.blocking_cause,
+            "blocking_cause_label": str(dict(Case.BlockingCause.choices).get(suggestion.blocking_cause, "")),
+            "cause_confidence": suggestion.cause_confidence,
+            "reasons": suggestion.reasons,
+        },
+    })
+
+
+@require_POST
+def duplicates_json(request):
+    if not _allowed(request.user):
+        return _forbidden()
+    from .selectors import visible_cases_for
+
+    exclude = _int_or_none(request.POST.get("case"))
+    now = timezone.now()
+    open_cases = (
+        visible_cases_for(request.user)
+        .exclude(status__in=["closed", "archived"])
+        .filter(created_at__gte=now - datetime.timedelta(days=30))
+        .exclude(pk=exclude)
+    )
+    by_id = {c.pk: c for c in open_cases}
+    new = DuplicateCandidate(
+        case_id=exclude or 0, text=_text(request), created_at=now,
+        phone=request.POST.get("phone", "")[:30], id_number=request.POST.get("id_number", "")[:30],
+        credit_code=request.POST.get("credit_code", "")[:30],
+    )
+    others = [
+        DuplicateCandidate(c.pk, c.matter, c.created_at, c.reporter_phone, c.reporter_id_number, c.credit_code)
+        for c in by_id.values()
+    ]
+    found = possible_duplicates(new, others)
+    return JsonResponse({
+        "results": [
+            {"id": d.case_id, "tracking_number": by_id[d.case_id].tracking_number, "reason": d.reason,
+             "same_reporter": d.same_reporter, "similarity": d.similarity}
+            for d in found[:10]
+        ]
+    })

@@ -1,0 +1,59 @@
+import datetime
+import io
+
+from django.contrib.auth import authenticate
+from django.core import mail
+from django.core.management import call_command
+
+from cases import demo, selectors, services
+from cases.models import Case, MissingMaterial
+from knowledge import demo as knowledge_demo
+
+from .conftest import future
+
+
+def test_demo_is_idempotent_and_covers_states(db):
+    knowledge_demo.load()
+    demo.load()
+    first = Case.objects.count()
+    out = io.StringIO()
+    demo.load(stdout=out)
+    assert Case.objects.count() == first == 7
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"archived", "closed", "in_progress", "registered"} <= statuses
+    assert Case.objects.filter(classification="out_of_scope", outcome="referred").exists()
+    assert MissingMaterial.objects.filter(status="outstanding").exists()
+    assert selectors.overdue_cases().exists()
+    assert "window" in out.getvalue() and "bancheng-demo" in out.getvalue()
+    for username in ("window", "triage", "dept", "supervisor"):
+        assert authenticate(username=username, password="bancheng-demo") is not None
+    dept = authenticate(username="dept", password="bancheng-demo")
+    assert dept.case_profile.department.name == "虹口区市场监督管理局"
+    assert selectors.visible_cases_for(dept).count() == 1
+
+
+def test_reminders_mail_without_personal_data(dispatched_case, triage_user, dept_user, window_user):
+    Case.objects.filter(pk=dispatched_case.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=1))
+    services.material_add(case=dispatched_case, author=window_user, name="身份证原件",
+                          promised_date=datetime.date.today(), supply_method="mail")
+    out = io.StringIO()
+    call_command("send_case_reminders", stdout=out)
+    recipients = {m.to[0] for m in mail.outbox}
+    assert triage_user.email in recipients and dept_user.email in recipients
+    for message in mail.outbox:
+        assert dispatched_case.tracking_number in message.body
+        assert "张某某" not in message.subject + message.body
+        assert "13800001234" not in message.subject + message.body
+    triage_mail = next(m for m in mail.outbox if m.to == [triage_user.email])
+    assert "已超期" in triage_mail.body and "身份证原件" in triage_mail.body
+    assert dispatched_case.timeline.filter(kind="reminder").exists()
+    # The material reminder is not repeated on the same day.
+    mail.outbox.clear()
+    call_command("send_case_reminders", stdout=out)
+    assert all("身份证原件" not in m.body for m in mail.outbox)
+
+
+def test_due_soon_selector(dispatched_case):
+    Case.objects.filter(pk=dispatched_case.pk).update(deadline=future(0))
+    assert selectors.due_soon_cases().filter(pk=dispatched_case.pk).exists()
+    assert not selectors.overdue_cases().filter(pk=dispatched_case.pk).exists()

@@ -1,0 +1,92 @@
+"""The side-panel JSON endpoints: staff only, visibility-filtered, suggestion never applied."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from cases import intelligence_views as views
+from cases import services
+from cases.models import Case
+from cases.triage import load_fixture_samples, train
+
+from .conftest import register
+
+
+def call(view, user, **data):
+    request = RequestFactory().post("/x/", data)
+    request.user = user
+    response = view(request)
+    return response.status_code, json.loads(response.content)
+
+
+@pytest.fixture
+def model_path(tmp_path, settings):
+    settings.BANCHENG_TRIAGE_MODEL_PATH = tmp_path / "triage.joblib"
+    return settings.BANCHENG_TRIAGE_MODEL_PATH
+
+
+def test_anonymous_and_users_without_case_access_are_refused(db, django_user_model):
+    nobody = django_user_model.objects.create_user("nobody", password="pw-123456")
+    for view in (views.precedents_json, views.triage_suggestion_json, views.duplicates_json):
+        assert call(view, AnonymousUser(), text="停车难")[0] == 403
+        assert call(view, nobody, text="停车难")[0] == 403
+
+
+def test_get_is_not_allowed(triage_user):
+    request = RequestFactory().get("/x/", {"text": "电话13812345678"})
+    request.user = triage_user
+    assert views.triage_suggestion_json(request).status_code == 405
+
+
+def test_suggestion_without_model_says_how_to_train(triage_user, model_path):
+    status, data = call(views.triage_suggestion_json, triage_user, text="小区停车难")
+    assert status == 200 and data["available"] is False and "triage_train" in data["message"]
+
+
+def test_suggestion_is_labelled_and_case_is_untouched(triage_user, window_user, hall, model_path):
+    train(load_fixture_samples(), analyzer="char").save()
+    case = register(window_user, hall, matter="小区里车位太少，晚上回来停车难")
+    status, data = call(views.triage_suggestion_json, triage_user, text=case.matter)
+    assert status == 200 and data["available"]
+    s = data["suggestion"]
+    assert (s["classification"], s["classification_label"]) == ("out_of_scope", "非政务服务")
+    assert s["blocking_cause_label"] == "其他"
+    assert s["department"]["name"] == "街道办事处"
+    assert "停车" in s["reasons"]
+    assert "建议" in data["note"]
+    case.refresh_from_db()
+    assert case.classification == "" and case.status == Case.Status.REGISTERED
+
+
+def test_duplicates_only_among_visible_open_cases(window_user, other_window_user, hall, other_hall):
+    mine = register(window_user, hall, matter="前租户没有注销企业，新租铺位的餐饮店营业执照办不下来",
+                    reporter_phone="13800001234")
+    register(other_window_user, other_hall, matter="前租户没有注销企业，新租铺位的餐饮店营业执照办不下来")
+    status, data = call(views.duplicates_json, window_user,
+                        text="我们新租的铺位前租户没有注销企业，餐饮店营业执照办不下来", phone="")
+    assert status == 200
+    assert [r["id"] for r in data["results"]] == [mine.pk]
+    assert "相似度" in data["results"][0]["reason"]
+    status, data = call(views.duplicates_json, window_user, text="别的事", phone="138-0000-1234")
+    assert data["results"][0]["same_reporter"] and data["results"][0]["tracking_number"] == mine.tracking_number
+    status, data = call(views.duplicates_json, window_user, text="别的事", phone="138-0000-1234", case=mine.pk)
+    assert data["results"] == []
+
+
+def test_precedents_endpoint_returns_why(triage_user, window_user, hall, market_dept):
+    from search.engines import get_engine
+    from search.sources import get_source
+
+    get_engine().clear()
+    case = register(window_user, hall)
+    services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="legacy")
+    services.case_dispatch(case=case, author=triage_user, lead_department=market_dept, lead_task="协调")
+    services.case_close(case=case, author=triage_user, outcome="done", resolution_summary="协助前租户简易注销后办结。")
+    get_engine().index([get_source("case").document_for(case)])
+    status, data = call(views.precedents_json, triage_user, text="前租户未注销，营业执照办不了")
+    assert status == 200
+    first = data["results"][0]
+    assert first["kind"] == "case" and first["id"] == case.pk and first["outcome"] == "办成"
+    assert first["matched_terms"] and "<mark>" in first["snippet"]

@@ -1,0 +1,142 @@
+"""The public report form and the status lookup."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case
+
+from .conftest import make_resident_id
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def report_data(district, **overrides):
+    data = {
+        "reporter_type": "person", "reporter_name": "钱某某", "reporter_phone": "13800002468",
+        "reporter_id_number": "", "enterprise_name": "", "credit_code": "", "district": district.pk,
+        "matter": "申请廉租房租金补助，窗口说不符合标准", "counter_failure_reason": "", "website": "",
+        "idempotency_key": "k-123",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_report_page_renders_with_key(client, hongkou):
+    response = client.get(reverse("cases_public:report"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "还是办不成？在线反映" in html and 'name="idempotency_key"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_report_creates_case_once_for_double_submit(client, hongkou):
+    first = client.post(reverse("cases_public:report"), report_data(hongkou))
+    second = client.post(reverse("cases_public:report"), report_data(hongkou))
+    assert first.status_code == second.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == Case.Channel.ONLINE
+    done = client.get(reverse("cases_public:report_done")).content.decode()
+    assert case.tracking_number in done
+    assert "钱某某" not in done and "13800002468" not in done
+
+
+def test_report_honeypot_saves_nothing(client, hongkou):
+    response = client.post(reverse("cases_public:report"), report_data(hongkou, website="http://spam.example"))
+    assert response.status_code == 302
+    assert Case.objects.count() == 0
+
+
+@override_settings(CASES_REPORT_RATE_LIMIT=(2, 3600))
+def test_report_rate_limit(client, hongkou):
+    for i in range(2):
+        assert client.post(reverse("cases_public:report"), report_data(hongkou, idempotency_key=f"k{i}")).status_code == 302
+    response = client.post(reverse("cases_public:report"), report_data(hongkou, idempotency_key="k9"))
+    assert response.status_code == 429
+    assert "提交过于频繁" in response.content.decode()
+    assert Case.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"reporter_id_number": "310109199003071230"}, "校验位错误"),
+        ({"credit_code": "ABC"}, "统一社会信用代码位数不对"),
+        ({"reporter_phone": "999"}, "联系电话格式不正确"),
+        ({"matter": "x" * 2001}, "2000"),
+        ({"matter": "办不成"}, "至少 5 个字"),
+        ({"reporter_name": ""}, "请填写“姓名”"),
+        ({"reporter_type": "enterprise"}, "企业名称"),
+    ],
+)
+def test_report_bad_input(client, hongkou, overrides, message):
+    response = client.post(reverse("cases_public:report"), report_data(hongkou, **overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_report_strips_markup(client, hongkou):
+    client.post(reverse("cases_public:report"),
+                report_data(hongkou, matter="<script>alert(1)</script>窗口说不符合标准<b>怎么办</b>",
+                            reporter_id_number=make_resident_id()))
+    case = Case.objects.get()
+    assert "<script>" not in case.matter and "<b>" not in case.matter and "怎么办" in case.matter
+
+
+def lookup(client, case, last4):
+    return client.post(reverse("cases_public:status"),
+                       {"step": "lookup", "tracking_number": case.tracking_number.lower(), "phone_last4": last4},
+                       follow=True)
+
+
+def test_status_lookup_shows_messages_not_internal_notes(client, dispatched_case, triage_user):
+    services.case_message_reporter(case=dispatched_case, author=triage_user, text="请于周五前补充租赁合同")
+    services.case_add_note(case=dispatched_case, author=triage_user, text="内部：前租户法人失联")
+    wrong = lookup(client, dispatched_case, "0000")
+    assert wrong.status_code == 404 and "没有找到该案件" in wrong.content.decode()
+    html = lookup(client, dispatched_case, "1234").content.decode()
+    assert "办理中" in html and "请于周五前补充租赁合同" in html
+    assert "前租户法人失联" not in html
+    assert "张某某" not in html and "13800001234" not in html and "联系前租户完成简易注销" not in html
+    assert 'name="rating"' not in html  # not closed yet
+
+
+def test_status_lookup_other_case_not_leaked(client, dispatched_case, qingpu_case):
+    html = lookup(client, qingpu_case, "1234").content.decode()
+    assert "没有找到该案件" in html and qingpu_case.matter not in html
+
+
+def test_rate_after_closure(client, dispatched_case, triage_user):
+    services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="已协调完成注销")
+    html = lookup(client, dispatched_case, "1234").content.decode()
+    assert "办成" in html and "已协调完成注销" in html and 'name="rating"' in html
+    bad = client.post(reverse("cases_public:status"), {"step": "rate", "rating": "9"})
+    assert bad.status_code == 400
+    assert Case.objects.get(pk=dispatched_case.pk).rating is None
+    client.post(reverse("cases_public:status"), {"step": "rate", "rating": "1", "comment": "太慢"})
+    case = Case.objects.get(pk=dispatched_case.pk)
+    assert case.rating == 1 and case.rectifications.count() == 1
+    html = client.get(reverse("cases_public:status")).content.decode()
+    assert "非常不满意" in html and 'name="rating"' not in html
+
+
+def test_rate_without_lookup_is_refused(client, dispatched_case, triage_user):
+    services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="x")
+    response = client.post(reverse("cases_public:status"), {"step": "rate", "rating": "5"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=dispatched_case.pk).rating is None
+
+
+@override_settings(CASES_LOOKUP_RATE_LIMIT=(3, 600))
+def test_lookup_rate_limit(client, dispatched_case):
+    for _ in range(3):
+        lookup(client, dispatched_case, "0000")
+    response = lookup(client, dispatched_case, "1234")
+    assert response.status_code == 429 and "查询过于频繁" in response.content.decode()

@@ -1,0 +1,61 @@
+"""Closed cases enter the staff case library search, de-identified and scoped."""
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from search.engines import get_engine, reset_engines
+from search.sources import get_source
+
+
+@pytest.fixture
+def engine(db, settings):
+    cfg = dict(settings.BANCHENG_SEARCH)
+    cfg["ENGINE"] = "embedded"
+    settings.BANCHENG_SEARCH = cfg
+    reset_engines()
+    engine = get_engine()
+    engine.clear()
+    yield engine
+    reset_engines()
+
+
+@pytest.fixture
+def closed_case(dispatched_case, triage_user, engine, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_message_reporter(case=dispatched_case, author=triage_user,
+                                       text="张某某您好，请致电13800001234的经办人")
+        services.case_close(case=dispatched_case, author=triage_user, outcome="done",
+                            resolution_summary="协调前租户完成简易注销，张某某已领取营业执照")
+    return dispatched_case
+
+
+def api(client, q="简易注销"):
+    return client.get(reverse("search:api"), {"q": q, "type": "case"})
+
+
+def test_open_case_not_in_library(dispatched_case, engine):
+    assert get_source("case").document_for(dispatched_case) is None
+
+
+def test_document_is_deidentified(closed_case):
+    doc = get_source("case").document_for(closed_case)
+    text = " ".join([doc.title, doc.summary, doc.body])
+    assert "张某某" not in text and "13800001234" not in text
+    assert closed_case.reporter_id_number not in text
+    assert "简易注销" in text and doc.visibility == "staff"
+
+
+def test_staff_in_scope_find_it_others_do_not(client, closed_case, triage_user, dept_user, housing_user,
+                                              qingpu_triage_user, supervisor):
+    for user, expected in [(triage_user, True), (dept_user, True), (supervisor, True),
+                           (housing_user, False), (qingpu_triage_user, False)]:
+        client.force_login(user)
+        response = api(client)
+        found = any(r["external_id"] == closed_case.tracking_number for r in response.json().get("results", []))
+        assert found is expected, user.username
+    client.logout()
+    response = api(client)
+    assert closed_case.tracking_number not in response.content.decode()
+    public = client.get(reverse("search:api"), {"q": "简易注销"})
+    assert closed_case.tracking_number not in public.content.decode()

@@ -249,12 +249,18 @@ def load_cases(halls, users) -> int:
     return created
 
 
+def logins_text() -> str:
+    lines = [f"办不成事工作台演示账号（/admin/，密码均为 {DEMO_PASSWORD}）："]
+    lines += [f"  {username:<11} {desc}" for username, _group, desc, _profile in USERS]
+    lines.append("  在线反映：/report/    进度查询：/report/status/（受理编号 + 手机号后四位）")
+    return "\n".join(lines)
+
+
 def load(stdout=None) -> None:
     with transaction.atomic():
         halls = load_halls()
         users = load_users(halls)
         created = load_cases(halls, users)
     if stdout is not None:
-        stdout.write(f"办不成事工作台：新增演示案件 {created} 件。登录 /admin/（密码均为 {DEMO_PASSWORD}）：")
-        for username, _group, desc, _profile in USERS:
-            stdout.write(f"  {username:<11} {desc}")
+        stdout.write(f"办不成事工作台：新增演示案件 {created} 件。")
+        stdout.write(logins_text())

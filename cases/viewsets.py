@@ -267,6 +267,7 @@ def _perform(action: str, form, case: Case, user):
 
 class CaseInspectView(InspectView):
     template_name = "cases/admin/case_inspect.html"
+    page_title = gettext_lazy("案件详情")
 
     def get_object(self, queryset=None):
         try:
@@ -304,6 +305,10 @@ class CaseInspectView(InspectView):
             ).exists():
                 continue
             if action == "rate" and self.object.rating is not None:
+                continue
+            if action == "dispatch" and self.object.dispatches.filter(
+                role=Dispatch.Role.LEAD, status=Dispatch.Status.PENDING
+            ).exists():
                 continue
             result.append(action)
         return result
@@ -369,7 +374,15 @@ class CaseInspectView(InspectView):
 # --- register and edit ---------------------------------------------------------
 
 
-class CaseRegisterView(WagtailAdminTemplateMixin, FormView):
+class CaseDeskFormMixin:
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("cases:index"), "label": _("案件")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class CaseRegisterView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "cases/admin/case_form.html"
     form_class = case_forms.CaseRegisterForm
     page_title = gettext_lazy("受理登记")
@@ -444,7 +457,7 @@ class CaseEditView(CaseRegisterView):
 # --- ledger import -------------------------------------------------------------
 
 
-class CaseImportView(WagtailAdminTemplateMixin, FormView):
+class CaseImportView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "cases/admin/case_import.html"
     form_class = ledger_import.LedgerImportForm
     page_title = gettext_lazy("导入历史台账")

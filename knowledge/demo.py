@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from .models import (
     Department,
@@ -608,5 +608,3 @@ def logins_text() -> str:
     return "\n".join(lines)
 
 
-def page_for_slug(slug: str) -> Page | None:
-    return Page.objects.filter(slug=slug).first()

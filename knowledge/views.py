@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -16,8 +15,6 @@ from wagtail.models import Page
 from . import selectors, services
 from .forms import FeedbackForm
 from .models import Department, PolicyTransitionGuidePage, SolutionArticlePage
-
-logger = logging.getLogger(__name__)
 
 
 @csrf_exempt  # article pages are cached for anonymous readers: no CSRF token in them

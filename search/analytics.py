@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db import DatabaseError, models
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -214,16 +214,3 @@ def popular_queries_with_prefix(prefix: str, *, limit: int = 5, days: int = 90) 
         if len(out) >= limit:
             break
     return out
-
-
-def totals(*, days: int = 30) -> dict:
-    """Headline figures for the report pages."""
-    from .models import QueryClick, QueryLog
-
-    since = _day_start(timezone.localdate() - timedelta(days=days))
-    agg = QueryLog.objects.filter(created_at__gte=since).aggregate(
-        searches=Count("pk"), zero=Count("pk", filter=Q(zero_result=True))
-    )
-    agg["clicks"] = QueryClick.objects.filter(created_at__gte=since).count()
-    agg["results_sum"] = QueryLog.objects.filter(created_at__gte=since).aggregate(s=Sum("result_count"))["s"] or 0
-    return agg

@@ -56,3 +56,47 @@ def register_zero_result_searches_menu_item():
 def register_search_report_permissions():
     # Lets administrators grant "view search analytics" to editor groups in the group editor.
     return Permission.objects.filter(content_type__app_label="search", codename="view_querylog")
+
+
+@hooks.register("construct_reports_menu")
+def hide_wagtail_search_terms_report(request, menu_items):
+    # Searches are counted in QueryLog (热门搜索), not in Wagtail's Query hits: its report would stay empty.
+    menu_items[:] = [item for item in menu_items if item.name != "search-terms"]
+
+
+# --- vocabulary snippets (search core) ----------------------------------------
+# Editors manage domain terms and synonyms here; analysis reloads them lazily,
+# so a saved synonym applies to the next query without a restart.
+
+from wagtail.snippets.models import register_snippet  # noqa: E402
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup  # noqa: E402
+
+from .models import SearchSynonym, SearchTerm  # noqa: E402
+
+
+class SearchSynonymViewSet(SnippetViewSet):
+    model = SearchSynonym
+    icon = "link"
+    menu_label = _("同义词")
+    list_display = ["terms", "active", "note", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["terms"]
+
+
+class SearchTermViewSet(SnippetViewSet):
+    model = SearchTerm
+    icon = "tag"
+    menu_label = _("检索词条")
+    list_display = ["term", "active", "note", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["term"]
+
+
+class SearchVocabularyGroup(SnippetViewSetGroup):
+    items = (SearchSynonymViewSet, SearchTermViewSet)
+    menu_icon = "search"
+    menu_label = _("检索词库")
+    menu_name = "search-vocabulary"
+
+
+register_snippet(SearchVocabularyGroup)

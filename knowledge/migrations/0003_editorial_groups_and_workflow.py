@@ -96,7 +96,6 @@ def setup(apps, schema_editor):
             for codename in PAGE_PERMS[name]:
                 perm = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
                 GroupPagePermission.objects.get_or_create(group=group, page=home, permission=perm)
-    groups[GROUP_LIAISON].permissions.add(access_admin)
 
     task_ct, _ = ContentType.objects.get_or_create(app_label="wagtailcore", model="groupapprovaltask")
     countersign = GroupApprovalTask.objects.filter(name=TASK_COUNTERSIGN).first() or GroupApprovalTask.objects.create(

@@ -119,3 +119,17 @@ def test_import_forbidden_for_window(client, window_user):
     response = post(client, csv_bytes(GOOD), "ledger.csv", confirm="on")
     assert response.status_code in (302, 403)
     assert Case.objects.count() == 0
+
+
+def test_preview_then_confirm_without_reupload(client, triage_user):
+    client.force_login(triage_user)
+    preview = post(client, csv_bytes(GOOD), "ledger.csv")
+    token = preview.context["upload_token"]
+    assert Case.objects.count() == 0
+    response = client.post(reverse("cases:import"), {"upload_token": token, "confirm": "on", **mapping()})
+    assert response.status_code == 302
+    assert Case.objects.count() == 2
+    # The stored upload is used once: a replay imports nothing more.
+    replay = client.post(reverse("cases:import"), {"upload_token": token, "confirm": "on", **mapping()})
+    assert replay.status_code == 400
+    assert Case.objects.count() == 2

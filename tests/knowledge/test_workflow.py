@@ -152,3 +152,47 @@ def test_reviewer_can_request_changes(demo, demo_user):
     assert page.title == "小区停车难这类问题该找谁反映"
     assert "修订稿" not in Client().get(page.url).content.decode()
     assert page.workflow_in_progress
+
+
+def test_scheduled_publishing_is_available(demo, demo_user):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    topic = TopicIndexPage.objects.get(slug="qiye-kaiban")
+    page = SolutionArticlePage(title="定时发布的指引", slug="dingshi", summary="s", problem="p", live=False)
+    topic.add_child(instance=page)
+    page.go_live_at = timezone.now() + datetime.timedelta(days=1)
+    revision = page.save_revision(user=demo_user("reviewer"))
+    revision.publish(user=demo_user("reviewer"))
+    page.refresh_from_db()
+    assert not page.live  # waits for its time
+    assert Client().get("/qiye-kaiban/dingshi/").status_code == 404
+    revision.refresh_from_db()
+    # Let the clock "pass" the scheduled time.
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    revision.approved_go_live_at = past
+    revision.content["go_live_at"] = past.isoformat()
+    revision.save()
+    call_command("publish_scheduled")
+    page.refresh_from_db()
+    assert page.live
+
+
+def test_locking_keeps_others_out(demo, demo_user):
+    page = SolutionArticlePage.objects.first()
+    reviewer, editor = demo_user("reviewer"), demo_user("editor")
+    assert page.permissions_for_user(reviewer).can_lock()
+    page.locked, page.locked_by = True, reviewer
+    page.save()
+    assert page.get_lock().for_user(editor)
+    assert not page.get_lock().for_user(reviewer)
+
+
+def test_revisions_are_kept(demo):
+    page = SolutionArticlePage.objects.first()
+    before = page.revisions.count()
+    page.summary = "修订后的摘要"
+    page.save_revision()
+    assert page.revisions.count() == before + 1

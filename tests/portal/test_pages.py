@@ -114,6 +114,8 @@ def test_article_page_shows_what_a_reader_trusts(demo):
 def test_guide_page_compares_policies(demo):
     guide = PolicyTransitionGuidePage.objects.get(slug="yingyexing-yanchu-xuke-wangban-xianjie")
     html = text(guide.url)
+    compare = html.split('class="compare"')[1].split("</table>")[0]
+    assert "2021-09-01" in compare and "2023-05-01" in compare
     for expected in ["新旧政策对照", "普文旅〔2021〕15号", "普府办〔2023〕8号", "已被替代", "过渡安排",
                      "衔接期间怎么办", "常见问题", "营业性演出许可怎么在“随申办”上全程网办", "旧政策还是新政策？"]:
         assert expected in html, expected

@@ -145,3 +145,9 @@ def test_searches_answered_from_the_page_cache_are_logged_too(client, article):
     assert second.content == first.content
     rows = list(QueryLog.objects.values_list("query", "result_count"))
     assert len(rows) == 2 and rows[0] == rows[1] and rows[0][1] >= 1
+
+
+def test_reports_menu_offers_our_reports_not_the_empty_wagtail_one(admin_client_with_logs):
+    html = admin_client_with_logs.get("/admin/").content.decode()
+    assert "/admin/reports/search/top/" in html and "/admin/reports/search/zero/" in html
+    assert "/admin/searchpicks/reports/search-terms/" not in html

@@ -256,3 +256,10 @@ def test_reader_uses_autocomplete_and_opens_a_result(live_server, browser_page, 
     browser_page.get_by_role("link", name="企业简易注销登记办理指引").click()
     browser_page.wait_for_url(f"**{page.url}")
     assert QueryClick.objects.filter(doc=f"article:{page.pk}").exists()
+
+
+def test_query_is_escaped_everywhere(client, library):
+    html = client.get("/search/", {"q": '<script>alert(1)</script>"><img src=x onerror=alert(2)>'}).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -18,9 +18,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.html import escape
 from django.utils.text import slugify
 from wagtail.rich_text import RichText
@@ -143,6 +145,7 @@ class ArticleImporter:
         self.default_topic = default_topic
         self._topics: dict[str, object] = {}
         self._departments: dict[str, object] = {}
+        self.last_page_id: int | None = None
 
     def forget_cached(self) -> None:
         # Topics/departments created inside a rolled-back line no longer exist.
@@ -233,6 +236,7 @@ class ArticleImporter:
         except ValidationError as exc:
             raise LineError("内容不符合要求：" + "；".join(exc.messages)) from None
         page.save_revision(log_action=True).publish()
+        self.last_page_id = page.pk
         return outcome
 
     @staticmethod
@@ -253,27 +257,44 @@ class ArticleImporter:
 
 @contextlib.contextmanager
 def indexing_paused(paused: bool):
-    """Skip per-page index tasks during a bulk import; one rebuild follows.
+    """Skip per-page indexing during a bulk import; the caller re-indexes once at the end.
 
-    Every freshness trigger goes through ``search.indexing.enqueue_sync``, so
-    replacing it for the duration of the import is enough.
+    Two indexes follow page saves: ours (every trigger goes through
+    ``search.indexing.enqueue_sync``) and Wagtail's own admin search index
+    (its post_save handler skips backends whose AUTO_UPDATE is False).
     """
     if not paused:
         yield
         return
     from search import indexing
 
+    backends = getattr(settings, "WAGTAILSEARCH_BACKENDS", {}) or {"default": {}}
+    quiet_backends = {name: {**cfg, "AUTO_UPDATE": False} for name, cfg in backends.items()}
     official = getattr(indexing, "paused", None)
-    if official is not None:
-        with official():
+    with override_settings(WAGTAILSEARCH_BACKENDS=quiet_backends):
+        if official is not None:
+            with official():
+                yield
+            return
+        original = indexing.enqueue_sync
+        indexing.enqueue_sync = lambda doc_type, doc_id: None
+        try:
             yield
-        return
-    original = indexing.enqueue_sync
-    indexing.enqueue_sync = lambda doc_type, doc_id: None
-    try:
-        yield
-    finally:
-        indexing.enqueue_sync = original
+        finally:
+            indexing.enqueue_sync = original
+
+
+def reindex_wagtail_search(page_ids: list[int]) -> None:
+    """Add the imported pages to Wagtail's admin search index in bulk."""
+    from wagtail.search.backends import get_search_backends
+
+    from knowledge.models import SolutionArticlePage, TopicIndexPage
+
+    for backend in get_search_backends(with_auto_update=True):
+        for start in range(0, len(page_ids), 100):
+            chunk = page_ids[start : start + 100]
+            backend.add_bulk(SolutionArticlePage, list(SolutionArticlePage.objects.filter(pk__in=chunk)))
+        backend.add_bulk(TopicIndexPage, list(TopicIndexPage.objects.all()))
 
 
 class Command(BaseCommand):
@@ -295,6 +316,7 @@ class Command(BaseCommand):
         importer = ArticleImporter(default_topic=default_topic)
         report = ImportReport()
         started = time.monotonic()
+        touched: list[int] = []
         with indexing_paused(no_index), path.open("rb") as fh:
             for lineno, raw_bytes in enumerate(fh, start=1):
                 if len(raw_bytes) > MAX_LINE_BYTES:
@@ -321,6 +343,8 @@ class Command(BaseCommand):
                     importer.forget_cached()
                     continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
+                if outcome != "unchanged":
+                    touched.append(importer.last_page_id)
 
         for lineno, message in report.skipped:
             self.stderr.write(f"第 {lineno} 行：{message}")
@@ -328,6 +352,7 @@ class Command(BaseCommand):
             from search.indexing import rebuild
 
             self.stdout.write("正在重建检索索引……")
+            reindex_wagtail_search(touched)
             counts = rebuild()
             self.stdout.write(f"检索索引已重建：{sum(counts.values())} 篇文档。")
         elapsed = time.monotonic() - started

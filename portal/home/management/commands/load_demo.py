@@ -25,4 +25,10 @@ class Command(BaseCommand):
             call_command("rebuild_search_index")
         self.stdout.write("")
         self.stdout.write(knowledge_demo.logins_text())
+        if importlib.util.find_spec("cases.demo") is not None:
+            from cases import demo as cases_demo
+
+            # The case desk's own role accounts, if it describes them.
+            if hasattr(cases_demo, "logins_text"):
+                self.stdout.write(cases_demo.logins_text())
         self.stdout.write("公开网站：/    管理后台：/admin/")

@@ -32,38 +32,38 @@ help:
 	@echo "make bench-search  search relevance (DOCS, QUERIES) and latency (LATENCY_DOCS)"
 
 run:
-	scripts/run.sh
+	bash scripts/run.sh
 
 test:
-	scripts/test.sh $(PYTEST_ARGS)
+	bash scripts/test.sh $(PYTEST_ARGS)
 
 venv:
-	scripts/venv.sh test
+	bash scripts/venv.sh test
 
 deps:
-	scripts/system-deps.sh
+	bash scripts/system-deps.sh
 
 es:
-	scripts/es.sh start
+	bash scripts/es.sh start
 
 es-stop:
-	scripts/es.sh stop
+	bash scripts/es.sh stop
 
 pg:
-	scripts/pg.sh start
+	bash scripts/pg.sh start
 
 pg-stop:
-	scripts/pg.sh stop
+	bash scripts/pg.sh stop
 
 bench-pages:
-	scripts/system-deps.sh bench
-	scripts/venv.sh
+	bash scripts/system-deps.sh bench
+	bash scripts/venv.sh
 	$(VENV_PY) scripts/bench_pages.py --duration $(BENCH_DURATION) \
 		--threads $(BENCH_THREADS) --connections $(BENCH_CONNECTIONS)
 
 bench-search:
-	scripts/venv.sh
-	scripts/es.sh start
+	bash scripts/venv.sh
+	bash scripts/es.sh start
 	$(VENV_PY) -m search.bench relevance --docs $(DOCS) --queries $(QUERIES) --engine embedded
 	$(VENV_PY) -m search.bench relevance --docs $(DOCS) --queries $(QUERIES) --engine elasticsearch
 	$(VENV_PY) -m search.bench latency --docs $(LATENCY_DOCS)

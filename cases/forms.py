@@ -269,6 +269,17 @@ class ReturnVisitForm(CaseActionForm):
     notes = PlainTextField(label=_("回访情况"))
 
 
+class RectificationForm(CaseActionForm):
+    result = PlainTextField(label=_("整改结果"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rectification"] = forms.ModelChoiceField(
+            label=_("整改任务"), queryset=self.case.rectifications.filter(status="open")
+        )
+        self.order_fields(["rectification"])
+
+
 class ReasonForm(CaseActionForm):
     reason = PlainTextField(label=_("理由"))
 

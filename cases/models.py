@@ -250,6 +250,7 @@ class Case(models.Model):
             ("decide_extension", _("审批延期")),
             ("export_cases", _("导出案件")),
             ("import_cases", _("导入历史台账")),
+            ("escalate_case", _("提级督办")),
         ]
         indexes = [models.Index(fields=["status", "deadline"])]
 

@@ -34,6 +34,7 @@ ACTION_PERMISSIONS = {
     "reopen": "close_case",
     "archive": "close_case",
     "rectification": "change_rectification",
+    "escalate": "escalate_case",
 }
 DEPARTMENT_ACTIONS = {"reply", "return"}
 
@@ -78,6 +79,10 @@ def user_can(user, action: str, case: Case) -> bool:
     }
     if action in open_only and not case.is_open:
         return False
+    if action == "escalate":
+        return case.is_open and not case.escalated
+    if action == "rectification":
+        return case.rectifications.filter(status="open").exists()
     if action == "reopen":
         return case.status in (Case.Status.CLOSED, Case.Status.ARCHIVED)
     if action == "archive":

@@ -411,6 +411,22 @@ def _count_transfer_and_maybe_escalate(case: Case, author) -> None:
         transaction.on_commit(lambda: _mail_supervisors_escalation(case.pk))
 
 
+@transaction.atomic
+def case_escalate(*, case: Case, author, reason: str) -> Case:
+    """督办 escalates a case by hand (the automatic path is three returns/transfers)."""
+    reason = _require(reason, _("提级督办必须写明理由。"), "reason")
+    case = _locked(case)
+    if case.escalated:
+        raise ValidationError(_("该案件已提级督办。"))
+    if not case.is_open:
+        raise ValidationError(_("已办结的案件不能提级督办。"))
+    case.escalated = True
+    _save_case(case, ["escalated"])
+    _log(case, TimelineEntry.Kind.ESCALATION, author, _("提级督办，理由：%(r)s") % {"r": reason})
+    transaction.on_commit(lambda: _mail_supervisors_escalation(case.pk))
+    return case
+
+
 def _mail_supervisors_escalation(case_pk: int) -> None:
     case = Case.objects.get(pk=case_pk)
     recipients = list(
@@ -731,6 +747,9 @@ def case_rate(*, case: Case, rating: int, comment: str = "", author=None) -> Cas
 @transaction.atomic
 def rectification_complete(*, rectification: Rectification, author, result: str) -> Rectification:
     result = _require(result, _("请填写整改结果。"), "result")
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    if rectification.status != Rectification.Status.OPEN:
+        raise ValidationError(_("该整改任务已完成。"))
     rectification.status = Rectification.Status.DONE
     rectification.result = result
     rectification.full_clean()

@@ -14,7 +14,6 @@ import secrets
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -216,6 +215,8 @@ ACTIONS = {
     "close": (gettext_lazy("办结"), case_forms.CloseForm),
     "rate": (gettext_lazy("登记好差评"), case_forms.RateForm),
     "return_visit": (gettext_lazy("回访"), case_forms.ReturnVisitForm),
+    "rectification": (gettext_lazy("整改完成"), case_forms.RectificationForm),
+    "escalate": (gettext_lazy("提级督办"), case_forms.ReasonForm),
     "reopen": (gettext_lazy("重新打开"), case_forms.ReasonForm),
     "archive": (gettext_lazy("归档"), case_forms.ConfirmForm),
 }
@@ -258,6 +259,12 @@ def _perform(action: str, form, case: Case, user):
         return services.case_rate(case=case, author=user, rating=data["rating"], comment=data["comment"])
     if action == "return_visit":
         return services.return_visit_record(case=case, author=user, **data)
+    if action == "rectification":
+        return services.rectification_complete(
+            rectification=data["rectification"], author=user, result=data["result"]
+        )
+    if action == "escalate":
+        return services.case_escalate(case=case, author=user, reason=data["reason"])
     if action == "reopen":
         return services.case_reopen(case=case, author=user, reason=data["reason"])
     if action == "archive":
@@ -341,6 +348,7 @@ class CaseInspectView(InspectView):
                 "return_visits": case.return_visits.all(),
                 "deadline_state": selectors.deadline_state(case),
                 "action_forms": forms,
+                "show_suggestion": "triage" in {item["name"] for item in forms} and case.is_open,
                 "edit_intake_url": (
                     reverse("cases:edit", args=[case.pk]) if "edit_intake" in allowed_actions(user, case) else ""
                 ),
@@ -688,8 +696,13 @@ class ClassDeadlinePolicyViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
+CASE_DESK_SUBMENU_HOOK = "register_case_desk_menu_item"
+
+
 class CaseDeskViewSetGroup(ModelViewSetGroup):
     menu_label = gettext_lazy("办不成事工作台")
+    # Other modules add plain MenuItems to this submenu through this hook.
+    submenu_hook = CASE_DESK_SUBMENU_HOOK
     menu_icon = "folder-inverse"
     menu_order = 150
     items = (

@@ -7,7 +7,7 @@ cd "$ROOT"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.dev}"
 ADDR="${BANCHENG_RUN_ADDR:-127.0.0.1:8000}"
 
-scripts/venv.sh
+bash scripts/venv.sh
 mkdir -p var
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo

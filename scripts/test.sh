@@ -19,26 +19,26 @@ started=()
 cleanup() {
     local svc
     for svc in "${started[@]}"; do
-        "scripts/$svc.sh" stop || true
+        bash "scripts/$svc.sh" stop || true
     done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-scripts/system-deps.sh || exit 1
-scripts/venv.sh test || exit 1
+bash scripts/system-deps.sh || exit 1
+bash scripts/venv.sh test || exit 1
 
-if scripts/es.sh status >/dev/null 2>&1; then
+if bash scripts/es.sh status >/dev/null 2>&1; then
     echo "[test] Elasticsearch already running at $BANCHENG_ES_URL; leaving it running"
 else
-    scripts/es.sh start || { echo "[test] Elasticsearch did not start" >&2; exit 1; }
+    bash scripts/es.sh start || { echo "[test] Elasticsearch did not start" >&2; exit 1; }
     started+=(es)
 fi
-if scripts/pg.sh status >/dev/null 2>&1; then
+if bash scripts/pg.sh status >/dev/null 2>&1; then
     echo "[test] PostgreSQL already running; leaving it running"
-    PG_URL="$(scripts/pg.sh start)" || exit 1
+    PG_URL="$(bash scripts/pg.sh start)" || exit 1
 else
-    PG_URL="$(scripts/pg.sh start)" || { echo "[test] PostgreSQL did not start" >&2; exit 1; }
+    PG_URL="$(bash scripts/pg.sh start)" || { echo "[test] PostgreSQL did not start" >&2; exit 1; }
     started+=(pg)
 fi
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import analytics
 from .engines.base import EngineUnavailable
@@ -31,7 +31,7 @@ def _error(request, message: str, *, status: int = 400) -> JsonResponse:
     return _json(request, {"error": message}, status=status)
 
 
-@require_GET
+@require_safe
 def search_api(request):
     form = SearchAPIForm(request.GET)
     if not form.is_valid():
@@ -47,6 +47,9 @@ def search_api(request):
     except EngineUnavailable:
         logger.warning("search engine unavailable")
         return _error(request, "搜索服务暂时不可用，请稍后再试。", status=503)
+    except Exception:
+        logger.exception("search failed")
+        return _error(request, "搜索暂时出错，请稍后再试。", status=503)
     analytics.log_search(query=params["q"], result_count=results.count, role=analytics.role_for(request.user))
     return _json(
         request,

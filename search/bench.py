@@ -180,21 +180,44 @@ COMMON_WORDS = (
 ).split()
 
 
-def _vocabulary():
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def _vocabulary(size: int = 30000):
+    """Domain dictionary + common words + the most frequent words of jieba's dictionary, with weights.
+
+    Weights follow the words' real corpus frequencies (Zipf-like), so the
+    synthetic text has realistic term statistics: a few words everywhere, most rare.
+    """
+    import jieba
+
     from .analysis import _read_lines
 
-    terms = [l.split()[0] for l in _read_lines("gov_terms.txt")]
-    return terms + COMMON_WORDS
+    words: dict[str, float] = {}
+    dict_path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    common = []
+    with open(dict_path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and _HAN_WORD.match(parts[0]):
+                common.append((int(parts[1]), parts[0]))
+    common.sort(reverse=True)
+    for freq, w in common[:size]:
+        words[w] = float(freq)
+    top = common[0][0] if common else 1000
+    for w in COMMON_WORDS:
+        words[w] = max(words.get(w, 0.0), top / 50)
+    for line in _read_lines("gov_terms.txt"):
+        words[line.split()[0]] = top / 200
+    vocab = sorted(words)
+    return vocab, [words[w] for w in vocab]
 
 
 def synthetic_docs(n: int, seed: int = 20260101):
     from .engines.base import SearchDocument
 
     rng = random.Random(seed)
-    vocab = _vocabulary()
-    # Zipf-like word frequencies: a few words are everywhere, most are rare.
-    weights = [1.0 / (i + 1) ** 0.8 for i in range(len(vocab))]
-    rng.shuffle(vocab)
+    vocab, weights = _vocabulary()
     punct = "，。；、"
     for i in range(1, n + 1):
         title = "".join(rng.choices(vocab, weights, k=rng.randint(3, 6)))
@@ -212,18 +235,19 @@ def synthetic_docs(n: int, seed: int = 20260101):
             department_ids=[rng.randint(1, 40)],
             department_names=[f"部门{rng.randint(1, 40)}"],
             topic=f"topic-{rng.randint(1, 12)}",
-            tags=[rng.choice(vocab[:50])],
+            tags=[rng.choice(COMMON_WORDS[:50])],
             districts=[f"d{rng.randint(1, 16)}"],
         )
 
 
 def query_mix(seed: int = 7, n: int = 40) -> list[str]:
+    """Fixed mix: domain questions, and 1–4 words drawn by corpus frequency (as people type)."""
     rng = random.Random(seed)
-    vocab = _vocabulary()
+    vocab, weights = _vocabulary()
     qs = ["简易注销", "营业执照 变更", "容缺受理需要哪些材料？", "法定代表人变更怎么办理", "公积金提取"]
     while len(qs) < n:
         k = rng.choice([1, 2, 2, 3, 4])
-        words = rng.sample(vocab, k)
+        words = rng.choices(vocab, weights, k=k)
         qs.append("".join(words) + rng.choice(["", "", "怎么办？", "需要什么材料", "在哪里办理"]))
     return qs
 

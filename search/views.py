@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from . import analytics
 from .engines.base import EngineUnavailable
@@ -137,7 +137,7 @@ def _page_links(params: dict, page: int, num_pages: int) -> list[dict]:
     return links
 
 
-@require_GET
+@require_safe
 def search_page(request):
     form = SearchForm(request.GET)
     context = {
@@ -172,12 +172,21 @@ def search_page(request):
                 logger.warning("search engine unavailable")
                 context["error"] = "搜索服务暂时不可用，请稍后再试，或按主题浏览。"
                 status = 503
+            except Exception:
+                # A reader gets a message, never a server error page; the trace goes to the log.
+                logger.exception("search failed")
+                context["error"] = "搜索暂时出错，请稍后再试，或按主题浏览。"
+                status = 503
             else:
                 analytics.log_search(
                     query=params["q"], result_count=results.count, role=analytics.role_for(request.user)
                 )
                 if not request.user.is_authenticated:
                     analytics.remember_result_count(params, results.count)
+                if results.count and not results.hits and results.page > 1:
+                    context["error"] = f"页码超出范围：共 {results.num_pages} 页。"
+                    context["first_page_url"] = _url_with(params)
+                    status = 404
                 offset = (results.page - 1) * results.page_size
                 context.update(
                     results=results,
@@ -205,7 +214,7 @@ def search_page(request):
     return set_cache_headers(request, response)
 
 
-@require_GET
+@require_safe
 def suggest(request):
     """Autocomplete: a JSON list of strings (titles first, then popular queries)."""
     form = SearchForm({"q": request.GET.get("q", "")})

@@ -137,3 +137,36 @@ def test_script_in_note_is_stripped(client, case, triage_user):
                 {"action": "note", "note-text": "<script>alert(1)</script>请核实"})
     entry = case.timeline.get(kind="internal_note")
     assert "<script>" not in entry.text and "请核实" in entry.text
+
+
+def test_supervisor_escalates_by_hand(client, dispatched_case, supervisor, triage_user):
+    url = reverse("cases:inspect", args=[dispatched_case.pk])
+    client.force_login(triage_user)
+    assert 'value="escalate"' not in client.get(url).content.decode()
+    client.force_login(supervisor)
+    html = client.get(url).content.decode()
+    assert 'value="escalate"' in html and 'value="close"' not in html
+    before = counts()
+    assert client.post(url, {"action": "escalate", "escalate-reason": ""}).status_code == 400
+    assert counts() == before
+    assert client.post(url, {"action": "escalate", "escalate-reason": "群众多次反映"}).status_code == 302
+    dispatched_case.refresh_from_db()
+    assert dispatched_case.escalated
+    assert dispatched_case.timeline.filter(kind="escalation", author=supervisor).exists()
+
+
+def test_rectification_completed_from_case_page(client, dispatched_case, triage_user):
+    from cases import services
+
+    services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="办成")
+    services.case_rate(case=dispatched_case, rating=2, comment="态度不好")
+    rect = dispatched_case.rectifications.get()
+    client.force_login(triage_user)
+    url = reverse("cases:inspect", args=[dispatched_case.pk])
+    assert client.post(url, {"action": "rectification", "rectification-rectification": rect.pk,
+                             "rectification-result": ""}).status_code == 400
+    response = client.post(url, {"action": "rectification", "rectification-rectification": rect.pk,
+                                 "rectification-result": "已约谈窗口并改进告知方式"})
+    assert response.status_code == 302
+    rect.refresh_from_db()
+    assert rect.status == "done" and "改进告知方式" in rect.result

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cases import selectors, services
+from cases import selectors
 from cases.models import TimelineEntry
 
 from .conftest import register

@@ -234,3 +234,20 @@ def test_private_pages_are_not_listed(demo):
 def test_review_dates_on_demo_are_relative_to_today(demo):
     overdue = SolutionArticlePage.objects.filter(review_due__lt=datetime.date.today())
     assert list(overdue.values_list("slug", flat=True)) == ["xiaoqu-tingche-nan-zhao-shei"]
+
+
+def test_load_demo_command_is_idempotent_and_prints_logins(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    first = out.getvalue()
+    assert "bancheng-demo" in first
+    for username in ("admin", "editor", "reviewer", "liaison"):
+        assert username in first
+    counts = (Page.objects.count(), Department.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Page.objects.count(), Department.objects.count()) == counts
+    assert Client().login(username="editor", password="bancheng-demo")

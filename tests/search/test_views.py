@@ -263,3 +263,15 @@ def test_query_is_escaped_everywhere(client, library):
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_page_beyond_the_last_says_so(client, library):
+    response = client.get("/search/", {"q": "注销", "page": "40"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "页码超出范围" in html and "回到第一页" in html
+
+
+def test_head_and_post(client, library):
+    assert client.head("/search/", {"q": "注销"}).status_code == 200
+    assert client.post("/search/", {"q": "注销"}).status_code == 405

@@ -138,3 +138,16 @@ def test_without_the_case_hook_nobody_sees_cases(staff_client, indexed, monkeypa
     monkeypatch.setitem(sys.modules, "cases.selectors", types.ModuleType("cases.selectors"))
     data = staff_client.get("/api/search/", {"q": "注销 案例"}).json()
     assert all(r["type"] != "case" for r in data["results"])
+
+
+def test_with_the_case_desk_hook(client, indexed, django_user_model):
+    """The real cases.selectors hook: a superuser sees every case, a signed-in user without a case role none."""
+    plain = django_user_model.objects.create_user(username="reader", password="pw-123456")
+    client.force_login(plain)
+    data = client.get("/api/search/", {"q": "注销 案例"}).json()
+    assert data["results"] and all(r["type"] != "case" for r in data["results"])
+
+    boss = django_user_model.objects.create_superuser(username="boss", password="pw-123456")
+    client.force_login(boss)
+    titles = [r["title"] for r in client.get("/api/search/", {"q": "注销 案例", "type": "case"}).json()["results"]]
+    assert CASE_TITLE_7 in titles and CASE_TITLE_8 in titles

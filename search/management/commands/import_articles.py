@@ -83,7 +83,9 @@ def body_parts(title: str, body: str) -> tuple[str, str, list[str]]:
     # Many sources repeat the title as the first line; the summary should not.
     lead = text[len(title) :].strip() if title and text.startswith(title) and len(text) > len(title) else text
     paragraphs = split_paragraphs(lead) or [lead]
-    summary = first_sentence(lead)
+    # The first sentence of the first paragraph: a heading-like opening line
+    # ("…的通知") makes a better summary than a run into the next paragraph.
+    summary = first_sentence(paragraphs[0])
     return summary, paragraphs[0], paragraphs[1:]
 
 

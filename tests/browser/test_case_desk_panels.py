@@ -1,0 +1,38 @@
+"""The precedent panel on the intake form shows a similar closed case as the matter is typed."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from cases import services
+from cases.models import Case, ServiceHall, StaffProfile
+from knowledge.models import Department, District
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_precedent_panel_on_intake(live_server, browser_page):
+    hongkou = District.objects.get(code="hongkou")
+    hall = ServiceHall.objects.create(name="虹口区政务服务中心", district=hongkou)
+    market = Department.objects.create(name="虹口区市场监督管理局", slug="panel-scjg", district=hongkou)
+    window = User.objects.create_user("window", "w@example.com", "panel-pass-1")
+    window.groups.add(Group.objects.get(name="窗口人员"))
+    StaffProfile.objects.create(user=window, hall=hall, district=hongkou)
+    case = services.case_register(
+        author=window, channel=Case.Channel.COUNTER, hall=hall, reporter_name="王某某",
+        reporter_phone="13800007777", matter="铺位前租户没有完成企业注销，新商户办不了营业执照",
+    )
+    services.case_triage(case=case, author=None, classification="difficult", blocking_cause="legacy")
+    services.case_dispatch(case=case, author=None, lead_department=market, lead_task="协助前租户简易注销")
+    services.case_close(case=case, author=None, outcome="done", resolution_summary="前租户完成简易注销，新商户已领照")
+
+    page = browser_page
+    page.goto("/admin/login/")
+    page.fill("#id_username", "window")
+    page.fill("#id_password", "panel-pass-1")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    page.goto("/admin/cases/case/new/")
+    page.fill("#id_matter", "前租户企业没有注销，我的营业执照办不下来")
+    expect(page.get_by_test_id("precedents")).to_contain_text(case.tracking_number)
+    expect(page.get_by_test_id("precedents")).not_to_contain_text("王某某")

@@ -8,12 +8,14 @@ last reviewed.
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -21,6 +23,9 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from .panels import ArticleOriginPanel, GuideOriginPanel
+from .publish_guard import PersonalDataGuardedPageForm, PersonalDataGuardedPublishMixin
 
 
 class District(models.Model):
@@ -275,7 +280,7 @@ class SolutionArticleTag(TaggedItemBase):
     )
 
 
-class SolutionArticlePage(Page):
+class SolutionArticlePage(PersonalDataGuardedPublishMixin, Page):
     """A solution article: how a class of "办不成" matters gets done.
 
     Written from resolved cases. The problem is stated in the reporter's own
@@ -313,7 +318,7 @@ class SolutionArticlePage(Page):
         _("外部编号"), max_length=100, blank=True, db_index=True, help_text=_("导入时的原始编号。")
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = [ArticleOriginPanel(heading=_("来源与复核"))] + Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("problem"),
         FieldPanel("applies_to"),
@@ -369,6 +374,8 @@ class SolutionArticlePage(Page):
 
     parent_page_types = ["knowledge.TopicIndexPage"]
     subpage_types = []
+    # Publishing, submitting or approving is refused while personal data remains.
+    base_form_class = PersonalDataGuardedPageForm
 
     # Used by listings that mix articles and guides.
     kind = "article"
@@ -386,6 +393,13 @@ class SolutionArticlePage(Page):
     @property
     def is_review_overdue(self) -> bool:
         return bool(self.review_due and self.review_due < timezone.localdate())
+
+    def with_content_json(self, content):
+        # The count is maintained by case links, not by editors: publishing an
+        # older revision must not bring back an older count.
+        obj = super().with_content_json(content)
+        obj.source_case_count = self.source_case_count
+        return obj
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -431,7 +445,7 @@ class PolicyTransitionGuideTag(TaggedItemBase):
     )
 
 
-class PolicyTransitionGuidePage(Page):
+class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
     """A guide through a change from an old policy to a new one.
 
     New/old policy transitions are a main source of "办不成" cases; the guide
@@ -482,7 +496,7 @@ class PolicyTransitionGuidePage(Page):
     last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
     review_due = models.DateField(_("下次复核日期"), null=True, blank=True)
 
-    content_panels = Page.content_panels + [
+    content_panels = [GuideOriginPanel(heading=_("来源与复核"))] + Page.content_panels + [
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("old_policy"), FieldPanel("new_policy")]),
         FieldRowPanel([FieldPanel("effective_date"), FieldPanel("transition_end")]),
@@ -525,6 +539,8 @@ class PolicyTransitionGuidePage(Page):
 
     parent_page_types = ["knowledge.TopicIndexPage"]
     subpage_types = []
+    # Publishing, submitting or approving is refused while personal data remains.
+    base_form_class = PersonalDataGuardedPageForm
 
     kind = "guide"
     kind_label = _("政策衔接")
@@ -611,3 +627,111 @@ class ArticleFeedback(models.Model):
 
     def __str__(self):
         return f"{self.page_id}: {'有帮助' if self.helpful else '没帮助'}"
+
+
+class ArticleReviewFlag(models.Model):
+    """An article or guide put on the editors' review list ("需要复核"), with why.
+
+    KCS "flag it": raised from a case (内容有误/需更新) or by a registered policy
+    change. It stays open until the page is published again after the flag.
+    The case is referenced by its tracking number, never by the reporter.
+    """
+
+    class Source(models.TextChoices):
+        CASE = "case", _("案件反馈")
+        POLICY_CHANGE = "policy_change", _("政策变化")
+
+    page = models.ForeignKey(
+        Page, verbose_name=_("页面"), on_delete=models.CASCADE, related_name="review_flags"
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    reason = models.TextField(_("原因"))
+    case_reference = models.CharField(_("案件编号"), max_length=30, blank=True)
+    policy_change = models.ForeignKey(
+        "knowledge.PolicyChange",
+        verbose_name=_("政策变化"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("标记人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("标记时间"), default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("指引复核标记")
+        verbose_name_plural = _("指引复核标记")
+
+    def __str__(self):
+        return f"{self.page_id}: {self.get_source_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class PolicyChangeTag(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "knowledge.PolicyChange", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class PolicyChange(models.Model):
+    """A change from an old policy to a new one, registered by a department liaison.
+
+    Registering it (``services.policy_change_register``) flags the published
+    content that depends on the old policy and drafts a transition guide.
+    """
+
+    old_policy = models.ForeignKey(
+        Policy, verbose_name=_("原政策"), on_delete=models.PROTECT, related_name="changes_from"
+    )
+    new_policy = models.ForeignKey(
+        Policy, verbose_name=_("新政策"), on_delete=models.PROTECT, related_name="changes_to"
+    )
+    effective_date = models.DateField(_("新政策施行日期"))
+    transition_end = models.DateField(_("过渡期截止"), null=True, blank=True)
+    service_items = models.ManyToManyField(
+        ServiceItem, verbose_name=_("影响的服务事项"), blank=True, related_name="policy_changes"
+    )
+    tags = TaggableManager(through=PolicyChangeTag, blank=True, verbose_name=_("标签"))
+    department = models.ForeignKey(
+        Department, verbose_name=_("登记部门"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="policy_changes",
+    )
+    note = models.TextField(_("变化说明"), blank=True)
+    guide = models.OneToOneField(
+        PolicyTransitionGuidePage, verbose_name=_("衔接指引草稿"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="policy_change",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = _("政策变化")
+        verbose_name_plural = _("政策变化")
+
+    def __str__(self):
+        return f"{self.old_policy.title} → {self.new_policy.title}"
+
+    def clean(self):
+        errors = {}
+        if self.old_policy_id and self.old_policy_id == self.new_policy_id:
+            errors["new_policy"] = _("新政策与原政策不能是同一文件。")
+        if self.transition_end and self.effective_date and self.transition_end < self.effective_date:
+            errors["transition_end"] = _("过渡期截止日期不能早于新政策施行日期。")
+        if errors:
+            raise ValidationError(errors)

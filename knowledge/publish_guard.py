@@ -155,3 +155,31 @@ def guard_before_publish_page(request, page):
     logger.info("publish refused for page %s: personal data in %d field(s)", page.pk, len(findings))
     messages.error(request, publish_refusal_message(findings))
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+class PersonalDataPublishRefused(Exception):
+    """Raised by ``Page.publish`` on guarded pages; ``knowledge.middleware`` turns
+    it into a Chinese error message and a redirect to the editor."""
+
+    def __init__(self, page_id, message: str):
+        super().__init__(message)
+        self.page_id = page_id
+        self.message = message
+
+
+class PersonalDataGuardedPublishMixin:
+    """Closes every publish path, not only the edit form.
+
+    Workflow approval from the dashboard, bulk publish and scheduled publishing
+    all end in ``Page.publish(revision)``; checking the revision's content here
+    means no path can make personal data public. The exception propagates
+    through Wagtail's ``transaction.atomic`` approval, so the approval itself
+    is rolled back as well (nothing half-done).
+    """
+
+    def publish(self, revision, *args, **kwargs):
+        findings = personal_data_in_page(revision.as_object())
+        if findings:
+            logger.info("publish refused for page %s: personal data in %d field(s)", self.pk, len(findings))
+            raise PersonalDataPublishRefused(self.pk, publish_refusal_message(findings))
+        return super().publish(revision, *args, **kwargs)

@@ -13,11 +13,15 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 from .models import (
+    ArticleReviewFlag,
     Department,
+    PolicyChange,
     PolicyTransitionGuidePage,
     SolutionArticlePage,
     TopicIndexPage,
 )
+
+DRAFT_FROM_CASE_ACTION = "knowledge.draft_from_case"
 
 
 def public_articles() -> QuerySet[SolutionArticlePage]:
@@ -106,12 +110,142 @@ def public_tags() -> QuerySet[Tag]:
 
 
 def review_overdue_pages(*, today=None) -> QuerySet[Page]:
-    """Articles and guides whose ``review_due`` date has passed (drafts included:
-    an editor must see everything that needs a look)."""
+    """Articles and guides whose ``review_due`` date has passed, or that carry an
+    open review flag (from a case or a policy change). Drafts included: an
+    editor must see everything that needs a look."""
     today = today or timezone.localdate()
     article_ids = SolutionArticlePage.objects.filter(review_due__lt=today).values("pk")
     guide_ids = PolicyTransitionGuidePage.objects.filter(review_due__lt=today).values("pk")
-    return Page.objects.filter(Q(pk__in=article_ids) | Q(pk__in=guide_ids))
+    flagged_ids = ArticleReviewFlag.objects.filter(resolved_at__isnull=True).values("page_id")
+    return Page.objects.filter(Q(pk__in=article_ids) | Q(pk__in=guide_ids) | Q(pk__in=flagged_ids))
+
+
+def open_flags_by_page(page_ids) -> dict[int, list[ArticleReviewFlag]]:
+    flags: dict[int, list[ArticleReviewFlag]] = {}
+    for flag in ArticleReviewFlag.objects.filter(page_id__in=list(page_ids), resolved_at__isnull=True):
+        flags.setdefault(flag.page_id, []).append(flag)
+    return flags
+
+
+def open_review_flags(page) -> list[ArticleReviewFlag]:
+    return list(ArticleReviewFlag.objects.filter(page_id=page.pk, resolved_at__isnull=True))
+
+
+_FIELD_LABELS = {
+    "title": "标题",
+    "summary": "摘要",
+    "problem": "常见问题描述",
+    "applies_to": "适用对象",
+}
+
+
+def _field_label(name: str) -> str:
+    """problem -> 常见问题描述; steps[2] -> 解决步骤第3段; materials[0].note -> 所需材料第1项·说明."""
+    import re
+
+    if name in _FIELD_LABELS:
+        return _FIELD_LABELS[name]
+    m = re.fullmatch(r"steps\[(\d+)\]", name)
+    if m:
+        return f"解决步骤第{int(m.group(1)) + 1}段"
+    m = re.fullmatch(r"materials\[(\d+)\]\.(\w+)", name)
+    if m:
+        part = "名称" if m.group(2) == "name" else "说明"
+        return f"所需材料第{int(m.group(1)) + 1}项·{part}"
+    return name
+
+
+def draft_from_case_log(page):
+    """The log entry written when the page was drafted from a case, or None."""
+    from wagtail.models import PageLogEntry
+
+    return (
+        PageLogEntry.objects.filter(page_id=page.pk, action=DRAFT_FROM_CASE_ACTION)
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+
+
+def article_editor_info(page) -> dict:
+    """What the article's edit view shows above the fields; {} when there is nothing."""
+    info: dict = {}
+    entry = draft_from_case_log(page)
+    if entry is not None:
+        data = entry.data or {}
+        info["draft_case"] = data.get("case", "")
+        info["draft_created_at"] = entry.timestamp
+        info["replacements"] = [
+            {**r, "field_label": _field_label(r.get("field", ""))} for r in data.get("replacements", [])
+        ]
+    flags = open_review_flags(page)
+    if flags:
+        info["flags"] = flags
+    count = getattr(page, "source_case_count", 0)
+    if info or count:
+        info["source_case_count"] = count
+    return info
+
+
+def cases_mentioning_policy_count(change: PolicyChange) -> int:
+    """Cases opened on/after the change's effective date whose text cites the old policy.
+
+    Counted on the fly (cases keep changing); the case desk is another app,
+    loaded lazily so the knowledge base works on its own.
+    """
+    import datetime
+
+    from django.apps import apps
+
+    from .policy_change import PolicyRef, cases_mentioning_policy
+
+    if not apps.is_installed("cases"):
+        return 0
+    Case = apps.get_model("cases", "Case")
+    since = datetime.datetime.combine(change.effective_date, datetime.time.min)
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)
+    rows = (
+        (pk, created, "\n".join(filter(None, texts)))
+        for pk, created, *texts in Case.objects.filter(created_at__gte=since).values_list(
+            "pk", "created_at", "matter", "counter_failure_reason", "cited_rule", "guidance_answer"
+        )
+    )
+    old = change.old_policy
+    policy = PolicyRef(old.pk, old.title, old.document_number)
+    return len(cases_mentioning_policy(policy, rows, since=change.effective_date))
+
+
+def guide_editor_info(page) -> dict:
+    info: dict = {}
+    change = PolicyChange.objects.filter(guide_id=page.pk).select_related("old_policy", "new_policy").first()
+    if change is not None:
+        info["policy_change"] = change
+        info["cases_after_change"] = cases_mentioning_policy_count(change)
+        info["flagged_count"] = change.flags.count()
+    flags = open_review_flags(page)
+    if flags:
+        info["flags"] = flags
+    return info
+
+
+def default_topic() -> TopicIndexPage | None:
+    return TopicIndexPage.objects.order_by("path").first()
+
+
+def topic_for(*, service_items=(), departments=()) -> TopicIndexPage | None:
+    """The topic where articles on the same service item (else department) already live."""
+    for field, values in (("service_items", service_items), ("departments", departments)):
+        ids = [v.pk for v in values if v is not None]
+        if not ids:
+            continue
+        article = (
+            SolutionArticlePage.objects.filter(**{f"{field}__in": ids}).order_by("-live", "path").first()
+        )
+        if article is not None:
+            parent = article.get_parent().specific
+            if isinstance(parent, TopicIndexPage):
+                return parent
+    return default_topic()
 
 
 def review_due_expression():

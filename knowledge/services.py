@@ -9,11 +9,23 @@ import bleach
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from . import selectors
 from .forms import COMMENT_MAX_LENGTH
-from .models import ArticleFeedback
+from .models import (
+    ArticleFeedback,
+    ArticleReviewFlag,
+    Department,
+    Policy,
+    PolicyChange,
+    PolicyTransitionGuidePage,
+    RequiredMaterial,
+    SolutionArticlePage,
+    TopicIndexPage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +84,301 @@ def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str)
     feedback.save()
     logger.info("feedback stored on page %s (helpful=%s)", page.pk, feedback.helpful)
     return feedback
+
+
+# --- Issue 5: review flags, policy changes, articles from cases ---------------
+
+
+def _clip(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@transaction.atomic
+def article_flag(
+    *,
+    page: Page,
+    author,
+    reason: str,
+    source: str = ArticleReviewFlag.Source.CASE,
+    case_reference: str = "",
+    policy_change: PolicyChange | None = None,
+) -> ArticleReviewFlag:
+    """KCS "flag it": put an article or guide on the 待复核指引 list with the reason."""
+    page = page.specific if isinstance(page, Page) else page
+    if not isinstance(page, (SolutionArticlePage, PolicyTransitionGuidePage)):
+        raise ValidationError(_("只能标记办事指引或政策衔接指引。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明需要复核的原因。")})
+    flag = ArticleReviewFlag(
+        page=page,
+        source=source,
+        reason=reason,
+        case_reference=(case_reference or "")[:30],
+        policy_change=policy_change,
+        created_by=author,
+    )
+    flag.full_clean()
+    flag.save()
+    logger.info("review flag %s on page %s (%s)", flag.pk, page.pk, source)
+    return flag
+
+
+@transaction.atomic
+def article_flags_resolve(*, page: Page, author, before=None) -> int:
+    """Close the open flags raised before ``before`` (the published revision's time):
+    publishing a reviewed version is how a flag gets fixed."""
+    flags = ArticleReviewFlag.objects.filter(page_id=page.pk, resolved_at__isnull=True)
+    if before is not None:
+        flags = flags.filter(created_at__lte=before)
+    return flags.update(resolved_at=timezone.now(), resolved_by=author)
+
+
+@transaction.atomic
+def article_source_count_set(*, page: SolutionArticlePage, count: int) -> None:
+    """Store how many cases an article resolved (the number only, never who).
+
+    A direct column update: the count is not editorial content and must not
+    create a revision (``with_content_json`` keeps it across publishes).
+    """
+    SolutionArticlePage.objects.filter(pk=page.pk).update(source_case_count=max(int(count), 0))
+
+
+def _content_refs():
+    """Every live article and guide as a ``ContentRef`` for change matching."""
+    from .policy_change import ContentRef
+    from .publish_guard import text_of
+
+    refs, pages = [], {}
+    articles = SolutionArticlePage.objects.live().prefetch_related("policies", "service_items", "tags")
+    for page in articles:
+        text = "\n".join(text_of(v) for v in (page.title, page.summary, page.problem, page.applies_to, page.steps))
+        refs.append(
+            ContentRef(
+                id=page.pk,
+                title=page.title,
+                policy_ids=frozenset(p.pk for p in page.policies.all()),
+                service_item_ids=frozenset(i.pk for i in page.service_items.all()),
+                tags=frozenset(t.name for t in page.tags.all()),
+                text=text,
+            )
+        )
+        pages[page.pk] = page
+    guides = PolicyTransitionGuidePage.objects.live().prefetch_related("service_items", "tags")
+    for page in guides:
+        text = "\n".join(
+            text_of(v)
+            for v in (page.title, page.summary, page.what_changed, page.transition_arrangements,
+                      page.gap_guidance, page.faq)
+        )
+        refs.append(
+            ContentRef(
+                id=page.pk,
+                title=page.title,
+                policy_ids=frozenset(p for p in (page.old_policy_id, page.new_policy_id) if p),
+                service_item_ids=frozenset(i.pk for i in page.service_items.all()),
+                tags=frozenset(t.name for t in page.tags.all()),
+                text=text,
+            )
+        )
+        pages[page.pk] = page
+    return refs, pages
+
+
+def _unique_child_slug(parent: Page, base: str) -> str:
+    slug, n = base, 1
+    while parent.get_children().filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _start_workflow(page: Page, author) -> None:
+    workflow = page.get_workflow()
+    if workflow is not None:
+        workflow.start(page, author)
+    else:
+        logger.warning("no workflow covers page %s; draft left unsubmitted", page.pk)
+
+
+@transaction.atomic
+def policy_change_register(
+    *,
+    old_policy: Policy,
+    new_policy: Policy,
+    effective_date,
+    author,
+    transition_end=None,
+    service_items=(),
+    tags=(),
+    department: Department | None = None,
+    note: str = "",
+) -> PolicyChange:
+    """A department liaison registers a policy change.
+
+    1. the change is stored and the old policy marked superseded by the new one;
+    2. every published article and guide citing the old policy, or sharing its
+       service items or tags, gets an open review flag with the reasons;
+    3. a draft PolicyTransitionGuidePage is created and submitted to the workflow.
+    """
+    from .policy_change import PolicyChangeSpec, PolicyRef, articles_needing_review, guide_draft_fields
+
+    change = PolicyChange(
+        old_policy=old_policy,
+        new_policy=new_policy,
+        effective_date=effective_date,
+        transition_end=transition_end,
+        department=department,
+        note=(note or "").strip(),
+        registered_by=author,
+    )
+    change.full_clean()
+    change.save()
+    service_items = list(service_items)
+    tags = sorted({t.strip() for t in tags if t and t.strip()})
+    change.service_items.set(service_items)
+    change.tags.set(tags)
+
+    old_policy.status = Policy.Status.SUPERSEDED
+    old_policy.superseded_by = new_policy
+    if old_policy.expiry_date is None or old_policy.expiry_date > effective_date:
+        old_policy.expiry_date = effective_date
+    old_policy.full_clean()
+    old_policy.save(update_fields=["status", "superseded_by", "expiry_date"])
+
+    spec = PolicyChangeSpec(
+        old_policy=PolicyRef(old_policy.pk, old_policy.title, old_policy.document_number),
+        new_policy=PolicyRef(new_policy.pk, new_policy.title, new_policy.document_number),
+        effective_date=effective_date,
+        transition_end=transition_end,
+        service_item_ids=frozenset(i.pk for i in service_items),
+        service_item_names={i.pk: i.name for i in service_items},
+        tags=frozenset(tags),
+    )
+    refs, pages = _content_refs()
+    flagged = []
+    for review in articles_needing_review(spec, refs):
+        page = pages[review.content_id]
+        article_flag(
+            page=page,
+            author=author,
+            reason="；".join(review.reasons),
+            source=ArticleReviewFlag.Source.POLICY_CHANGE,
+            policy_change=change,
+        )
+        flagged.append(page)
+
+    # The guide lives next to an earlier guide on the same policy, else where the
+    # articles citing the old policy live, else with any flagged content.
+    earlier_guides = [
+        p for p in flagged
+        if isinstance(p, PolicyTransitionGuidePage) and old_policy.pk in (p.old_policy_id, p.new_policy_id)
+    ]
+    citing = [p for p in flagged if isinstance(p, SolutionArticlePage) and old_policy in p.policies.all()]
+    anchor = (earlier_guides or citing or flagged or [None])[0]
+    topic = anchor.get_parent().specific if anchor is not None else selectors.default_topic()
+    if topic is None:
+        raise ValidationError(_("还没有任何主题，无法创建政策衔接指引草稿。"))
+    fields = guide_draft_fields(spec)
+    guide = PolicyTransitionGuidePage(
+        slug=_unique_child_slug(topic, f"zhengce-xianjie-{change.pk}"),
+        old_policy=old_policy,
+        new_policy=new_policy,
+        live=False,
+        owner=author,
+        **fields,
+    )
+    guide.service_items = service_items
+    guide.departments = [department] if department else []
+    guide.related_articles = [p for p in flagged if isinstance(p, SolutionArticlePage)]
+    guide.tags.set(tags)
+    topic.add_child(instance=guide)
+    guide.save_revision(user=author, log_action=True)
+    _start_workflow(guide, author)
+    change.guide = guide
+    change.save(update_fields=["guide"])
+    logger.info("policy change %s registered: %d page(s) flagged, guide %s", change.pk, len(flagged), guide.pk)
+    return change
+
+
+@transaction.atomic
+def article_draft_from_case_data(
+    *,
+    draft,
+    author,
+    case_reference: str,
+    topic: TopicIndexPage | None = None,
+    service_items=(),
+    departments=(),
+    policies=(),
+    districts=(),
+    submit: bool = True,
+) -> SolutionArticlePage:
+    """Create the draft SolutionArticlePage of "起草办事指引" from a de-identified
+    ``knowledge.case_drafts.ArticleDraft``; record what was replaced in the page
+    history (shown on the edit view) and submit it into the moderation workflow.
+
+    ``case_reference`` (the tracking number) goes into the staff-only log entry,
+    never into a page field.
+    """
+    from django.utils.html import escape
+    from wagtail.log_actions import log
+    from wagtail.rich_text import RichText
+
+    from .deidentify import KIND_LABELS
+
+    service_items, departments = list(service_items), list(departments)
+    topic = topic or selectors.topic_for(service_items=service_items, departments=departments)
+    if topic is None:
+        raise ValidationError(_("还没有任何主题，无法创建办事指引草稿。"))
+    title = _clip(draft.title, 255) or _("（待编辑）办事指引草稿")
+    page = SolutionArticlePage(
+        title=title,
+        slug=_unique_child_slug(topic, f"anli-zhiyin-{timezone.now():%Y%m%d}"),
+        summary=_clip(draft.summary or draft.title, 300),
+        problem=draft.problem or draft.title,
+        applies_to=draft.applies_to,
+        steps=[("paragraph", RichText(f"<p>{escape(step)}</p>")) for step in draft.steps],
+        live=False,
+        owner=author,
+    )
+    page.materials = [
+        RequiredMaterial(
+            name=_clip(m.name, 150),
+            note=_clip(m.note, 300),
+            can_supply_later=m.can_supply_later,
+            supply_methods=_clip(m.supply_method, 150),
+            sort_order=i,
+        )
+        for i, m in enumerate(draft.materials)
+    ]
+    page.departments = departments
+    page.policies = list(policies)
+    page.service_items = service_items
+    page.districts = list(districts)
+    topic.add_child(instance=page)
+    revision = page.save_revision(user=author, log_action=True)
+    log(
+        instance=page,
+        action=selectors.DRAFT_FROM_CASE_ACTION,
+        user=author,
+        revision=revision,
+        data={
+            "case": case_reference,
+            "replacements": [
+                {
+                    "field": fr.field,
+                    "kind": fr.replacement.kind,
+                    "label": KIND_LABELS.get(fr.replacement.kind, fr.replacement.kind),
+                    "original": fr.replacement.original_masked,
+                    "replacement": fr.replacement.replacement,
+                }
+                for fr in draft.replacements
+            ],
+        },
+    )
+    if submit:
+        _start_workflow(page, author)
+    logger.info("article draft %s created from a case with %d replacement(s)", page.pk, len(draft.replacements))
+    return page

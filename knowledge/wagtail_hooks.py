@@ -3,10 +3,12 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.models import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.reports import PageReportView
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -15,8 +17,9 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import selectors
-from .models import ArticleFeedback, Department, District, Policy, ServiceItem
+from . import selectors, services
+from .models import ArticleFeedback, Department, District, Policy, PolicyChange, ServiceItem
+from .publish_guard import guard_before_publish_page
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -121,6 +124,14 @@ class ReviewDueReportView(PageReportView):
     def get_filename(self):
         return "review-due-{}".format(datetime.date.today().isoformat())
 
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        pages = list(context.get("object_list") or [])
+        flags = selectors.open_flags_by_page(p.pk for p in pages)
+        for page in pages:
+            page.open_flags = flags.get(page.pk, [])
+        return context
+
     def get_queryset(self):
         self.queryset = (
             (
@@ -160,3 +171,82 @@ def register_review_due_menu_item():
     return ReviewDueMenuItem(
         _("待复核指引"), reverse("knowledge_review_due"), name="review-due", icon_name="time", order=650
     )
+
+
+# --- Issue 5: publish guard, policy changes, drafts from cases -----------------
+
+# The edit/create views stop here with a message before anything is published;
+# PersonalDataGuardedPublishMixin covers the paths that bypass these views.
+hooks.register("before_publish_page", guard_before_publish_page)
+
+
+@hooks.register("register_log_actions")
+def register_knowledge_log_actions(actions):
+    actions.register_action(
+        selectors.DRAFT_FROM_CASE_ACTION, _("由案件起草"), _("由已办结案件起草（已去除个人信息）")
+    )
+
+
+class PolicyChangeCreateView(CreateView):
+    """Registering a change runs the service: flags content, drafts the guide."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.policy_change_register(
+            old_policy=data["old_policy"],
+            new_policy=data["new_policy"],
+            effective_date=data["effective_date"],
+            transition_end=data.get("transition_end"),
+            service_items=data.get("service_items") or [],
+            tags=data.get("tags") or [],
+            department=data.get("department"),
+            note=data.get("note") or "",
+            author=self.request.user,
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            # Raised inside the view's atomic block: nothing was saved.
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+
+    def get_success_message(self, instance):
+        flagged = instance.flags.count()
+        return _("已登记政策变化：%(n)d 篇指引已标记为待复核，已创建衔接指引草稿并提交审核。") % {"n": flagged}
+
+
+class PolicyChangeViewSet(ModelViewSet):
+    model = PolicyChange
+    icon = "doc-full-inverse"
+    menu_label = _("政策变化登记")
+    menu_order = 255
+    add_to_admin_menu = True
+    add_view_class = PolicyChangeCreateView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    search_backend_name = None
+    list_display = ["__str__", "effective_date", "transition_end", "department", "registered_at", "guide"]
+    list_filter = ["effective_date", "department"]
+    search_fields = ["note", "old_policy__title", "new_policy__title"]
+    form_fields = [
+        "old_policy",
+        "new_policy",
+        "effective_date",
+        "transition_end",
+        "service_items",
+        "tags",
+        "department",
+        "note",
+    ]
+    inspect_view_fields = form_fields + ["registered_by", "registered_at", "guide"]
+
+
+@hooks.register("register_admin_viewset")
+def register_policy_change_viewset():
+    return PolicyChangeViewSet("policy_changes")

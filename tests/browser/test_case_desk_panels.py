@@ -8,10 +8,13 @@ from cases import services
 from cases.models import Case, ServiceHall, StaffProfile
 from knowledge.models import Department, District
 
+from .case_desk_data import ensure_case_desk_reference_data
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_precedent_panel_on_intake(live_server, browser_page):
+    ensure_case_desk_reference_data()
     hongkou = District.objects.get(code="hongkou")
     hall = ServiceHall.objects.create(name="虹口区政务服务中心", district=hongkou)
     market = Department.objects.create(name="虹口区市场监督管理局", slug="panel-scjg", district=hongkou)

@@ -17,6 +17,8 @@ from playwright.sync_api import expect
 from cases.models import Case, ServiceHall, StaffProfile
 from knowledge.models import Department, District
 
+from .case_desk_data import ensure_case_desk_reference_data
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "loop-pass-123"
@@ -31,6 +33,7 @@ def staff(username, group, **profile):
 
 @pytest.fixture
 def desk():
+    ensure_case_desk_reference_data()
     hongkou = District.objects.get(code="hongkou")
     hall = ServiceHall.objects.create(name="虹口区政务服务中心", district=hongkou)
     market = Department.objects.create(name="虹口区市场监督管理局", slug="loop-scjg", district=hongkou)

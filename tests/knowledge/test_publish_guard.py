@@ -121,7 +121,8 @@ def test_publish_from_the_admin_is_refused_until_the_phone_is_removed(client, to
         response = post("申请人联系电话 021-6123 4567，已办结。")
         page.refresh_from_db()
         assert not page.live
-        assert "不能发布：页面仍含有个人信息（摘要：电话号码）" in response.content.decode()
+        # The page form (base_form_class) refuses first, on the field itself.
+        assert "此处仍含有个人信息（电话号码）" in response.content.decode()
 
         response = post("申请人联系电话【电话】，已办结。")
         page.refresh_from_db()

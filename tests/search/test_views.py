@@ -235,7 +235,9 @@ def test_every_search_is_logged_once(client, library):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: each run starts with the home page and districts the migrations created,
+# which a previous transactional test would otherwise have flushed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reader_uses_autocomplete_and_opens_a_result(live_server, browser_page, search_engine):
     topic = make_topic("企业开办与注销", slug="kaiban")
     page = make_article(topic, "企业简易注销登记办理指引", summary="前任租户未注销，新店无法办照时如何办理简易注销。")

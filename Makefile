@@ -20,6 +20,8 @@ LATENCY_DOCS ?= 10000
 BENCH_DURATION ?= 10
 BENCH_THREADS ?= 2
 BENCH_CONNECTIONS ?= 16
+# e.g. BENCH_ARGS=--no-page-cache to see what the page cache buys
+BENCH_ARGS ?=
 
 .PHONY: help run test venv deps es es-stop pg pg-stop bench-pages bench-search
 
@@ -59,7 +61,7 @@ bench-pages:
 	bash scripts/system-deps.sh bench
 	bash scripts/venv.sh
 	$(VENV_PY) scripts/bench_pages.py --duration $(BENCH_DURATION) \
-		--threads $(BENCH_THREADS) --connections $(BENCH_CONNECTIONS)
+		--threads $(BENCH_THREADS) --connections $(BENCH_CONNECTIONS) $(BENCH_ARGS)
 
 bench-search:
 	bash scripts/venv.sh

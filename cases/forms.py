@@ -280,6 +280,37 @@ class RectificationForm(CaseActionForm):
         self.order_fields(["rectification"])
 
 
+def guidance_pages():
+    from wagtail.models import Page
+
+    from knowledge.models import PolicyTransitionGuidePage, SolutionArticlePage
+
+    return Page.objects.live().type(SolutionArticlePage, PolicyTransitionGuidePage).order_by("title")
+
+
+class MergeForm(CaseActionForm):
+    reason = PlainTextField(label=_("并单理由"))
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = candidates if candidates is not None else Case.objects.none()
+        self.fields["duplicate"] = forms.ModelChoiceField(
+            label=_("并入本案的重复案件"), queryset=qs.exclude(pk=self.case.pk)
+        )
+        self.order_fields(["duplicate"])
+
+
+class ArticleChoiceForm(CaseActionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["page"] = forms.ModelChoiceField(label=_("办事指引"), queryset=guidance_pages())
+        self.order_fields(["page"])
+
+
+class FlagArticleForm(ArticleChoiceForm):
+    reason = PlainTextField(label=_("需复核的原因（内容有误/需更新）"))
+
+
 class ReasonForm(CaseActionForm):
     reason = PlainTextField(label=_("理由"))
 

@@ -251,6 +251,8 @@ class Case(models.Model):
             ("export_cases", _("导出案件")),
             ("import_cases", _("导入历史台账")),
             ("escalate_case", _("提级督办")),
+            ("view_case_library", _("查看案例库（已办结案件）")),
+            ("draft_article_from_case", _("从案件起草办事指引")),
         ]
         indexes = [models.Index(fields=["status", "deadline"])]
 
@@ -350,6 +352,9 @@ class TimelineEntry(models.Model):
         RETURN_VISIT = "return_visit", _("回访")
         VIEW_PERSONAL_DATA = "view_personal_data", _("查看个人信息")
         REMINDER = "reminder", _("催办提醒")
+        MERGE = "merge", _("并单")
+        ARTICLE = "article", _("办事指引")
+        CLASS_CASE = "class_case", _("类案")
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
@@ -492,3 +497,99 @@ class ReturnVisit(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.visited_at:%Y-%m-%d}"
+
+
+class CaseArticleLink(models.Model):
+    """Case ↔ article (KCS "link it"): which guidance resolved, was quoted to, or was drafted from a case."""
+
+    class Relation(models.TextChoices):
+        RESOLVED_BY = "resolved_by", _("该指引解决了本案")
+        QUOTED = "quoted", _("已引用步骤告知反映人")
+        DRAFTED_FROM = "drafted_from", _("由本案起草")
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="article_links")
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("指引"), on_delete=models.CASCADE, related_name="case_links"
+    )
+    relation = models.CharField(_("关系"), max_length=20, choices=Relation.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("案件与指引关联")
+        verbose_name_plural = _("案件与指引关联")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "page", "relation"], name="cases_article_link_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.case} → {self.page_id} ({self.get_relation_display()})"
+
+
+class CaseMerge(models.Model):
+    """并单: a duplicate merged into a primary case; both timelines are kept."""
+
+    primary = models.ForeignKey(Case, verbose_name=_("主案件"), on_delete=models.PROTECT, related_name="merges_in")
+    merged = models.OneToOneField(
+        Case, verbose_name=_("被并案件"), on_delete=models.PROTECT, related_name="merged_into"
+    )
+    reason = models.TextField(_("并单理由"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("并单")
+        verbose_name_plural = _("并单")
+
+    def __str__(self):
+        return f"{self.merged} → {self.primary}"
+
+
+class ClassCase(models.Model):
+    """类案: a recurring class of cases tracked to a structural outcome ("办成一类事")."""
+
+    class RequiredOutcome(models.TextChoices):
+        RULE_CHANGE = "rule_change", _("修改规则")
+        GUIDELINE_FIX = "guideline_fix", _("修订办事指南")
+        RONGQUE_LIST = "rongque_list_addition", _("纳入容缺受理清单")
+        NEW_ARTICLE = "new_article", _("编写办事指引")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办理")
+        IN_PROGRESS = "in_progress", _("办理中")
+        CLOSED = "closed", _("已办结")
+
+    title = models.CharField(_("类案名称"), max_length=200)
+    owner_department = models.ForeignKey(
+        Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, related_name="class_cases"
+    )
+    required_outcome = models.CharField(_("要求的成果"), max_length=30, choices=RequiredOutcome.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    deadline = models.DateField(_("办理时限"))
+    outcome_summary = models.TextField(_("办理成果"), blank=True)
+    cases = models.ManyToManyField(Case, verbose_name=_("案件"), related_name="class_cases")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("类案")
+        verbose_name_plural = _("类案")
+
+    def __str__(self):
+        return self.title

@@ -35,6 +35,11 @@ ACTION_PERMISSIONS = {
     "archive": "close_case",
     "rectification": "change_rectification",
     "escalate": "escalate_case",
+    "merge": "triage_case",
+    "link_article": "add_casearticlelink",
+    "quote_article": "add_casearticlelink",
+    "flag_article": "add_timelineentry",
+    "draft_article": "draft_article_from_case",
 }
 DEPARTMENT_ACTIONS = {"reply", "return"}
 
@@ -79,6 +84,12 @@ def user_can(user, action: str, case: Case) -> bool:
     }
     if action in open_only and not case.is_open:
         return False
+    if action == "merge":
+        return case.is_open
+    if action == "quote_article":
+        return case.is_open and user.has_perm("cases.change_case")
+    if action == "draft_article":
+        return case.status in (Case.Status.CLOSED, Case.Status.ARCHIVED)
     if action == "escalate":
         return case.is_open and not case.escalated
     if action == "rectification":

@@ -17,20 +17,7 @@ from cases.models import Case, Dispatch
 
 
 def _clean(text: str, case: Case) -> str:
-    from knowledge.deidentify import deidentify
-
-    text = text or ""
-    # Known values first (a name may not look like a pattern), then the generic patterns.
-    for value, placeholder in (
-        (case.reporter_name, "反映人"),
-        (case.reporter_phone, "[电话]"),
-        (case.reporter_id_number, "[身份证号]"),
-    ):
-        if value and len(value) >= 2:
-            text = text.replace(value, placeholder)
-            if len(value) >= 2 and value == case.reporter_name:
-                text = text.replace(value[0] + "女士", placeholder).replace(value[0] + "先生", placeholder)
-    return deidentify(text).text
+    return selectors.deidentified_text(text, case)
 
 
 class CaseSource:

@@ -22,7 +22,7 @@ def _scope_q(user) -> Q | None:
     if user.is_superuser or user.has_perm("cases.view_all_cases"):
         return None
     profile = profile_of(user)
-    q = Q(pk__in=[])
+    q = _library_q(user)
     if profile is None:
         return q
     if user.has_perm("cases.view_district_cases") and profile.district_id:
@@ -34,6 +34,13 @@ def _scope_q(user) -> Q | None:
             Exists(Dispatch.objects.filter(case=OuterRef("pk"), department_id=profile.department_id))
         )
     return q
+
+
+def _library_q(user) -> Q:
+    # Editors read the shared case library (closed cases only, personal data masked).
+    if user.is_authenticated and user.has_perm("cases.view_case_library"):
+        return Q(status__in=[Case.Status.CLOSED, Case.Status.ARCHIVED])
+    return Q(pk__in=[])
 
 
 def visible_cases_for(user) -> QuerySet[Case]:
@@ -149,6 +156,24 @@ def masked_reporter(case: Case) -> dict[str, str]:
     }
 
 
+def deidentified_text(text: str, case: Case) -> str:
+    """Free text with the reporter's known identifiers and any personal-data pattern replaced."""
+    from knowledge.deidentify import deidentify
+
+    text = text or ""
+    for value, placeholder in (
+        (case.reporter_name, "反映人"),
+        (case.reporter_phone, "[电话]"),
+        (case.reporter_id_number, "[身份证号]"),
+    ):
+        if value and len(value) >= 2:
+            text = text.replace(value, placeholder)
+    if case.reporter_name and len(case.reporter_name) >= 2:
+        surname = case.reporter_name[0]
+        text = text.replace(surname + "女士", "反映人").replace(surname + "先生", "反映人")
+    return deidentify(text).text
+
+
 def reporter_values_for(user, case: Case) -> dict[str, str]:
     """Full values for roles allowed to see them, masked values otherwise."""
     if can_view_personal_data(user):
@@ -166,6 +191,26 @@ def reporter_values_for(user, case: Case) -> dict[str, str]:
 
 def case_timeline(case: Case) -> QuerySet[TimelineEntry]:
     return case.timeline.select_related("author").order_by("created_at", "id")
+
+
+def merged_case_ids(case: Case) -> list[int]:
+    from cases.models import CaseMerge
+
+    return list(CaseMerge.objects.filter(primary=case).values_list("merged_id", flat=True))
+
+
+def case_full_timeline(case: Case) -> QuerySet[TimelineEntry]:
+    """The case's timeline with the timelines of the cases merged into it (并单)."""
+    ids = [case.pk, *merged_case_ids(case)]
+    return (
+        TimelineEntry.objects.filter(case_id__in=ids)
+        .select_related("author", "case")
+        .order_by("created_at", "id")
+    )
+
+
+def case_article_links(case: Case):
+    return case.article_links.select_related("page").order_by("created_at", "id")
 
 
 def reporter_timeline(case: Case) -> QuerySet[TimelineEntry]:

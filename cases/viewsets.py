@@ -13,7 +13,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from cases import ledger_import, selectors, services
 from cases.filters import CaseFilterSet
 from cases.models import (
     Case,
+    ClassCase,
     ClassDeadlinePolicy,
     Dispatch,
     MissingMaterial,
@@ -89,6 +90,12 @@ def _deadline_label(case):
     return label
 
 
+def _matter_snippet(case) -> str:
+    # Listings are masked for everyone: the matter may quote a phone number or a name.
+    text = selectors.deidentified_text(case.matter, case)
+    return text[:40] + ("…" if len(text) > 40 else "")
+
+
 class CaseIndexView(IndexView):
     table_class = CaseTable
     export_headings = {
@@ -140,7 +147,7 @@ class CaseIndexView(IndexView):
             "reporter_id_number": reporter["reporter_id_number"],
             "enterprise_name": item.enterprise_name,
             "credit_code": reporter["credit_code"],
-            "matter": item.matter,
+            "matter": item.matter if self.full_personal_data else selectors.deidentified_text(item.matter, item),
             "classification_label": item.get_classification_display(),
             "status_label": item.get_status_display(),
             "deadline": item.deadline.isoformat() if item.deadline else "",
@@ -173,7 +180,7 @@ class CaseIndexView(IndexView):
                 accessor=lambda c: f"{selectors.masked_reporter(c)['reporter_name']} "
                 f"{selectors.masked_reporter(c)['reporter_phone']}",
             ),
-            Column("matter", label=_("反映事项"), accessor=lambda c: c.matter[:40] + ("…" if len(c.matter) > 40 else "")),
+            Column("matter", label=_("反映事项"), accessor=_matter_snippet),
             Column("deadline", label=_("办理时限"), accessor=_deadline_label, sort_key="deadline"),
             Column("created_at", label=_("登记时间"), accessor=lambda c: timezone.localtime(c.created_at).strftime("%Y-%m-%d"), sort_key="created_at"),
         ]
@@ -217,6 +224,11 @@ ACTIONS = {
     "return_visit": (gettext_lazy("回访"), case_forms.ReturnVisitForm),
     "rectification": (gettext_lazy("整改完成"), case_forms.RectificationForm),
     "escalate": (gettext_lazy("提级督办"), case_forms.ReasonForm),
+    "merge": (gettext_lazy("并单"), case_forms.MergeForm),
+    "link_article": (gettext_lazy("关联办事指引（该指引解决了本案）"), case_forms.ArticleChoiceForm),
+    "quote_article": (gettext_lazy("引用指引步骤告知反映人"), case_forms.ArticleChoiceForm),
+    "flag_article": (gettext_lazy("标记指引需复核"), case_forms.FlagArticleForm),
+    "draft_article": (gettext_lazy("起草办事指引"), case_forms.ConfirmForm),
     "reopen": (gettext_lazy("重新打开"), case_forms.ReasonForm),
     "archive": (gettext_lazy("归档"), case_forms.ConfirmForm),
 }
@@ -265,6 +277,16 @@ def _perform(action: str, form, case: Case, user):
         )
     if action == "escalate":
         return services.case_escalate(case=case, author=user, reason=data["reason"])
+    if action == "merge":
+        return services.case_merge(primary=case, duplicate=data["duplicate"], author=user, reason=data["reason"])
+    if action == "link_article":
+        return services.case_link_article(case=case, page=data["page"], author=user)
+    if action == "quote_article":
+        return services.case_quote_article_steps(case=case, page=data["page"], author=user)
+    if action == "flag_article":
+        return services.case_flag_article(case=case, page=data["page"], author=user, reason=data["reason"])
+    if action == "draft_article":
+        return services.article_draft_from_case(case=case, author=user)
     if action == "reopen":
         return services.case_reopen(case=case, author=user, reason=data["reason"])
     if action == "archive":
@@ -291,6 +313,8 @@ class CaseInspectView(InspectView):
         kwargs = {"case": self.object, "prefix": action}
         if action in ("reply", "return"):
             kwargs["dispatches"] = pending_dispatches_for_user(user, self.object)
+        if action == "merge":
+            kwargs["candidates"] = selectors.visible_cases_for(user).filter(status__in=selectors.OPEN_STATUSES)
         return form_class(data, **kwargs)
 
     def _allowed(self):
@@ -330,6 +354,13 @@ class CaseInspectView(InspectView):
             reporter = selectors.reporter_values_for(user, case)
         else:
             reporter = selectors.masked_reporter(case)
+        full_text = can_view_personal_data(user)
+
+        def shown(text, owner=case):
+            # Roles without personal-data rights read free text de-identified.
+            return text if full_text else selectors.deidentified_text(text, owner)
+
+        timeline = [(entry, shown(entry.text, entry.case)) for entry in selectors.case_full_timeline(case)]
         forms = []
         for action in self._allowed():
             form = bound_form if action == bound_action else self._build_form(action)
@@ -340,7 +371,12 @@ class CaseInspectView(InspectView):
                 "reporter": reporter,
                 "revealed": reveal,
                 "can_reveal": can_view_personal_data(user) and not reveal,
-                "timeline": selectors.case_timeline(case),
+                "timeline": timeline,
+                "matter_text": shown(case.matter),
+                "failure_text": shown(case.counter_failure_reason),
+                "summary_text": shown(case.resolution_summary),
+                "merged_ids": selectors.merged_case_ids(case),
+                "article_links": selectors.case_article_links(case),
                 "dispatches": case.dispatches.select_related("department"),
                 "materials": case.materials.all(),
                 "extensions": case.extensions.all(),
@@ -363,15 +399,18 @@ class CaseInspectView(InspectView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
         if action not in ACTIONS or action not in self._allowed():
-            raise PermissionDenied
+            # A plain 403 (not Wagtail's redirect): the action is refused, nothing changes.
+            return HttpResponseForbidden(_("您没有执行该操作的权限。"))
         form = self._build_form(action, request.POST)
         if form.is_valid():
             try:
-                _perform(action, form, self.object, request.user)
+                result = _perform(action, form, self.object, request.user)
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存：%(a)s。") % {"a": ACTIONS[action][0]})
+                if action == "draft_article":
+                    return HttpResponseRedirect(reverse("wagtailadmin_pages:edit", args=(result.pk,)))
                 return HttpResponseRedirect(reverse("cases:inspect", args=[self.object.pk]))
         self.object.refresh_from_db()
         messages.error(request, _("未保存，请根据提示修改后重试。"))
@@ -696,6 +735,41 @@ class ClassDeadlinePolicyViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
+class ClassCaseViewSet(ModelViewSet):
+    model = ClassCase
+    icon = "list-ul"
+    menu_label = gettext_lazy("类案")
+    name = "class_cases"
+    url_prefix = "cases/class-cases"
+    list_display = ["title", "owner_department", "required_outcome", "status", "deadline"]
+    list_filter = ["status", "required_outcome"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    # Opening happens from the 一类事 report (services.class_case_open); here staff track and close.
+    form_fields = ["title", "owner_department", "deadline", "status", "outcome_summary"]
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs["add_url_name"] = None
+        kwargs["edit_url_name"] = None
+        kwargs["delete_url_name"] = None
+        return kwargs
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        kwargs = super().get_inspect_view_kwargs(**kwargs)
+        kwargs["edit_url_name"] = None
+        kwargs["delete_url_name"] = None
+        return kwargs
+
+
 CASE_DESK_SUBMENU_HOOK = "register_case_desk_menu_item"
 
 
@@ -709,6 +783,7 @@ class CaseDeskViewSetGroup(ModelViewSetGroup):
         CaseViewSet,
         OverdueCaseViewSet,
         MyDispatchViewSet,
+        ClassCaseViewSet,
         ServiceHallViewSet,
         StaffProfileViewSet,
         WorkingDayOverrideViewSet,

@@ -136,13 +136,24 @@ def article_flags_resolve(*, page: Page, author, before=None) -> int:
 
 
 @transaction.atomic
-def article_source_count_set(*, page: SolutionArticlePage, count: int) -> None:
-    """Store how many cases an article resolved (the number only, never who).
+def article_source_count_add(*, page: SolutionArticlePage, delta: int = 1) -> int:
+    """Count one more (or fewer) case resolved by an article: the number only, never who.
 
-    A direct column update: the count is not editorial content and must not
-    create a revision (``with_content_json`` keeps it across publishes).
+    Incremental, so counts carried over from historical ledgers stay. A direct
+    column update: the count is not editorial content and must not create a
+    revision (``with_content_json`` keeps it across publishes).
     """
-    SolutionArticlePage.objects.filter(pk=page.pk).update(source_case_count=max(int(count), 0))
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    from portal.cache import bump_content_version
+
+    SolutionArticlePage.objects.filter(pk=page.pk).update(
+        source_case_count=Greatest(F("source_case_count") + int(delta), 0)
+    )
+    # A column update sends no publish signal: tell the page cache the public page changed.
+    bump_content_version()
+    return SolutionArticlePage.objects.values_list("source_case_count", flat=True).get(pk=page.pk)
 
 
 def _content_refs():

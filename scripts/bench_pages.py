@@ -61,7 +61,7 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def bench_env() -> dict[str, str]:
+def bench_env(page_cache: bool = True) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)  # the embedded default: SQLite
     env.update(
@@ -71,6 +71,7 @@ def bench_env() -> dict[str, str]:
             "CACHE_LOCATION": str(BENCH_DIR / "cache"),
             "BANCHENG_SEARCH_ENGINE": "embedded",
             "PYTHONDONTWRITEBYTECODE": "1",
+            "BANCHENG_PAGE_CACHE": "1" if page_cache else "0",
         }
     )
     return env
@@ -204,11 +205,14 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--search", default="注销", help="query for the search page")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="measure with the anonymous page cache off"
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: run scripts/system-deps.sh bench (Debian package wrk)")
-    env = bench_env()
+    env = bench_env(page_cache=not args.no_page_cache)
     pages = prepare_site(env)
     (BENCH_DIR / "report.lua").write_text(WRK_REPORT_LUA)
 
@@ -244,6 +248,7 @@ def main() -> int:
     hello_rps = sum(h["rps"] for h in hellos) / len(hellos)
     print()
     print(
+        f"page cache {'off' if args.no_page_cache else 'on'}, "
         f"gunicorn {args.workers} workers, wrk {args.threads} threads / {args.connections} "
         f"connections / {args.duration} s per URL, loopback, {os.cpu_count()} CPUs"
     )

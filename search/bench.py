@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import math
 import os
@@ -218,13 +219,14 @@ def synthetic_docs(n: int, seed: int = 20260101):
 
     rng = random.Random(seed)
     vocab, weights = _vocabulary()
+    weights = list(itertools.accumulate(weights))  # cumulative: choices() is O(log n) per draw
     punct = "，。；、"
     for i in range(1, n + 1):
-        title = "".join(rng.choices(vocab, weights, k=rng.randint(3, 6)))
-        summary = "".join(rng.choices(vocab, weights, k=rng.randint(6, 12)))
+        title = "".join(rng.choices(vocab, cum_weights=weights, k=rng.randint(3, 6)))
+        summary = "".join(rng.choices(vocab, cum_weights=weights, k=rng.randint(6, 12)))
         parts = []
-        for _ in range(rng.randint(8, 20)):
-            parts.append("".join(rng.choices(vocab, weights, k=rng.randint(3, 8))) + rng.choice(punct))
+        for _ in range(rng.randint(20, 50)):
+            parts.append("".join(rng.choices(vocab, cum_weights=weights, k=rng.randint(3, 8))) + rng.choice(punct))
         yield SearchDocument(
             doc_type=rng.choice(["article", "guide", "policy"]),
             doc_id=i,
@@ -244,10 +246,11 @@ def query_mix(seed: int = 7, n: int = 40) -> list[str]:
     """Fixed mix: domain questions, and 1–4 words drawn by corpus frequency (as people type)."""
     rng = random.Random(seed)
     vocab, weights = _vocabulary()
+    weights = list(itertools.accumulate(weights))
     qs = ["简易注销", "营业执照 变更", "容缺受理需要哪些材料？", "法定代表人变更怎么办理", "公积金提取"]
     while len(qs) < n:
         k = rng.choice([1, 2, 2, 3, 4])
-        words = rng.choices(vocab, weights, k=k)
+        words = rng.choices(vocab, cum_weights=weights, k=k)
         qs.append("".join(words) + rng.choice(["", "", "怎么办？", "需要什么材料", "在哪里办理"]))
     return qs
 

@@ -40,6 +40,42 @@ def services_required() -> bool:
     return bool(os.environ.get("CI")) or os.environ.get("BANCHENG_REQUIRE_SERVICES") == "1"
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live_server, browser tests) get serialized rollback.
+
+    A transactional test ends by emptying every table, which would also delete
+    what the data migrations created (the home page and site, groups, districts)
+    for every transactional test after it; serialized rollback restores it first.
+    """
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        if marker:
+            transaction, reset_sequences, databases, serialized, available_apps = validate_django_db(
+                marker
+            )
+        else:
+            transaction = reset_sequences = serialized = False
+            databases = available_apps = None
+        transactional = transaction or reset_sequences or bool(
+            fixtures & {"live_server", "transactional_db", "django_db_reset_sequences"}
+        )
+        if not transactional or serialized:
+            continue
+        item.add_marker(
+            pytest.mark.django_db(
+                transaction=True,
+                reset_sequences=reset_sequences,
+                databases=databases,
+                serialized_rollback=True,
+                available_apps=available_apps,
+            ),
+            append=False,
+        )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

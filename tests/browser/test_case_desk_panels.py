@@ -10,7 +10,7 @@ from knowledge.models import Department, District
 
 from .case_desk_data import ensure_case_desk_reference_data
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_precedent_panel_on_intake(live_server, browser_page):

@@ -19,7 +19,7 @@ from knowledge.models import Department, District
 
 from .case_desk_data import ensure_case_desk_reference_data
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "loop-pass-123"
 

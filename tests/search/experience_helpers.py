@@ -15,8 +15,29 @@ from search.engines import get_engine
 from search.sources import get_source
 
 
-def make_topic(title: str = "企业开办与注销", slug: str | None = None) -> TopicIndexPage:
+def ensure_home() -> HomePage:
+    """The home page and default site the migrations create.
+
+    Browser tests need this: after Playwright starts, pytest-django's serialized
+    rollback no longer restores migration data between transactional tests.
+    """
     home = HomePage.objects.first()
+    if home is None:
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import Locale, Page, Site
+
+        ContentType.objects.clear_cache()  # the flushed rows may still be cached
+        Locale.objects.get_or_create(language_code="zh-hans")
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.add_child(instance=HomePage(title="办成", slug="home"))
+        Site.objects.update_or_create(
+            is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
+        )
+    return home
+
+
+def make_topic(title: str = "企业开办与注销", slug: str | None = None) -> TopicIndexPage:
+    home = ensure_home()
     topic = TopicIndexPage(title=title, slug=slug or slugify(title, allow_unicode=True))
     home.add_child(instance=topic)
     topic.save_revision().publish()

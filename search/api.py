@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import analytics
@@ -38,18 +39,18 @@ def search_api(request):
         return _error(request, form.first_error())
     params = form.cleaned_data
     if not params["q"] and not form.has_filters:
-        return _error(request, "请输入搜索词。")
+        return _error(request, _("请输入搜索词。"))
     include_staff, _keys = staff_visibility_for(request.user)
     if params["type"] == "case" and not include_staff:
-        return _error(request, "案例仅对登录的工作人员开放。", status=403)
+        return _error(request, _("案例仅对登录的工作人员开放。"), status=403)
     try:
         results = search_for(user=request.user, params=params)
     except EngineUnavailable:
         logger.warning("search engine unavailable")
-        return _error(request, "搜索服务暂时不可用，请稍后再试。", status=503)
+        return _error(request, _("搜索服务暂时不可用，请稍后再试。"), status=503)
     except Exception:
         logger.exception("search failed")
-        return _error(request, "搜索暂时出错，请稍后再试。", status=503)
+        return _error(request, _("搜索暂时出错，请稍后再试。"), status=503)
     analytics.log_search(query=params["q"], result_count=results.count, role=analytics.role_for(request.user))
     return _json(
         request,
@@ -64,7 +65,7 @@ def search_api(request):
                     "url": hit.url,
                     "snippet": clean_snippet(hit.snippet),
                     "score": round(float(hit.score or 0.0), 4),
-                    **({"promoted": True, "label": "推荐"} if getattr(hit, "promoted", False) else {}),
+                    **({"promoted": True, "label": _("推荐")} if getattr(hit, "promoted", False) else {}),
                 }
                 for hit in results.hits
             ],

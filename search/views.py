@@ -11,6 +11,8 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_safe
 
 from . import analytics
@@ -22,11 +24,11 @@ logger = logging.getLogger(__name__)
 
 FACET_NAMES = ["type", "department", "topic", "tag", "district"]
 FACET_TITLES = {
-    "type": "内容类型",
-    "department": "部门",
-    "topic": "主题",
-    "tag": "标签",
-    "district": "适用区",
+    "type": gettext_lazy("内容类型"),
+    "department": gettext_lazy("部门"),
+    "topic": gettext_lazy("主题"),
+    "tag": gettext_lazy("标签"),
+    "district": gettext_lazy("适用区"),
 }
 FILTER_KEYS = ["type", "department", "topic", "tag", "district"]
 SUGGEST_MAX_PREFIX = 50
@@ -102,7 +104,7 @@ def _facets_for_display(facets: dict, params: dict) -> list[dict]:
                     "url": _url_with(params, **{name: "" if is_active else value}),
                 }
             )
-        groups.append({"name": name, "title": FACET_TITLES[name], "items": items})
+        groups.append({"name": name, "title": str(FACET_TITLES[name]), "items": items})
     return groups
 
 
@@ -120,7 +122,7 @@ def _active_filters(params: dict, facets: dict) -> list[dict]:
                 if str(v.get("value")) == str(value):
                     label = v.get("label") or value
             label = facet_labels(name, [value]).get(value) or label
-        out.append({"title": FACET_TITLES[name], "label": str(label), "remove_url": _url_with(params, **{name: ""})})
+        out.append({"title": str(FACET_TITLES[name]), "label": str(label), "remove_url": _url_with(params, **{name: ""})})
     return out
 
 
@@ -161,7 +163,7 @@ def search_page(request):
         context["search_query"] = params["q"]
         include_staff, _keys = staff_visibility_for(request.user)
         if params["type"] == "case" and not include_staff:
-            context["error"] = "案例仅对登录的工作人员开放。"
+            context["error"] = _("案例仅对登录的工作人员开放。")
             status = 403
         elif not params["q"] and not form.has_filters:
             context["prompt"] = True
@@ -170,12 +172,12 @@ def search_page(request):
                 results = search_for(user=request.user, params=params)
             except EngineUnavailable:
                 logger.warning("search engine unavailable")
-                context["error"] = "搜索服务暂时不可用，请稍后再试，或按主题浏览。"
+                context["error"] = _("搜索服务暂时不可用，请稍后再试，或按主题浏览。")
                 status = 503
             except Exception:
                 # A reader gets a message, never a server error page; the trace goes to the log.
                 logger.exception("search failed")
-                context["error"] = "搜索暂时出错，请稍后再试，或按主题浏览。"
+                context["error"] = _("搜索暂时出错，请稍后再试，或按主题浏览。")
                 status = 503
             else:
                 analytics.log_search(
@@ -184,7 +186,7 @@ def search_page(request):
                 if not request.user.is_authenticated:
                     analytics.remember_result_count(params, results.count)
                 if results.count and not results.hits and results.page > 1:
-                    context["error"] = f"页码超出范围：共 {results.num_pages} 页。"
+                    context["error"] = _("页码超出范围：共 %(n)s 页。") % {"n": results.num_pages}
                     context["first_page_url"] = _url_with(params)
                     status = 404
                 offset = (results.page - 1) * results.page_size
@@ -234,7 +236,7 @@ def click(request):
         return render(
             request,
             "search/bad_request.html",
-            {"message": "链接地址无效：只能跳转到本站页面。"},
+            {"message": _("链接地址无效：只能跳转到本站页面。")},
             status=400,
         )
     form = SearchForm({"q": request.GET.get("q", "")})

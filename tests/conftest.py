@@ -117,7 +117,20 @@ def chromium_browser():
             f"Chromium not found at {CHROMIUM_PATH}; run `make test` (installs Debian's chromium)",
             pytrace=False,
         )
+    from django.db import connections
+
+    # Once Playwright's loop is running in this thread, Django's connection
+    # handler keeps per-context connections, so the test thread gets a fresh
+    # DatabaseWrapper that lacks the snapshot serialized_rollback restores from
+    # (home page, site, groups...). Carry the snapshot over to it.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     playwright = sync_playwright().start()
+    for alias, contents in snapshots.items():
+        connections[alias]._test_serialized_contents = contents
     try:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS

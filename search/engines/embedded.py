@@ -17,6 +17,7 @@ Original text lives in ``search_entry`` for snippets, facet values in
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import sqlite3
@@ -43,6 +44,10 @@ MAX_PAGE = 1000
 # neutral for ranking (0.5: ±0.000, 0.35: +0.003), and it bounds latency at 100k docs.
 COMMON_TERM_SHARE = 0.4
 MIN_TOKENS_KEPT = 3
+# Facets are counted over the best FACET_SAMPLE matches (exact below that many
+# results): counting facet rows of every match of a very common query costs
+# ~5 µs a match, which alone would break the latency target at 100k documents.
+FACET_SAMPLE = 1000
 
 _RAW_DDL = [
     """CREATE TABLE IF NOT EXISTS search_entry (
@@ -59,7 +64,7 @@ _RAW_DDL = [
 ]
 FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "title, summary, body, tokenize = 'unicode61 remove_diacritics 0')"
+    "title, summary, body, meta, tokenize = 'unicode61 remove_diacritics 0')"
 )
 VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab('search_fts', 'row')"
 PG_DDL = [
@@ -174,6 +179,45 @@ class _QmarkCursor:
 
     def close(self):
         self._cur.close()
+
+
+def _h(value) -> str:
+    # Facet/visibility values become opaque [0-9a-f] tokens: any slug, tag or key is safe in FTS.
+    return hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:16]
+
+
+def meta_tokens(doc: SearchDocument) -> str:
+    """Tokens of the FTS ``meta`` column: filters are evaluated inside FTS5, no join per match."""
+    toks = [f"vis{_h(doc.visibility or PUBLIC)}", f"type{_h(doc.doc_type)}"]
+    toks += [f"rk{_h(k)}" for k in doc.restrict_keys]
+    toks += [f"dep{_h(i)}" for i in doc.department_ids]
+    if doc.topic:
+        toks.append(f"top{_h(doc.topic)}")
+    toks += [f"tag{_h(t)}" for t in doc.tags]
+    toks += [f"dis{_h(d)}" for d in doc.districts]
+    return " ".join(toks)
+
+
+def _meta_or(prefix: str, values) -> str:
+    return "meta : (" + " OR ".join(f'"{prefix}{_h(v)}"' for v in values) + ")"
+
+
+def meta_filter(query: SearchQuery) -> str:
+    """The filters of ``query`` as an FTS5 expression on the meta column ("" = none)."""
+    parts = []
+    types = [t for t in (query.types or []) if t]
+    if types:
+        parts.append(_meta_or("type", types))
+    for prefix, value in (("dep", query.department), ("top", query.topic), ("tag", query.tag), ("dis", query.district)):
+        if value not in (None, ""):
+            parts.append(_meta_or(prefix, [str(value)]))
+    if not query.include_staff:
+        parts.append(_meta_or("vis", [PUBLIC]))
+    elif query.restrict_keys is not None:
+        keys = [str(k) for k in query.restrict_keys]
+        terms = [f'"vis{_h(PUBLIC)}"'] + [f'"rk{_h(k)}"' for k in keys]
+        parts.append("meta : (" + " OR ".join(terms) + ")")
+    return " AND ".join(parts)
 
 
 def _fts_quote(token: str) -> str:
@@ -291,8 +335,8 @@ class EmbeddedEngine:
             # rowid may be reused after a table flush: replace whatever is there.
             cur.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
             cur.execute(
-                "INSERT INTO search_fts (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
-                [entry_id, t_title, t_summary, t_body],
+                "INSERT INTO search_fts (rowid, title, summary, body, meta) VALUES (%s, %s, %s, %s, %s)",
+                [entry_id, t_title, t_summary, t_body, meta_tokens(doc)],
             )
 
     def delete(self, doc_type: str, ids: Iterable[int]) -> None:
@@ -400,39 +444,27 @@ class EmbeddedEngine:
         has_filter = bool(where and (query.types or query.department or query.topic or query.tag or query.district))
         if not tokens and not has_filter:
             return SearchResults(0, [], {}, page, size, query)
-        pg = self.db.vendor == "postgresql"
-        if tokens and not pg:
-            tokens = self._prune_common(tokens)
+        if self.db.vendor != "postgresql":
+            if tokens:
+                tokens = self._prune_common(tokens)
+            return self._search_sqlite(query, tokens, page, size)
+        # PostgreSQL: tsvector @@ tsquery, filters as SQL on the entry / facet tables.
         if tokens:
-            if pg:
-                tsq = " | ".join(_ts_quote(t) for t in tokens)
-                w = self.weights
-                # ts_rank weights are {D, C, B, A}; normalised to title = 1.
-                weights = "{0, %f, %f, 1.0}" % (w["body"] / w["title"], w["summary"] / w["title"])
-                base = (
-                    "FROM search_entry e, to_tsquery('simple', %s) q WHERE e.search_vector @@ q"
-                    + "".join(f" AND {c}" for c in where)
-                )
-                base_params = [tsq] + params
-                score_sql = f"ts_rank('{weights}'::float4[], e.search_vector, q, 1)"
-                order = "score DESC, e.id"
-            else:
-                match = " OR ".join(_fts_quote(t) for t in tokens)
-                w = self.weights
-                base = (
-                    "FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
-                    + "".join(f" AND {c}" for c in where)
-                )
-                base_params = [match] + params
-                score_sql = f"-bm25(search_fts, {w['title']:.3f}, {w['summary']:.3f}, {w['body']:.3f})"
-                order = "score DESC, e.id"
+            tsq = " | ".join(_ts_quote(t) for t in tokens)
+            w = self.weights
+            # ts_rank weights are {D, C, B, A}; normalised to title = 1.
+            weights = "{0, %f, %f, 1.0}" % (w["body"] / w["title"], w["summary"] / w["title"])
+            base = "FROM search_entry e, to_tsquery('simple', %s) q WHERE e.search_vector @@ q" + "".join(
+                f" AND {c}" for c in where
+            )
+            base_params = [tsq] + params
+            score_sql = f"ts_rank('{weights}'::float4[], e.search_vector, q, 1)"
+            order = "score DESC, e.id"
         else:
             base = "FROM search_entry e WHERE " + " AND ".join(where)
             base_params = params
             score_sql = "0.0"
             order = "e.published_at DESC, e.id DESC"
-        if not pg:
-            return self._search_sqlite(query, tokens, base, base_params, score_sql, order, page, size)
         with self.db.cursor() as cur:
             cur.execute(f"SELECT COUNT(*) {base}", base_params)
             count = cur.fetchone()[0]
@@ -488,27 +520,52 @@ class EmbeddedEngine:
         rest = sorted((t for t in tokens if t not in kept and df.get(t, 0) > 0), key=lambda t: df[t])
         return kept + rest[: MIN_TOKENS_KEPT - len(present)]
 
-    def _search_sqlite(self, query, tokens, base, base_params, score_sql, order, page, size) -> SearchResults:
-        """Evaluate the match once into a temp table, then count, page and facet from it."""
+    def _search_sqlite(self, query: SearchQuery, tokens: list[str], page: int, size: int, _retry: bool = False) -> SearchResults:
+        """Filters run inside FTS5 (meta column); count, top page and facet sample from one ranking pass."""
+        w = self.weights
+        parts = []
+        if tokens:
+            parts.append("(" + " OR ".join(_fts_quote(t) for t in tokens) + ")")
+        mf = meta_filter(query)
+        if mf:
+            parts.append(mf)
+        match = " AND ".join(parts)
+        rank = f"bm25(search_fts, {w['title']:.3f}, {w['summary']:.3f}, {w['body']:.3f}, 0.0)"
+        offset = (page - 1) * size
         hits: list[Hit] = []
         facets: dict[str, list[dict]] = {}
         with self.db.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches (id INTEGER PRIMARY KEY, score REAL, pub TEXT)")
-            cur.execute("DELETE FROM temp.search_matches")
-            cur.execute(
-                f"INSERT INTO temp.search_matches (id, score, pub) SELECT e.id, {score_sql}, e.published_at {base}",
-                base_params,
-            )
-            cur.execute("SELECT COUNT(*) FROM temp.search_matches")
+            cur.execute("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s", [match])
             count = cur.fetchone()[0]
-            if count:
-                m_order = "m.score DESC, m.id" if tokens else "m.pub DESC, m.id DESC"
-                cur.execute(
-                    "SELECT e.id, e.doc_type, e.doc_id, e.external_id, e.title, e.url, e.summary, e.body, m.score"
-                    f" FROM temp.search_matches m JOIN search_entry e ON e.id = m.id ORDER BY {m_order} LIMIT %s OFFSET %s",
-                    [size, (page - 1) * size],
+            if not count:
+                return SearchResults(0, [], {}, page, size, query)
+            if tokens:
+                sql = f"SELECT rowid, -{rank} FROM search_fts WHERE search_fts MATCH %s ORDER BY {rank} LIMIT %s OFFSET %s"
+            else:
+                sql = (
+                    "SELECT e.id, 0.0 FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid"
+                    " WHERE search_fts MATCH %s ORDER BY e.published_at DESC, e.id DESC LIMIT %s OFFSET %s"
                 )
-                for _id, doc_type, doc_id, ext, title, url, summary, body, score in cur.fetchall():
+            cur.execute(sql, [match, FACET_SAMPLE, 0])
+            sample = cur.fetchall()
+            if offset + size <= len(sample) or len(sample) >= count:
+                page_rows = sample[offset : offset + size]
+            else:
+                cur.execute(sql, [match, size, offset])
+                page_rows = cur.fetchall()
+            if page_rows:
+                ids = [r[0] for r in page_rows]
+                cur.execute(
+                    "SELECT id, doc_type, doc_id, external_id, title, url, summary, body FROM search_entry"
+                    f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                    ids,
+                )
+                rows = {r[0]: r for r in cur.fetchall()}
+                for entry_id, score in page_rows:
+                    r = rows.get(entry_id)
+                    if r is None:  # FTS row without an entry (e.g. after a table flush): skip it
+                        continue
+                    _id, doc_type, doc_id, ext, title, url, summary, body = r
                     hits.append(
                         Hit(
                             doc_type=doc_type,
@@ -520,8 +577,21 @@ class EmbeddedEngine:
                             score=float(score or 0.0),
                         )
                     )
-                facets = self._facets(cur, "FROM temp.search_matches m JOIN search_entry e ON e.id = m.id", [],
-                                      ids_sql="SELECT id FROM temp.search_matches")
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches (id INTEGER PRIMARY KEY)")
+            cur.execute("DELETE FROM temp.search_matches")
+            cur.executemany("INSERT INTO temp.search_matches (id) VALUES (%s)", [(r[0],) for r in sample])
+            cur.execute("SELECT COUNT(*) FROM temp.search_matches m JOIN search_entry e ON e.id = m.id")
+            if cur.fetchone()[0] < len(sample) and not _retry:
+                # FTS rows whose entry is gone (the entry table was flushed): purge them once and retry.
+                cur.execute("DELETE FROM temp.search_matches")
+                cur.execute("DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)")
+                return self._search_sqlite(query, tokens, page, size, _retry=True)
+            facets = self._facets(
+                cur,
+                "FROM temp.search_matches m CROSS JOIN search_entry e ON e.id = m.id",
+                [],
+                ids_sql="SELECT id FROM temp.search_matches",
+            )
             cur.execute("DELETE FROM temp.search_matches")
         return SearchResults(count=count, hits=hits, facets=facets, page=page, page_size=size, query=query)
 
@@ -534,9 +604,11 @@ class EmbeddedEngine:
             key=lambda d: (-d["count"], d["value"]),
         )
         cur.execute(
-            f"SELECT f.name, f.value, MAX(f.label), COUNT(*) FROM search_facet f"
-            f" WHERE f.name IN ('department', 'topic', 'tag', 'district') AND f.entry_id IN ({ids_sql or f'SELECT e.id {base}'})"
-            f" GROUP BY f.name, f.value",
+            # CROSS JOIN keeps the matches as the outer loop (SQLite would otherwise
+            # scan every facet row of these names and probe the match set).
+            f"SELECT f.name, f.value, MAX(f.label), COUNT(*) FROM ({ids_sql or f'SELECT e.id AS id {base}'}) AS mm"
+            f" CROSS JOIN search_facet f ON f.entry_id = mm.id"
+            f" WHERE f.name IN ('department', 'topic', 'tag', 'district') GROUP BY f.name, f.value",
             base_params,
         )
         for name in FACETS:

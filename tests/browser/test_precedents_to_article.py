@@ -2,9 +2,11 @@
 
 A 窗口人员 types a matter like a demo case and the precedent panel shows that
 case and the article that resolved it. Once the new case is closed, an editor
-drafts an article from it and sees what was de-identified; publishing is
-refused while a phone number remains; the editor removes it, a reviewer
-publishes, and the public search finds the article.
+drafts an article from it (it enters the workflow) and sees what was
+de-identified; while a phone number remains the article cannot go on towards
+publication; the editor removes it, the liaison countersigns, a reviewer
+publishes, and the public search finds the article. (The reviewer's own
+approval is guarded as well: tests/knowledge/test_article_from_case.py.)
 """
 
 import re
@@ -62,6 +64,7 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
 
     # The clerk registers it.
     page.select_option("#id_channel", "counter")
+    page.select_option("#id_service_item", label="营业执照设立登记")
     page.locator("#id_reporter_name").fill("钱某某")
     page.locator("#id_reporter_phone").fill("13912345678")
     page.get_by_role("button", name="保存").click()
@@ -92,35 +95,37 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     expect(origin.locator("[data-testid=deid-replacements]")).to_contain_text("139***")
     expect(page.locator("#id_problem")).to_contain_text("【手机号】")
     expect(page.locator("#id_problem")).not_to_contain_text("13912345678")
-    article = SolutionArticlePage.objects.get(live=False, title__contains="办不成怎么办")
+    article = SolutionArticlePage.objects.get(pk=int(re.search(r"/pages/(\d+)/edit/", page.url).group(1)))
+    assert not article.live and article.title == "营业执照设立登记办不成怎么办"
+    assert article.get_parent().slug == "qiye-kaiban"
     assert article.current_workflow_task.name == "部门会签"
 
-    # The editor retitles it and, by mistake, pastes the reporter's number back in.
+    # The draft went straight into the workflow, so it is locked for editing:
+    # the editor takes it back to revise it.
+    footer_action(page, re.compile(r"^\s*取消工作流\s*$"))
+    expect(page.locator(".messages")).to_contain_text("工作流已被取消")
+    page.goto(f"/admin/pages/{article.pk}/edit/")
+
+    # 4. The editor retitles it and pastes the reporter's number back in by mistake:
+    # submitting for publication is refused while the phone number remains.
     page.locator("#id_title").fill(NEW_TITLE)
     page.locator("#id_summary").fill("前租户未注销时，可到“办不成事”窗口协调简易注销。回访电话 139 1234 5678。")
-    footer_action(page, re.compile(r"^\s*保存草稿\s*$"))
-    expect(page.locator(".messages")).to_contain_text("已保存")
+    footer_action(page, re.compile("提交给指引审核流程"))
+    expect(page.locator("body")).to_contain_text("此处仍含有个人信息（手机号）")
+    article.refresh_from_db()
+    assert not article.live and article.current_workflow_task is None
 
-    # 部门联络员 countersigns (the workflow's first step).
+    # 5. The editor removes it and submits; 部门联络员 countersigns; the reviewer publishes.
+    page.locator("#id_summary").fill("前租户未注销时，可到“办不成事”窗口协调简易注销，再提速办理营业执照。")
+    footer_action(page, re.compile("提交给指引审核流程"))
+    expect(page.locator(".messages")).to_contain_text(NEW_TITLE)
+    article.refresh_from_db()
+    assert article.current_workflow_task.name == "部门会签"
+
     log_in(page, "liaison")
     page.goto(f"/admin/pages/{article.pk}/edit/")
     footer_action(page, re.compile(r"^\s*批准\s*$"))
     expect(page.locator(".messages")).to_contain_text(NEW_TITLE)
-
-    # 4. The reviewer cannot publish while the phone number remains.
-    log_in(page, "reviewer")
-    page.goto(f"/admin/pages/{article.pk}/edit/")
-    footer_action(page, re.compile(r"^\s*批准\s*和发布\s*$"))
-    expect(page.locator("body")).to_contain_text("仍含有个人信息（手机号）")
-    article.refresh_from_db()
-    assert not article.live
-
-    # 5. The editor removes it; the reviewer publishes.
-    log_in(page, "editor")
-    page.goto(f"/admin/pages/{article.pk}/edit/")
-    page.locator("#id_summary").fill("前租户未注销时，可到“办不成事”窗口协调简易注销，再提速办理营业执照。")
-    footer_action(page, re.compile(r"^\s*保存草稿\s*$"))
-    expect(page.locator(".messages")).to_contain_text("已保存")
 
     log_in(page, "reviewer")
     page.goto(f"/admin/pages/{article.pk}/edit/")

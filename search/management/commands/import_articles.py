@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils.html import escape
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from wagtail.rich_text import RichText
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,13 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"导入完成：新建 {self.created} 篇，更新 {self.updated} 篇，"
-            f"未变化 {self.unchanged} 篇，跳过 {len(self.skipped)} 行（无效）。"
+            _("导入完成：新建 %(created)s 篇，更新 %(updated)s 篇，未变化 %(unchanged)s 篇，跳过 %(skipped)s 行（无效）。")
+            % {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "skipped": len(self.skipped),
+            }
         )
 
 
@@ -92,17 +98,17 @@ def body_parts(title: str, body: str) -> tuple[str, str, list[str]]:
 def _text(value, *, name: str, required: bool, max_length: int | None) -> str:
     if value is None:
         if required:
-            raise LineError(f"缺少字段“{name}”")
+            raise LineError(_("缺少字段“%(name)s”") % {"name": name})
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
         value = str(value)
     if not isinstance(value, str):
-        raise LineError(f"字段“{name}”应为文本")
+        raise LineError(_("字段“%(name)s”应为文本") % {"name": name})
     value = value.strip()
     if required and not value:
-        raise LineError(f"字段“{name}”不能为空")
+        raise LineError(_("字段“%(name)s”不能为空") % {"name": name})
     if max_length and len(value) > max_length:
-        raise LineError(f"字段“{name}”过长（最多 {max_length} 个字符）")
+        raise LineError(_("字段“%(name)s”过长（最多 %(max)s 个字符）") % {"name": name, "max": max_length})
     return value
 
 
@@ -110,9 +116,9 @@ def parse_line(raw: str) -> dict:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, RecursionError):
-        raise LineError("不是有效的 JSON") from None
+        raise LineError(_("不是有效的 JSON")) from None
     if not isinstance(data, dict):
-        raise LineError("应为 JSON 对象")
+        raise LineError(_("应为 JSON 对象"))
     tags = data.get("tags")
     if tags is None or tags == "":
         tag_list: list[str] = []
@@ -121,9 +127,9 @@ def parse_line(raw: str) -> dict:
     elif isinstance(tags, list) and all(isinstance(t, str) for t in tags):
         tag_list = [t.strip() for t in tags if t.strip()]
     else:
-        raise LineError("字段“tags”应为文本列表")
+        raise LineError(_("字段“tags”应为文本列表"))
     if any(len(t) > MAX_TAG for t in tag_list):
-        raise LineError(f"标签过长（最多 {MAX_TAG} 个字符）")
+        raise LineError(_("标签过长（最多 %(max)s 个字符）") % {"max": MAX_TAG})
     return {
         "id": _text(data.get("id"), name="id", required=True, max_length=MAX_ID),
         "title": _text(data.get("title"), name="title", required=True, max_length=MAX_TITLE),
@@ -143,7 +149,7 @@ class ArticleImporter:
 
         self.home = HomePage.objects.first()
         if self.home is None:
-            raise CommandError("找不到首页（HomePage），请先运行 migrate。")
+            raise CommandError(_("找不到首页（HomePage），请先运行 migrate。"))
         self.default_topic = default_topic
         self._topics: dict[str, object] = {}
         self._departments: dict[str, object] = {}
@@ -236,7 +242,7 @@ class ArticleImporter:
         try:
             page.full_clean()
         except ValidationError as exc:
-            raise LineError("内容不符合要求：" + "；".join(exc.messages)) from None
+            raise LineError(_("内容不符合要求：") + "；".join(exc.messages)) from None
         page.save_revision(log_action=True).publish()
         self.last_page_id = page.pk
         return outcome
@@ -314,7 +320,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, no_index, default_topic, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"找不到文件：{file}")
+            raise CommandError(_("找不到文件：%(file)s") % {"file": file})
         importer = ArticleImporter(default_topic=default_topic)
         report = ImportReport()
         started = time.monotonic()
@@ -322,12 +328,12 @@ class Command(BaseCommand):
         with indexing_paused(no_index), path.open("rb") as fh:
             for lineno, raw_bytes in enumerate(fh, start=1):
                 if len(raw_bytes) > MAX_LINE_BYTES:
-                    report.skipped.append((lineno, "行过长"))
+                    report.skipped.append((lineno, _("行过长")))
                     continue
                 try:
                     raw = raw_bytes.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError:
-                    report.skipped.append((lineno, "不是有效的 UTF-8 文本"))
+                    report.skipped.append((lineno, _("不是有效的 UTF-8 文本")))
                     continue
                 if not raw.strip():
                     continue
@@ -341,7 +347,7 @@ class Command(BaseCommand):
                     continue
                 except Exception as exc:  # one bad line must not stop the import
                     logger.exception("import_articles: line %s failed", lineno)
-                    report.skipped.append((lineno, f"导入失败（{type(exc).__name__}）"))
+                    report.skipped.append((lineno, _("导入失败（%(error)s）") % {"error": type(exc).__name__}))
                     importer.forget_cached()
                     continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
@@ -349,13 +355,13 @@ class Command(BaseCommand):
                     touched.append(importer.last_page_id)
 
         for lineno, message in report.skipped:
-            self.stderr.write(f"第 {lineno} 行：{message}")
+            self.stderr.write(_("第 %(line)s 行：%(message)s") % {"line": lineno, "message": message})
         if no_index and (report.created or report.updated):
             from search.indexing import rebuild
 
-            self.stdout.write("正在重建检索索引……")
+            self.stdout.write(_("正在重建检索索引……"))
             reindex_wagtail_search(touched)
             counts = rebuild()
-            self.stdout.write(f"检索索引已重建：{sum(counts.values())} 篇文档。")
+            self.stdout.write(_("检索索引已重建：%(n)s 篇文档。") % {"n": sum(counts.values())})
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(report.summary()) + f"（用时 {elapsed:.1f} 秒）")
+        self.stdout.write(self.style.SUCCESS(report.summary()) + _("（用时 %(s).1f 秒）") % {"s": elapsed})

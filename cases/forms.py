@@ -374,3 +374,7 @@ class PublicRateForm(RequiredMessageMixin, forms.Form):
         label=_("您对办理结果满意吗？"), choices=Case.Rating.choices, coerce=int, widget=forms.RadioSelect
     )
     comment = PlainTextField(label=_("意见建议（选填）"), required=False, max_length=1000)
+
+
+class ClassCaseCloseForm(RequiredMessageMixin, forms.Form):
+    outcome_summary = PlainTextField(label=_("办理成果（规则修改、指南修订、纳入容缺清单或新指引）"))

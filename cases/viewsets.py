@@ -735,6 +735,37 @@ class ClassDeadlinePolicyViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
+class ClassCaseInspectView(InspectView):
+    """A 类案 with its member cases (visible ones only) and the close form."""
+
+    template_name = "cases/admin/class_case_inspect.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["member_cases"] = selectors.visible_cases_for(user).filter(class_cases=self.object)
+        can_close = user.has_perm("cases.change_classcase") and self.object.status != ClassCase.Status.CLOSED
+        context["close_form"] = (form or case_forms.ClassCaseCloseForm()) if can_close else None
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("cases.change_classcase"):
+            return HttpResponseForbidden(_("您没有执行该操作的权限。"))
+        form = case_forms.ClassCaseCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.class_case_close(
+                    class_case=self.object, author=request.user,
+                    outcome_summary=form.cleaned_data["outcome_summary"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("类案已办结。"))
+                return HttpResponseRedirect(reverse("class_cases:inspect", args=[self.object.pk]))
+        return TemplateResponse(request, self.template_name, self.get_context_data(form=form), status=400)
+
+
 class ClassCaseViewSet(ModelViewSet):
     model = ClassCase
     icon = "list-ul"
@@ -744,6 +775,7 @@ class ClassCaseViewSet(ModelViewSet):
     list_display = ["title", "owner_department", "required_outcome", "status", "deadline"]
     list_filter = ["status", "required_outcome"]
     inspect_view_enabled = True
+    inspect_view_class = ClassCaseInspectView
     copy_view_enabled = False
     add_to_reference_index = False
     # Opening happens from the 一类事 report (services.class_case_open); here staff track and close.

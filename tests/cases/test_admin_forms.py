@@ -170,3 +170,25 @@ def test_rectification_completed_from_case_page(client, dispatched_case, triage_
     assert response.status_code == 302
     rect.refresh_from_db()
     assert rect.status == "done" and "改进告知方式" in rect.result
+
+
+def test_class_case_closed_from_its_page(client, dispatched_case, triage_user, window_user, market_dept):
+    import datetime as dt
+
+    from cases.models import ClassCase
+
+    class_case = ClassCase.objects.create(title="前租户未注销", owner_department=market_dept,
+                                          required_outcome="new_article", deadline=dt.date.today())
+    class_case.cases.add(dispatched_case)
+    url = reverse("class_cases:inspect", args=[class_case.pk])
+    client.force_login(window_user)
+    assert client.post(url, {"outcome_summary": "x"}).status_code in (302, 403)
+    client.force_login(triage_user)
+    html = client.get(url).content.decode()
+    assert dispatched_case.tracking_number in html
+    response = client.post(url, {"outcome_summary": ""})
+    assert response.status_code == 400 and "请填写" in response.content.decode()
+    assert ClassCase.objects.get().status == "open"
+    assert client.post(url, {"outcome_summary": "已发布新指引"}).status_code == 302
+    assert ClassCase.objects.get().status == "closed"
+    assert dispatched_case.timeline.filter(kind="class_case", text__contains="已办结").exists()

@@ -249,6 +249,29 @@ def load_cases(halls, users) -> int:
     return created
 
 
+# Issue 5: the demo cases resolved by a published article ("这篇指引解决了").
+DEMO_ARTICLE_LINKS = [
+    ("demo-hk-restaurant", "qianzuhu-weizhuxiao-banbuliao-zhengzhao"),
+    ("demo-qp-dereg", "gudong-shilian-15wei-shenfenzheng-zhuxiao"),
+    ("demo-parking", "xiaoqu-tingche-nan-zhao-shei"),
+]
+
+
+def load_article_links(users) -> int:
+    from cases.models import CaseArticleLink
+    from knowledge.models import SolutionArticlePage
+
+    made = 0
+    for key, slug in DEMO_ARTICLE_LINKS:
+        case = Case.objects.filter(idempotency_key=key).first()
+        page = SolutionArticlePage.objects.live().filter(slug=slug).first()
+        if case is None or page is None or CaseArticleLink.objects.filter(case=case, page=page).exists():
+            continue
+        services.case_link_article(case=case, page=page, author=users["triage"])
+        made += 1
+    return made
+
+
 def logins_text() -> str:
     lines = [f"办不成事工作台演示账号（/admin/，密码均为 {DEMO_PASSWORD}）："]
     lines += [f"  {username:<11} {desc}" for username, _group, desc, _profile in USERS]
@@ -261,6 +284,7 @@ def load(stdout=None) -> None:
         halls = load_halls()
         users = load_users(halls)
         created = load_cases(halls, users)
+        load_article_links(users)
     if stdout is not None:
         stdout.write(f"办不成事工作台：新增演示案件 {created} 件。")
         stdout.write(logins_text())

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.identity import CreditCodeField, ResidentIdField
-from cases.models import Case, Classification, DeadlineExtension, Dispatch, MissingMaterial, ReturnVisit, ServiceHall
+from cases.models import Case, ClassCase, Classification, DeadlineExtension, Dispatch, MissingMaterial, ReturnVisit, ServiceHall
 from knowledge.models import Department, District, ServiceItem
 
 MATTER_MAX = 2000
@@ -374,6 +374,27 @@ class PublicRateForm(RequiredMessageMixin, forms.Form):
         label=_("您对办理结果满意吗？"), choices=Case.Rating.choices, coerce=int, widget=forms.RadioSelect
     )
     comment = PlainTextField(label=_("意见建议（选填）"), required=False, max_length=1000)
+
+
+class ClassCaseOpenForm(RequiredMessageMixin, forms.Form):
+    """“开为类案” on the 一类事 report: which class (its case ids), who owns it, what must come out."""
+
+    case_ids = forms.CharField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("类案名称"), max_length=200, required=False)
+    owner_department = forms.ModelChoiceField(label=_("牵头部门"), queryset=Department.objects.all())
+    required_outcome = forms.ChoiceField(label=_("要求的成果"), choices=ClassCase.RequiredOutcome.choices)
+
+    def clean_case_ids(self):
+        try:
+            ids = [int(x) for x in self.cleaned_data["case_ids"].split(",") if x.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("案件编号不正确。"))
+        if not ids:
+            raise forms.ValidationError(_("请选择要并为类案的案件。"))
+        return ids
+
+    def clean_title(self):
+        return clean_text(self.cleaned_data.get("title", ""))
 
 
 class ClassCaseCloseForm(RequiredMessageMixin, forms.Form):

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 CASE_VIEW_PERMS = (
+    "cases.view_case_library",
     "cases.view_all_cases",
     "cases.view_district_cases",
     "cases.view_hall_cases",
@@ -73,21 +74,48 @@ def precedents_json(request):
         user=request.user, text=_text(request), limit=limit,
         exclude_case_id=_int_or_none(request.POST.get("case")),
     )
+    from .selectors import articles_for_cases
+
+    # For a case precedent, the guidance that resolved it ("this case and its article").
+    articles = articles_for_cases(p.id for p in items if p.kind == "case")
     return JsonResponse({
         "results": [
             {
                 "kind": p.kind, "id": p.id, "title": p.title, "url": p.url, "snippet": p.snippet,
                 "matched_terms": p.matched_terms, "outcome": p.outcome,
                 "classification": p.classification, "tracking_number": p.external_id,
+                "articles": articles.get(p.id, []) if p.kind == "case" else [],
             }
             for p in items
         ]
     })
 
 
+def _train_missing_model(path) -> bool:
+    """No saved model yet (fresh install, demo): train once from past triage
+    decisions, or the bundled sample set when there are too few, and save it.
+    ``manage.py triage_train`` retrains explicitly."""
+    from .triage import train
+    from .triage_db import training_samples
+
+    with _model_lock:
+        if path.exists():
+            return True
+        try:
+            samples, origin = training_samples("auto")
+            train(samples).save(path)
+        except (ValueError, OSError):
+            logger.warning("triage model could not be trained lazily")
+            return False
+        logger.info("triage model trained lazily from %s (%d samples)", origin, len(samples))
+        return True
+
+
 def current_triage_model() -> TriageModel | None:
-    """The saved model, reloaded when ``triage_train`` rewrites the file."""
+    """The saved model, reloaded when ``triage_train`` rewrites the file (trained on first use)."""
     path = default_model_path()
+    if not path.exists() and not _train_missing_model(path):
+        return None
     try:
         mtime = path.stat().st_mtime
     except OSError:

@@ -241,3 +241,25 @@ def case_library(qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Closed and archived cases: the shared case library (案例库)."""
     qs = Case.objects.all() if qs is None else qs
     return qs.filter(status__in=[Case.Status.CLOSED, Case.Status.ARCHIVED])
+
+
+def articles_for_cases(case_ids) -> dict[int, list[dict]]:
+    """Live articles/guides that resolved (or were drafted from) each case: the precedent
+    panel shows "this case and its article"."""
+    from cases.models import CaseArticleLink
+
+    out: dict[int, list[dict]] = {}
+    links = (
+        CaseArticleLink.objects.filter(
+            case_id__in=list(case_ids),
+            relation__in=[CaseArticleLink.Relation.RESOLVED_BY, CaseArticleLink.Relation.DRAFTED_FROM],
+            page__live=True,
+        )
+        .select_related("page")
+        .order_by("created_at", "pk")
+    )
+    for link in links:
+        items = out.setdefault(link.case_id, [])
+        if all(i["id"] != link.page_id for i in items):
+            items.append({"id": link.page_id, "title": link.page.title, "url": link.page.url or ""})
+    return out

@@ -377,6 +377,8 @@ class CaseInspectView(InspectView):
                 "summary_text": shown(case.resolution_summary),
                 "merged_ids": selectors.merged_case_ids(case),
                 "article_links": selectors.case_article_links(case),
+                # One-click "这篇指引解决了" / "引用办理步骤" buttons in the precedent panel.
+                "panel_actions": [a for a in ("link_article", "quote_article") if a in {f["name"] for f in forms}],
                 "dispatches": case.dispatches.select_related("department"),
                 "materials": case.materials.all(),
                 "extensions": case.extensions.all(),

@@ -195,6 +195,7 @@ class _Vocabulary:
             self.version = version
             _analyze_cached.cache_clear()
             _query_tokens_cached.cache_clear()
+            _highlight_terms_cached.cache_clear()
 
 
 vocabulary = _Vocabulary()
@@ -347,7 +348,11 @@ def expansions(norm_query: str) -> list[str]:
 def highlight_terms(text) -> list[str]:
     """Normalised surface terms to mark in snippets: query words, synonyms, and bigrams as a fallback."""
     vocabulary.refresh()
-    norm = normalize(text)[:MAX_QUERY_CHARS]
+    return list(_highlight_terms_cached(normalize(text)[:MAX_QUERY_CHARS]))
+
+
+@lru_cache(maxsize=1024)
+def _highlight_terms_cached(norm: str) -> tuple:
     cfg = dict(CONFIG, bigrams=False, unigrams=False, words=True)
     terms: list[str] = []
     for t in tokens(norm, cfg):
@@ -364,4 +369,4 @@ def highlight_terms(text) -> list[str]:
                 bg = run[i : i + 2]
                 if bg not in terms and bg not in _stopwords():
                     terms.append(bg)
-    return terms
+    return tuple(terms)

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from .. import analysis
 
 SNIPPET_CHARS = 120
-SCAN_CHARS = 20000  # only the start of very long bodies is scanned for the best window
+SCAN_CHARS = 4000  # only the start of long bodies is scanned for the best window (cost is per character)
 
 
 def _pattern(terms: list[str]):

@@ -1,6 +1,8 @@
 // Precedent panel on the intake and case pages: as the matter is typed, ask the
-// server for similar resolved cases and matching articles (and, on the case page,
-// the triage suggestion). POST keeps the typed text out of URLs and access logs.
+// server for similar resolved cases and matching articles (and the triage
+// suggestion, and possible duplicates). POST keeps the typed text out of URLs and
+// access logs. On a case page, each article gets one-click buttons that post the
+// case page's own "link" / "quote" actions (plain forms, no extra endpoint).
 (function () {
   "use strict";
   var panel = document.querySelector("[data-precedent-panel]");
@@ -10,7 +12,10 @@
   var list = panel.querySelector("[data-precedent-results]");
   var suggestBox = panel.querySelector("[data-suggestion]");
   var dupBox = panel.querySelector("[data-duplicates]");
+  var actions = (panel.dataset.actions || "").split(" ").filter(Boolean);
+  var ACTION_LABELS = { link_article: "这篇指引解决了", quote_article: "引用办理步骤" };
   var timer = null;
+  var seq = 0;
 
   function text() {
     if (source) return source.value || source.textContent || "";
@@ -27,13 +32,8 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf ? csrf.value : "", "Content-Type": "application/x-www-form-urlencoded" },
       body: body,
-    }).then(function (r) { return r.ok ? r.json() : { results: [] }; });
-  }
-
-  function plain(html) {
-    var div = document.createElement("div");
-    div.innerHTML = html || "";
-    return div.textContent;
+    }).then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      .catch(function () { return { results: [] }; });
   }
 
   function el(tag, textValue, cls) {
@@ -43,12 +43,41 @@
     return node;
   }
 
+  // The engine's snippet is escaped text with <mark> around matches: rebuild it
+  // node by node so only <mark> survives.
+  function snippetNode(html) {
+    // DOMParser builds an inert document: nothing in it loads or runs.
+    var holder = new DOMParser().parseFromString("<div>" + (html || "") + "</div>", "text/html").body.firstChild;
+    var out = el("div", "", "precedent-snippet");
+    holder.childNodes.forEach(function (n) {
+      if (n.nodeType === 1 && n.tagName === "MARK") out.appendChild(el("mark", n.textContent));
+      else out.appendChild(document.createTextNode(n.textContent));
+    });
+    return out;
+  }
+
+  function actionForm(action, pageId) {
+    var form = el("form", "", "precedent-action");
+    form.method = "post";
+    form.action = "";
+    [["csrfmiddlewaretoken", csrf ? csrf.value : ""], ["action", action], [action + "-page", pageId]].forEach(function (kv) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = kv[0]; input.value = kv[1];
+      form.appendChild(input);
+    });
+    var button = el("button", ACTION_LABELS[action], "button button-small button-secondary");
+    button.type = "submit";
+    form.appendChild(button);
+    return form;
+  }
+
   function renderPrecedents(data) {
     list.innerHTML = "";
     var results = (data && data.results) || [];
     if (!results.length) { list.appendChild(el("li", panel.dataset.emptyText)); return; }
     results.forEach(function (item) {
       var li = el("li");
+      li.dataset.kind = item.kind;
       var link = el("a", item.title);
       link.href = item.url;
       link.target = "_blank";
@@ -56,12 +85,33 @@
       li.appendChild(document.createTextNode(" "));
       li.appendChild(link);
       if (item.outcome) li.appendChild(el("small", " · " + item.outcome));
-      if (item.snippet) li.appendChild(el("div", plain(item.snippet), "precedent-snippet"));
+      if (item.snippet) li.appendChild(snippetNode(item.snippet));
       if (item.matched_terms && item.matched_terms.length) {
         li.appendChild(el("small", "匹配：" + item.matched_terms.join("、")));
       }
+      (item.articles || []).forEach(function (a) {
+        var p = el("div", "", "precedent-article");
+        p.appendChild(document.createTextNode("解决该案的指引："));
+        var al = el("a", a.title);
+        al.href = a.url; al.target = "_blank";
+        p.appendChild(al);
+        li.appendChild(p);
+      });
+      if (item.kind !== "case") {
+        actions.forEach(function (action) { li.appendChild(actionForm(action, item.id)); });
+      }
       list.appendChild(li);
     });
+  }
+
+  function applySuggestion(s) {
+    // Fills the triage form only when the 研判员 clicks; saving stays a separate step.
+    var cls = document.querySelector("#id_triage-classification");
+    var cause = document.querySelector("#id_triage-blocking_cause");
+    if (cls && s.classification) cls.value = s.classification;
+    if (cause && s.blocking_cause) cause.value = s.blocking_cause;
+    var details = document.querySelector("#action-triage");
+    if (details) details.open = true;
   }
 
   function renderSuggestion(data) {
@@ -73,27 +123,39 @@
     }
     var s = data.suggestion;
     var parts = ["建议分类：" + s.classification_label + "（置信度 " + Math.round(s.confidence * 100) + "%）"];
-    if (s.blocking_cause_label) parts.push("堵点：" + s.blocking_cause_label);
-    if (s.department && s.department.name) parts.push("主办部门：" + s.department.name);
+    if (s.blocking_cause_label) parts.push("堵点：" + s.blocking_cause_label + "（" + Math.round((s.cause_confidence || 0) * 100) + "%）");
+    if (s.department && s.department.name) parts.push("主办部门：" + s.department.name + "（" + Math.round((s.department_confidence || 0) * 100) + "%）");
     suggestBox.appendChild(el("p", parts.join("；")));
-    if (data.note) suggestBox.appendChild(el("small", data.note));
+    if (s.reasons && s.reasons.length) suggestBox.appendChild(el("small", "依据：" + s.reasons.join("、")));
+    if (data.note) suggestBox.appendChild(el("p", data.note));
+    if (document.querySelector("#id_triage-classification")) {
+      var b = el("button", "填入研判表单（需确认后保存）", "button button-small button-secondary");
+      b.type = "button";
+      b.addEventListener("click", function () { applySuggestion(s); });
+      suggestBox.appendChild(b);
+    }
   }
 
   function renderDuplicates(data) {
     if (!dupBox) return;
     dupBox.innerHTML = "";
-    ((data && data.results) || []).forEach(function (d) {
+    var results = (data && data.results) || [];
+    if (results.length) dupBox.appendChild(el("li", "可能重复的案件（可在案件页并单）："));
+    results.forEach(function (d) {
       dupBox.appendChild(el("li", d.tracking_number + "：" + d.reason));
     });
   }
 
   function refresh() {
     if (text().trim().length < 4) return;
-    post(panel.dataset.precedentsUrl).then(renderPrecedents);
-    if (suggestBox && panel.dataset.suggestUrl) post(panel.dataset.suggestUrl).then(renderSuggestion);
+    var mine = ++seq;
+    // Drop answers to older keystrokes so a slow reply cannot overwrite a newer one.
+    function latest(render) { return function (data) { if (mine === seq) render(data); }; }
+    post(panel.dataset.precedentsUrl).then(latest(renderPrecedents));
+    if (suggestBox && panel.dataset.suggestUrl) post(panel.dataset.suggestUrl).then(latest(renderSuggestion));
     if (dupBox && panel.dataset.duplicatesUrl) {
       var phone = document.querySelector("#id_reporter_phone");
-      post(panel.dataset.duplicatesUrl, { phone: phone ? phone.value : "" }).then(renderDuplicates);
+      post(panel.dataset.duplicatesUrl, { phone: phone ? phone.value : "" }).then(latest(renderDuplicates));
     }
   }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,8 @@ class ClassReportView(WagtailAdminTemplateMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         """“开为类案”: the service re-checks the threshold on the cases the user can see."""
         if not can_open_class_case(request.user):
-            raise PermissionDenied
+            # A plain 403, like refused case actions: nothing is created.
+            return HttpResponseForbidden(gettext("您没有立类案的权限。"))
         form = ClassCaseOpenForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data

@@ -216,7 +216,8 @@ class ElasticsearchEngine:
             self.client.indices.put_settings(index=name, settings={"refresh_interval": "-1"})
             n = 0
             for ok, _info in helpers.streaming_bulk(
-                self.client, self._actions(docs_iter, name), chunk_size=1000, raise_on_error=True
+                self.client, self._actions(docs_iter, name), chunk_size=500, max_chunk_bytes=5 * 1024 * 1024,
+                raise_on_error=True,
             ):
                 n += 1
             self.client.indices.put_settings(index=name, settings={"refresh_interval": "1s"})

@@ -64,7 +64,7 @@ _RAW_DDL = [
 ]
 FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "title, summary, body, meta, tokenize = 'unicode61 remove_diacritics 0')"
+    "title, summary, body, meta, tokenize = 'unicode61 remove_diacritics 0', detail = 'column')"
 )
 VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab('search_fts', 'row')"
 PG_DDL = [

@@ -63,9 +63,13 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     page.locator("#id_matter").fill(MATTER)
     panel = page.locator("[data-testid=precedents]")
     expect(panel).to_contain_text(restaurant.tracking_number, timeout=30_000)
-    expect(panel).to_contain_text("办成")  # the precedent's outcome
-    expect(panel).to_contain_text(DEMO_ARTICLE)  # and the article that resolved it
-    expect(panel).to_contain_text("匹配：")  # why it matched
+    case_item = panel.locator("li[data-kind=case]", has_text=restaurant.tracking_number)
+    expect(case_item).to_contain_text("办成")  # its outcome
+    expect(case_item.locator(".precedent-article")).to_contain_text(DEMO_ARTICLE)  # and its article
+    expect(case_item.locator("mark").first).to_be_visible()  # why it matched
+    expect(panel.locator("li[data-kind=article]", has_text=DEMO_ARTICLE)).to_be_visible()
+    # A suggestion from past triage decisions, with its confidence; nothing is applied.
+    expect(page.locator("[data-suggestion]")).to_contain_text("置信度")
     # The typed phone number never reaches the panel.
     expect(panel).not_to_contain_text("13912345678")
 
@@ -76,10 +80,20 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     page.locator("#id_reporter_phone").fill("13912345678")
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".messages")).to_contain_text("已受理登记")
+    case = Case.objects.filter(reporter_name="钱某某").get()
+
+    # On the case page, one click links the article, another quotes its steps to the reporter.
+    article_item = page.locator("[data-testid=precedents] li[data-kind=article]", has_text=DEMO_ARTICLE)
+    article_item.get_by_role("button", name="这篇指引解决了").click()
+    expect(page.locator(".messages")).to_contain_text("已保存")
+    expect(page.locator("[data-testid=article-links]")).to_contain_text(DEMO_ARTICLE)
+    article_item = page.locator("[data-testid=precedents] li[data-kind=article]", has_text=DEMO_ARTICLE)
+    article_item.get_by_role("button", name="引用办理步骤").click()
+    expect(page.locator(".messages")).to_contain_text("已保存")
+    expect(page.locator("[data-testid=timeline]")).to_contain_text("到“办不成事”反映窗口登记")
     # Let the case page's panel requests finish: SQLite (tests) locks tables
     # while the live server reads, and the next steps write from this thread.
     page.wait_for_load_state("networkidle")
-    case = Case.objects.filter(reporter_name="钱某某").get()
 
     # 2. The case is triaged, dispatched, replied to and closed (the loop itself is issue 4's test).
     triage = case.created_by.__class__.objects.get(username="triage")

@@ -40,7 +40,20 @@ def test_get_is_not_allowed(triage_user):
     assert views.triage_suggestion_json(request).status_code == 405
 
 
-def test_suggestion_without_model_says_how_to_train(triage_user, model_path):
+def test_suggestion_without_a_saved_model_trains_one_on_first_use(triage_user, model_path):
+    # Fresh install: no model file, too few triaged cases -> the bundled sample set.
+    assert not model_path.exists()
+    status, data = call(views.triage_suggestion_json, triage_user, text="小区里车位太少，晚上回来停车难")
+    assert status == 200 and data["available"] is True
+    assert data["suggestion"]["classification"] == "out_of_scope"
+    assert model_path.exists()
+
+
+def test_suggestion_when_no_model_can_be_trained_says_how(triage_user, model_path, tmp_path, settings):
+    # An unwritable location: the panel says how to train instead of failing.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    settings.BANCHENG_TRIAGE_MODEL_PATH = blocker / "triage.joblib"
     status, data = call(views.triage_suggestion_json, triage_user, text="小区停车难")
     assert status == 200 and data["available"] is False and "triage_train" in data["message"]
 

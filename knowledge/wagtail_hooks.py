@@ -216,6 +216,10 @@ class PolicyChangeCreateView(CreateView):
                 form.add_error(None, exc.messages)
             return self.form_invalid(form)
 
+    def get_edit_url(self):
+        # Changes are not edited after registration; the success message links to the record.
+        return reverse("policy_changes:inspect", args=(self.object.pk,))
+
     def get_success_message(self, instance):
         flagged = instance.flags.count()
         return _("已登记政策变化：%(n)d 篇指引已标记为待复核，已创建衔接指引草稿并提交审核。") % {"n": flagged}
@@ -245,6 +249,23 @@ class PolicyChangeViewSet(ModelViewSet):
         "note",
     ]
     inspect_view_fields = form_fields + ["registered_by", "registered_at", "guide"]
+
+    def get_urlpatterns(self):
+        # A registered change has already flagged content and drafted its guide:
+        # it is a record, not a form to edit or delete afterwards.
+        return [p for p in super().get_urlpatterns() if p.name not in ("edit", "delete")]
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs["edit_url_name"] = None
+        kwargs["delete_url_name"] = None
+        return kwargs
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        kwargs = super().get_inspect_view_kwargs(**kwargs)
+        kwargs["edit_url_name"] = None
+        kwargs["delete_url_name"] = None
+        return kwargs
 
 
 @hooks.register("register_admin_viewset")

@@ -64,7 +64,7 @@ _RAW_DDL = [
 ]
 FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "title, summary, body, meta, tokenize = 'unicode61 remove_diacritics 0', detail = 'column')"
+    "title, summary, body, meta, tokenize = 'unicode61 remove_diacritics 0')"
 )
 VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab('search_fts', 'row')"
 PG_DDL = [
@@ -607,7 +607,7 @@ class EmbeddedEngine:
             # CROSS JOIN keeps the matches as the outer loop (SQLite would otherwise
             # scan every facet row of these names and probe the match set).
             f"SELECT f.name, f.value, MAX(f.label), COUNT(*) FROM ({ids_sql or f'SELECT e.id AS id {base}'}) AS mm"
-            f" CROSS JOIN search_facet f ON f.entry_id = mm.id"
+            f" {'CROSS JOIN' if self.db.vendor == 'sqlite' else 'JOIN'} search_facet f ON f.entry_id = mm.id"
             f" WHERE f.name IN ('department', 'topic', 'tag', 'district') GROUP BY f.name, f.value",
             base_params,
         )

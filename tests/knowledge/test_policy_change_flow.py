@@ -214,3 +214,16 @@ def test_bad_change_is_refused_with_a_chinese_message_and_nothing_saved(demo, de
 def test_editor_cannot_register_policy_changes(demo, demo_user):
     response = login(demo_user("editor")).get(reverse("policy_changes:add"))
     assert response.status_code in (302, 403)
+
+
+def test_registered_changes_are_listed_and_inspected_not_edited(change, demo_user):
+    from django.urls import NoReverseMatch
+
+    client = login(demo_user("reviewer"))
+    listing = client.get(reverse("policy_changes:index")).content.decode()
+    assert "上海市政务服务容缺受理工作办法（2026年修订）" in listing
+    inspect = client.get(reverse("policy_changes:inspect", args=(change.pk,)))
+    assert inspect.status_code == 200
+    assert "沪府办规〔2026〕3号" in inspect.content.decode()
+    with pytest.raises(NoReverseMatch):
+        reverse("policy_changes:edit", args=(change.pk,))

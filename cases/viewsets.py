@@ -27,6 +27,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from django.views.generic import FormView
 
+from portal.viewsets import RecordViewSetMixin
+
 from cases import forms as case_forms
 from cases import ledger_import, selectors, services
 from cases.filters import CaseFilterSet
@@ -768,7 +770,7 @@ class ClassCaseInspectView(InspectView):
         return TemplateResponse(request, self.template_name, self.get_context_data(form=form), status=400)
 
 
-class ClassCaseViewSet(ModelViewSet):
+class ClassCaseViewSet(RecordViewSetMixin, ModelViewSet):
     model = ClassCase
     icon = "list-ul"
     menu_label = gettext_lazy("类案")
@@ -793,14 +795,6 @@ class ClassCaseViewSet(ModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         kwargs = super().get_index_view_kwargs(**kwargs)
         kwargs["add_url_name"] = None
-        kwargs["edit_url_name"] = None
-        kwargs["delete_url_name"] = None
-        return kwargs
-
-    def get_inspect_view_kwargs(self, **kwargs):
-        kwargs = super().get_inspect_view_kwargs(**kwargs)
-        kwargs["edit_url_name"] = None
-        kwargs["delete_url_name"] = None
         return kwargs
 
 

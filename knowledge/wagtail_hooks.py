@@ -17,6 +17,8 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.viewsets import RecordViewSetMixin
+
 from . import selectors, services
 from .models import ArticleFeedback, Department, District, Policy, PolicyChange, ServiceItem
 from .publish_guard import guard_before_publish_page
@@ -225,7 +227,7 @@ class PolicyChangeCreateView(CreateView):
         return _("已登记政策变化：%(n)d 篇指引已标记为待复核，已创建衔接指引草稿并提交审核。") % {"n": flagged}
 
 
-class PolicyChangeViewSet(ModelViewSet):
+class PolicyChangeViewSet(RecordViewSetMixin, ModelViewSet):
     model = PolicyChange
     icon = "doc-full-inverse"
     menu_label = _("政策变化登记")
@@ -255,17 +257,6 @@ class PolicyChangeViewSet(ModelViewSet):
         # it is a record, not a form to edit or delete afterwards.
         return [p for p in super().get_urlpatterns() if p.name not in ("edit", "delete")]
 
-    def get_index_view_kwargs(self, **kwargs):
-        kwargs = super().get_index_view_kwargs(**kwargs)
-        kwargs["edit_url_name"] = None
-        kwargs["delete_url_name"] = None
-        return kwargs
-
-    def get_inspect_view_kwargs(self, **kwargs):
-        kwargs = super().get_inspect_view_kwargs(**kwargs)
-        kwargs["edit_url_name"] = None
-        kwargs["delete_url_name"] = None
-        return kwargs
 
 
 @hooks.register("register_admin_viewset")

@@ -571,7 +571,7 @@ class CaseImportView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
 # --- viewsets ------------------------------------------------------------------
 
 
-class CaseViewSet(ModelViewSet):
+class CaseViewSet(RecordViewSetMixin, ModelViewSet):
     model = Case
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("案件")
@@ -598,14 +598,7 @@ class CaseViewSet(ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         kwargs = super().get_index_view_kwargs(**kwargs)
-        kwargs["edit_url_name"] = None
         kwargs["inspect_url_name"] = self.get_url_name("inspect")
-        return kwargs
-
-    def get_inspect_view_kwargs(self, **kwargs):
-        kwargs = super().get_inspect_view_kwargs(**kwargs)
-        kwargs["edit_url_name"] = None
-        kwargs["delete_url_name"] = None
         return kwargs
 
 

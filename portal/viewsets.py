@@ -2,8 +2,9 @@
 
 
 class RecordViewSetMixin:
-    """A viewset over records: they are listed and inspected, never edited or
-    deleted from the listing or the inspect page (their services own changes)."""
+    """A viewset over records: the listing and the inspect page offer no edit
+    or delete links, because changes go through the record's own actions
+    (services), not a generic model form."""
 
     def get_index_view_kwargs(self, **kwargs):
         kwargs = super().get_index_view_kwargs(**kwargs)

@@ -84,7 +84,7 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
     if report.skipped and services_required():
         marker = next((m for m in SERVICE_MARKERS if item.get_closest_marker(m)), None)
-        if marker and not hasattr(report, "wasxfail"):
+        if marker:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
             report.outcome = "failed"
             report.longrepr = (
@@ -171,3 +171,12 @@ def browser_page(request, chromium_browser):
         except Exception:  # a crashed page must not hide the real failure
             pass
     context.close()
+
+
+@pytest.fixture
+def demo(db):
+    """The knowledge demo content (departments, policies, topics, articles, guides)."""
+    from knowledge import demo as knowledge_demo
+
+    knowledge_demo.load()
+    return knowledge_demo

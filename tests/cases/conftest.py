@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 
 from cases import identity, services
 from cases.models import Case, ServiceHall, StaffProfile
-from knowledge.models import Department, District
+from knowledge.models import Department, District, ServiceItem
 
 PASSWORD = "test-pass-123"
 
@@ -58,6 +58,11 @@ def tax_dept(hongkou):
 @pytest.fixture
 def housing_dept(hongkou):
     return Department.objects.create(name="虹口区房管局", slug="hk-fgj", district=hongkou)
+
+
+@pytest.fixture
+def food_item(db):
+    return ServiceItem.objects.create(name="食品经营许可")
 
 
 def _user(username, group, **profile):

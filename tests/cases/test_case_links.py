@@ -10,23 +10,13 @@ from wagtail.rich_text import RichText
 
 from cases import selectors, services
 from cases.models import Case, CaseArticleLink, TimelineEntry
-from knowledge.models import ArticleReviewFlag, ServiceItem, SolutionArticlePage
+from knowledge.models import ArticleReviewFlag, SolutionArticlePage
 from tests.search.experience_helpers import make_article, make_topic
 
 from .conftest import PASSWORD, register
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def food_item(db):
-    return ServiceItem.objects.create(name="食品经营许可")
 
 
 @pytest.fixture

@@ -4,29 +4,18 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
 from cases.models import ClassCase, TimelineEntry
-from knowledge.models import ServiceItem
 
 from .conftest import register
 from .test_class_report import CLASS_A
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def food_item(db):
-    return ServiceItem.objects.create(name="食品经营许可")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases import services
-from knowledge.models import ServiceItem
 
 from .conftest import register
 
@@ -17,11 +16,6 @@ CLASS_A = [
     "新租的店面原来的租户公司没注销，地址被占用，食品经营许可办不了。",
     "同一铺位的前租户未完成注销，新商户办不了证照，前租户也联系不上。",
 ]
-
-
-@pytest.fixture
-def food_item(db):
-    return ServiceItem.objects.create(name="食品经营许可")
 
 
 @pytest.fixture

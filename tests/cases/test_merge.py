@@ -2,21 +2,15 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from cases import selectors, services
 from cases.models import Case, CaseMerge, TimelineEntry
 
 from .conftest import register
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -1,22 +1,5 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate limits and cached pages live in the cache: never share them between tests.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def demo(db):
-    from knowledge import demo as knowledge_demo
-
-    knowledge_demo.load()
-    return knowledge_demo
 
 
 @pytest.fixture

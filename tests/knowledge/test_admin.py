@@ -6,14 +6,9 @@ import pytest
 from django.test import Client
 
 from knowledge.models import SolutionArticlePage
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_review_report_lists_only_overdue_guidance(demo, demo_user):

@@ -14,14 +14,9 @@ from wagtail.models import Page, WorkflowState
 from knowledge import services
 from knowledge.case_drafts import CaseForDraft, DraftMaterial, draft_from_case
 from knowledge.models import Department, Policy, ServiceItem, SolutionArticlePage
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 CASE = CaseForDraft(

@@ -23,6 +23,7 @@ from knowledge.models import (
     ServiceItem,
     SolutionArticlePage,
 )
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +42,6 @@ NOT_FLAGGED = {
     "xiaoqu-tingche-nan-zhao-shei",
     "yingyexing-yanchu-xuke-wangban-xianjie",
 }
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,14 +7,9 @@ from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
 
 from knowledge.models import SolutionArticlePage, TopicIndexPage
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def add_form(client, topic):

@@ -19,21 +19,6 @@ from knowledge.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def demo(db):
-    from knowledge import demo as knowledge_demo
-
-    knowledge_demo.load()
-    return knowledge_demo
-
-
 @pytest.fixture
 def draft(demo):
     """An unpublished article with its own tag, below a live topic."""

@@ -11,6 +11,7 @@ import datetime
 import json
 import logging
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -37,7 +38,7 @@ DEMO_USERS = [
     ("admin", "管理员", True, "管理员（超级用户）"),
     ("editor", "编辑", False, "编辑：起草指引，提交审核"),
     ("reviewer", "审核", False, "审核：审核并发布"),
-    ("liaison", "部门联络员", False, "部门联络员：部门会签"),
+    ("liaison", "部门联络员", False, "部门联络员（虹口区市场监督管理局）：部门会签"),
 ]
 
 # slug, name, short name, district code, phone, address, hours, description
@@ -515,12 +516,32 @@ def load_users(stdout=None):
             user.groups.add(group)
 
 
+# Editorial users who work for a department: the liaison signs 部门会签 only
+# for content naming it. The department lives on the staff profile, which the
+# case desk owns; without that app the liaison simply has no department.
+DEMO_USER_DEPARTMENTS = {"liaison": "hk-scjg"}
+
+
+def link_user_departments(departments) -> None:
+    if not apps.is_installed("cases"):
+        return
+    StaffProfile = apps.get_model("cases", "StaffProfile")
+    for username, slug in DEMO_USER_DEPARTMENTS.items():
+        user = get_user_model().objects.filter(username=username).first()
+        department = departments.get(slug)
+        if user is not None and department is not None:
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"department": department, "district": department.district}
+            )
+
+
 def load(stdout=None) -> None:
     """Create the demo knowledge base. Safe to run repeatedly."""
     with transaction.atomic():
         load_users(stdout)
         admin = get_user_model().objects.filter(username="admin").first()
         districts, departments, items, policies = load_taxonomies()
+        link_user_departments(departments)
         home = _home()
         if not home.introduction:
             home.introduction = "在正常窗口办不成的事，我们想办法办成；办成一件事，更要办成一类事。"

@@ -735,3 +735,7 @@ class PolicyChange(models.Model):
             errors["transition_end"] = _("过渡期截止日期不能早于新政策施行日期。")
         if errors:
             raise ValidationError(errors)
+
+
+# The workflow task model lives in its own module; importing it here registers it.
+from .workflows import DepartmentCountersignTask  # noqa: E402,F401

@@ -22,6 +22,7 @@ from portal.viewsets import RecordViewSetMixin
 from . import selectors, services
 from .models import ArticleFeedback, Department, District, Policy, PolicyChange, ServiceItem
 from .publish_guard import guard_before_publish_page
+from .workflows import staff_department_id
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -190,7 +191,29 @@ def register_knowledge_log_actions(actions):
 
 
 class PolicyChangeCreateView(CreateView):
-    """Registering a change runs the service: flags content, drafts the guide."""
+    """Registering a change runs the service: flags content, drafts the guide.
+
+    A liaison speaks for their own department only: the department field offers
+    just that one and is filled in when left empty, so the drafted guide comes
+    back to them for 部门会签.
+    """
+
+    def own_department(self):
+        user = self.request.user
+        if user.is_superuser:
+            return None
+        department_id = staff_department_id(user)
+        return Department.objects.filter(pk=department_id).first() if department_id else None
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        own = self.own_department()
+        if own is not None and "department" in form.fields:
+            field = form.fields["department"]
+            field.queryset = field.queryset.filter(pk=own.pk)
+            field.initial = own.pk
+            field.empty_label = None
+        return form
 
     def save_instance(self):
         data = self.form.cleaned_data
@@ -201,7 +224,7 @@ class PolicyChangeCreateView(CreateView):
             transition_end=data.get("transition_end"),
             service_items=data.get("service_items") or [],
             tags=data.get("tags") or [],
-            department=data.get("department"),
+            department=data.get("department") or self.own_department(),
             note=data.get("note") or "",
             author=self.request.user,
         )

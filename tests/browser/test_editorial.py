@@ -56,7 +56,7 @@ def test_editor_submits_liaison_countersigns_reviewer_publishes(live_server, bro
     # 部门联络员 countersigns.
     log_in(page, "liaison")
     page.goto(f"/admin/pages/{article.pk}/edit/")
-    footer_action(page, re.compile(r"^\s*批准\s*$"))
+    footer_action(page, re.compile(r"^\s*会签通过\s*$"))
     expect(page.locator(".messages")).to_contain_text(TITLE)
     article.refresh_from_db()
     assert article.current_workflow_task.name == "审核发布"

@@ -148,7 +148,7 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
 
     log_in(page, "liaison")
     page.goto(f"/admin/pages/{article.pk}/edit/")
-    footer_action(page, re.compile(r"^\s*批准\s*$"))
+    footer_action(page, re.compile(r"^\s*会签通过\s*$"))
     expect(page.locator(".messages")).to_contain_text(NEW_TITLE)
 
     log_in(page, "reviewer")

@@ -17,6 +17,7 @@ from wagtail.models import Page, WorkflowState
 from knowledge import services
 from knowledge.models import (
     ArticleReviewFlag,
+    Department,
     Policy,
     PolicyChange,
     PolicyTransitionGuidePage,
@@ -222,3 +223,29 @@ def test_registered_changes_are_listed_and_inspected_not_edited(change, demo_use
     assert "沪府办规〔2026〕3号" in inspect.content.decode()
     with pytest.raises(NoReverseMatch):
         reverse("policy_changes:edit", args=(change.pk,))
+
+
+def test_liaison_registers_for_their_own_department_only(demo, demo_user, rongque, new_rongque):
+    client = login(demo_user("liaison"))
+    form = client.get(reverse("policy_changes:add")).content.decode()
+    assert "虹口区市场监督管理局" in form
+    assert "虹口区医疗保障局" not in form  # another department is not on offer
+
+    post = {
+        "old_policy": rongque.pk,
+        "new_policy": new_rongque.pk,
+        "effective_date": new_rongque.effective_date.isoformat(),
+        "tags": "",
+        "note": "",
+    }
+    other = Department.objects.get(slug="hk-ybj")
+    response = client.post(reverse("policy_changes:add"), {**post, "department": other.pk})
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert PolicyChange.objects.count() == 0
+
+    # Left empty, the change is the liaison's department's, and so is the drafted guide.
+    client.post(reverse("policy_changes:add"), {**post, "department": ""})
+    change = PolicyChange.objects.get()
+    assert change.department.slug == "hk-scjg"
+    assert [d.slug for d in change.guide.specific.departments.all()] == ["hk-scjg"]

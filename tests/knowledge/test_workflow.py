@@ -1,22 +1,25 @@
 """The editorial workflow: 编辑 drafts, 部门联络员 countersigns, 审核 publishes."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
 
-from knowledge.models import SolutionArticlePage, TopicIndexPage
+from knowledge.models import Department, SolutionArticlePage, TopicIndexPage
 from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
 
-def add_form(client, topic):
+def add_form(client, topic, departments=("hk-scjg",)):
     url = reverse("wagtailadmin_pages:add", args=("knowledge", "solutionarticlepage", topic.pk))
     response = client.get(url)
     assert response.status_code == 200
     data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    # querydict_from_html picks the first option of a multiple select; say which departments.
+    data.setlist("departments", [str(Department.objects.get(slug=s).pk) for s in departments])
     # StreamFields are built client-side; post an empty stream.
     data["steps-count"] = "0"
     data["title"] = "个体户歇业后恢复营业怎么办"
@@ -48,6 +51,7 @@ def test_groups_and_workflow_exist(demo):
     assert workflow.name == "指引审核流程"
     tasks = [t.specific for t in workflow.tasks]
     assert [t.name for t in tasks] == ["部门会签", "审核发布"]
+    assert type(tasks[0]).__name__ == "DepartmentCountersignTask"
     assert [list(t.groups.values_list("name", flat=True)) for t in tasks] == [["部门联络员"], ["审核"]]
     # Articles below a topic inherit the workflow.
     article = SolutionArticlePage.objects.first()
@@ -191,3 +195,66 @@ def test_revisions_are_kept(demo):
     page.summary = "修订后的摘要"
     page.save_revision()
     assert page.revisions.count() == before + 1
+
+
+def submitted_article(editor, departments):
+    client = login(editor)
+    url, data = add_form(client, TopicIndexPage.objects.get(slug="qiye-kaiban"), departments)
+    data["action-submit"] = "action-submit"
+    assert client.post(url, data).status_code == 302
+    return SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
+
+
+def other_liaison(username, department_slug):
+    from django.contrib.auth.models import Group
+
+    from cases.models import StaffProfile
+
+    user = get_user_model().objects.create_user(username, password="x-" + username)
+    user.groups.add(Group.objects.get(name="部门联络员"))
+    StaffProfile.objects.create(user=user, department=Department.objects.get(slug=department_slug))
+    return user
+
+
+def test_liaison_signs_only_for_their_own_department(demo, demo_user):
+    """The 市场监管局 liaison cannot countersign a page that only names 医保局."""
+    page = submitted_article(demo_user("editor"), departments=("hk-ybj",))
+    hk_scjg_liaison = demo_user("liaison")
+    hk_ybj_liaison = other_liaison("ybj-liaison", "hk-ybj")
+    edit_url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+
+    client = login(hk_scjg_liaison)
+    assert client.get(edit_url).status_code == 302  # sent back to the dashboard
+    assert "个体户歇业后恢复营业怎么办" not in client.get(reverse("wagtailadmin_home")).content.decode()
+    workflow_action(client, page, "approve")
+    assert Page.objects.get(pk=page.pk).current_workflow_task.name == "部门会签"
+
+    client = login(hk_ybj_liaison)
+    assert client.get(edit_url).status_code == 200
+    assert "个体户歇业后恢复营业怎么办" in client.get(reverse("wagtailadmin_home")).content.decode()
+    assert workflow_action(client, page, "approve").status_code in (200, 302)
+    assert Page.objects.get(pk=page.pk).current_workflow_task.name == "审核发布"
+
+
+def test_any_department_named_lets_its_liaison_sign(demo, demo_user):
+    page = submitted_article(demo_user("editor"), departments=("hk-ybj", "hk-scjg"))
+    assert workflow_action(login(demo_user("liaison")), page, "approve").status_code in (200, 302)
+    assert Page.objects.get(pk=page.pk).current_workflow_task.name == "审核发布"
+
+
+def test_page_naming_no_department_can_be_signed_by_any_liaison(demo, demo_user):
+    page = submitted_article(demo_user("editor"), departments=())
+    liaison = other_liaison("ybj-liaison", "hk-ybj")
+    assert workflow_action(login(liaison), page, "approve").status_code in (200, 302)
+    assert Page.objects.get(pk=page.pk).current_workflow_task.name == "审核发布"
+
+
+def test_liaison_without_a_department_cannot_sign_department_content(demo, demo_user):
+    from django.contrib.auth.models import Group
+
+    page = submitted_article(demo_user("editor"), departments=("hk-scjg",))
+    nobody = get_user_model().objects.create_user("no-dept-liaison", password="x")
+    nobody.groups.add(Group.objects.get(name="部门联络员"))
+    assert login(nobody).get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).status_code == 302
+    workflow_action(login(nobody), page, "approve")
+    assert Page.objects.get(pk=page.pk).current_workflow_task.name == "部门会签"

@@ -246,6 +246,30 @@ def load_cases(halls, users) -> int:
             service_item=_item("食品经营许可"), idempotency_key="demo-online-new", created_at=_days_ago(1),
         )
         created += 1
+
+    # 8. The restaurant story again, twice: with story 1 it makes a recurring
+    #    class in 一类事 (3 cases in 60 days), the report's reason to exist.
+    for key, days, name, phone, enterprise, matter in [
+        ("hk-tenant-2", 12, "刘某某", "13800000108", "上海某某小吃店有限公司",
+         "新租的临街店面原来的租户公司一直没注销，地址被占用，我们的营业执照和食品经营许可都办不下来。"),
+        ("hk-tenant-3", 4, "孙某某", "13800000109", "上海某某餐饮有限公司",
+         "商场铺位的前租户企业未完成注销，新商户办不了营业执照，前租户也联系不上，窗口说要先注销。"),
+    ]:
+        if not _story(key):
+            continue
+        case = services.case_register(
+            author=window, channel=Case.Channel.COUNTER, hall=halls["虹口区政务服务中心"],
+            reporter_type=Case.ReporterType.ENTERPRISE, reporter_name=name, reporter_phone=phone,
+            enterprise_name=enterprise, matter=matter, service_item=_item("营业执照设立登记"), counter_name="市场监管综合窗口",
+            counter_failure_reason="同一地址存在未注销企业，系统不能登记。",
+            idempotency_key=f"demo-{key}", created_at=_days_ago(days),
+        )
+        services.case_triage(case=case, author=triage, classification="difficult", blocking_cause="legacy")
+        services.case_dispatch(
+            case=case, author=triage, lead_department=_dept("虹口区市场监督管理局", d["hongkou"]),
+            lead_task="协助前租户办理简易注销，并为新商户提速办理证照。",
+        )
+        created += 1
     return created
 
 

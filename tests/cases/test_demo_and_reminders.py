@@ -18,7 +18,7 @@ def test_demo_is_idempotent_and_covers_states(db):
     first = Case.objects.count()
     out = io.StringIO()
     demo.load(stdout=out)
-    assert Case.objects.count() == first == 7
+    assert Case.objects.count() == first == 9
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {"archived", "closed", "in_progress", "registered"} <= statuses
     assert Case.objects.filter(classification="out_of_scope", outcome="referred").exists()
@@ -29,7 +29,13 @@ def test_demo_is_idempotent_and_covers_states(db):
         assert authenticate(username=username, password="bancheng-demo") is not None
     dept = authenticate(username="dept", password="bancheng-demo")
     assert dept.case_profile.department.name == "虹口区市场监督管理局"
-    assert selectors.visible_cases_for(dept).count() == 1
+    assert selectors.visible_cases_for(dept).count() == 3
+    # 一类事 has something to show: the former-tenant class of the seed article.
+    from cases.class_report import recurring_classes_for
+
+    rows = recurring_classes_for(user=authenticate(username="triage", password="bancheng-demo"))
+    assert [len(row.case_class.members) for row in rows] == [3]
+    assert rows[0].case_class.above_threshold
 
 
 def test_reminders_mail_without_personal_data(dispatched_case, triage_user, dept_user, window_user):

@@ -10,7 +10,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.identity import CreditCodeField, ResidentIdField
-from cases.models import Case, ClassCase, Classification, DeadlineExtension, Dispatch, MissingMaterial, ReturnVisit, ServiceHall
+from cases.models import (
+    Case,
+    ClassCase,
+    Classification,
+    DeadlineExtension,
+    Dispatch,
+    MissingMaterial,
+    Rectification,
+    ReturnVisit,
+    ServiceHall,
+)
 from knowledge.models import Department, District, ServiceItem
 
 MATTER_MAX = 2000
@@ -275,7 +285,24 @@ class RectificationForm(CaseActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rectification"] = forms.ModelChoiceField(
-            label=_("整改任务"), queryset=self.case.rectifications.filter(status="open")
+            label=_("整改任务"), queryset=self.case.rectifications.filter(status=Rectification.Status.OPEN)
+        )
+        self.order_fields(["rectification"])
+
+
+class RectificationVerifyForm(CaseActionForm):
+    accepted = forms.TypedChoiceField(
+        label=_("验收意见"),
+        choices=[("1", _("验收通过")), ("0", _("退回重新整改"))],
+        coerce=lambda v: v == "1",
+    )
+    note = PlainTextField(label=_("意见说明（退回时必填）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rectification"] = forms.ModelChoiceField(
+            label=_("整改任务"),
+            queryset=self.case.rectifications.filter(status=Rectification.Status.SUBMITTED),
         )
         self.order_fields(["rectification"])
 

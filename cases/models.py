@@ -453,10 +453,15 @@ class DeadlineExtension(models.Model):
 
 
 class Rectification(models.Model):
-    """整改: opened automatically when a reporter gives a 差评."""
+    """整改: opened automatically when a reporter gives a 差评.
+
+    The responsible side submits what it changed; a 督办 who did not submit it
+    verifies (验收) and either accepts it or returns it with a reason.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("整改中")
+        SUBMITTED = "submitted", _("待验收")
         DONE = "done", _("已整改")
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="rectifications")
@@ -465,11 +470,24 @@ class Rectification(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
     result = models.TextField(_("整改结果"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("验收人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    verification_note = models.TextField(_("验收意见"), blank=True)
+    return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
 
     class Meta:
         ordering = ["deadline"]
         verbose_name = _("整改")
         verbose_name_plural = _("整改")
+        permissions = [("verify_rectification", _("验收整改"))]
 
     def __str__(self):
         return f"{self.case} {self.get_status_display()}"

@@ -34,6 +34,7 @@ ACTION_PERMISSIONS = {
     "reopen": "close_case",
     "archive": "close_case",
     "rectification": "change_rectification",
+    "rectification_verify": "verify_rectification",
     "escalate": "escalate_case",
     "merge": "triage_case",
     "link_article": "add_casearticlelink",
@@ -94,6 +95,9 @@ def user_can(user, action: str, case: Case) -> bool:
         return case.is_open and not case.escalated
     if action == "rectification":
         return case.rectifications.filter(status="open").exists()
+    if action == "rectification_verify":
+        # Four eyes: someone else submitted it.
+        return case.rectifications.filter(status="submitted").exclude(submitted_by=user).exists()
     if action == "reopen":
         return case.status in (Case.Status.CLOSED, Case.Status.ARCHIVED)
     if action == "archive":

@@ -745,16 +745,49 @@ def case_rate(*, case: Case, rating: int, comment: str = "", author=None) -> Cas
 
 
 @transaction.atomic
-def rectification_complete(*, rectification: Rectification, author, result: str) -> Rectification:
+def rectification_submit(*, rectification: Rectification, author, result: str) -> Rectification:
+    """The responsible side reports what it changed; the rectification waits for 验收."""
     result = _require(result, _("请填写整改结果。"), "result")
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if rectification.status != Rectification.Status.OPEN:
-        raise ValidationError(_("该整改任务已完成。"))
-    rectification.status = Rectification.Status.DONE
+        raise ValidationError(_("该整改已提交或已完成，不能再次提交。"))
+    rectification.status = Rectification.Status.SUBMITTED
     rectification.result = result
+    rectification.submitted_by = author
+    rectification.submitted_at = timezone.now()
     rectification.full_clean()
-    rectification.save(update_fields=["status", "result"])
-    _log(rectification.case, TimelineEntry.Kind.RECTIFICATION, author, _("整改完成：%(r)s") % {"r": result})
+    rectification.save(update_fields=["status", "result", "submitted_by", "submitted_at"])
+    _log(rectification.case, TimelineEntry.Kind.RECTIFICATION, author,
+         _("提交整改结果，待验收：%(r)s") % {"r": result})
+    return rectification
+
+
+@transaction.atomic
+def rectification_verify(*, rectification: Rectification, author, accepted: bool, note: str = "") -> Rectification:
+    """验收: a 督办 other than the submitter accepts the result, or returns it with a reason."""
+    note = (note or "").strip()
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    if rectification.status != Rectification.Status.SUBMITTED:
+        raise ValidationError(_("该整改不在待验收状态。"))
+    if author is not None and rectification.submitted_by_id == getattr(author, "pk", None):
+        raise ValidationError(_("不能验收自己提交的整改结果，请由其他督办人员验收。"))
+    if not accepted and not note:
+        raise ValidationError({"note": _("退回重新整改必须写明理由。")})
+    rectification.verified_by = author
+    rectification.verified_at = timezone.now()
+    rectification.verification_note = note
+    if accepted:
+        rectification.status = Rectification.Status.DONE
+        message = _("整改验收通过。%(n)s") % {"n": note}
+    else:
+        rectification.status = Rectification.Status.OPEN
+        rectification.return_count += 1
+        message = _("整改验收未通过，退回重新整改：%(n)s") % {"n": note}
+    rectification.full_clean()
+    rectification.save(update_fields=[
+        "status", "verified_by", "verified_at", "verification_note", "return_count",
+    ])
+    _log(rectification.case, TimelineEntry.Kind.RECTIFICATION, author, message.strip())
     return rectification
 
 

@@ -224,7 +224,8 @@ ACTIONS = {
     "close": (gettext_lazy("办结"), case_forms.CloseForm),
     "rate": (gettext_lazy("登记好差评"), case_forms.RateForm),
     "return_visit": (gettext_lazy("回访"), case_forms.ReturnVisitForm),
-    "rectification": (gettext_lazy("整改完成"), case_forms.RectificationForm),
+    "rectification": (gettext_lazy("提交整改结果"), case_forms.RectificationForm),
+    "rectification_verify": (gettext_lazy("验收整改"), case_forms.RectificationVerifyForm),
     "escalate": (gettext_lazy("提级督办"), case_forms.ReasonForm),
     "merge": (gettext_lazy("并单"), case_forms.MergeForm),
     "link_article": (gettext_lazy("关联办事指引（该指引解决了本案）"), case_forms.ArticleChoiceForm),
@@ -274,8 +275,12 @@ def _perform(action: str, form, case: Case, user):
     if action == "return_visit":
         return services.return_visit_record(case=case, author=user, **data)
     if action == "rectification":
-        return services.rectification_complete(
+        return services.rectification_submit(
             rectification=data["rectification"], author=user, result=data["result"]
+        )
+    if action == "rectification_verify":
+        return services.rectification_verify(
+            rectification=data["rectification"], author=user, accepted=data["accepted"], note=data["note"]
         )
     if action == "escalate":
         return services.case_escalate(case=case, author=user, reason=data["reason"])

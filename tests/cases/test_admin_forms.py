@@ -155,7 +155,7 @@ def test_supervisor_escalates_by_hand(client, dispatched_case, supervisor, triag
     assert dispatched_case.timeline.filter(kind="escalation", author=supervisor).exists()
 
 
-def test_rectification_completed_from_case_page(client, dispatched_case, triage_user):
+def test_rectification_submitted_then_verified_from_case_page(client, dispatched_case, triage_user, supervisor):
     from cases import services
 
     services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="办成")
@@ -169,7 +169,26 @@ def test_rectification_completed_from_case_page(client, dispatched_case, triage_
                                  "rectification-result": "已约谈窗口并改进告知方式"})
     assert response.status_code == 302
     rect.refresh_from_db()
-    assert rect.status == "done" and "改进告知方式" in rect.result
+    assert rect.status == "submitted" and "改进告知方式" in rect.result
+
+    # The submitter cannot verify it, even with the permission.
+    assert "验收整改" not in client.get(url).content.decode()
+
+    client.force_login(supervisor)
+    page = client.get(url).content.decode()
+    assert "待验收" in page and "验收整改" in page
+    verify = {"action": "rectification_verify", "rectification_verify-rectification": rect.pk}
+    response = client.post(url, {**verify, "rectification_verify-accepted": "0", "rectification_verify-note": ""})
+    assert response.status_code == 400
+    assert "退回重新整改必须写明理由" in response.content.decode()
+    rect.refresh_from_db()
+    assert rect.status == "submitted"
+    response = client.post(url, {**verify, "rectification_verify-accepted": "0",
+                                 "rectification_verify-note": "未说明如何避免再次发生"})
+    assert response.status_code == 302
+    rect.refresh_from_db()
+    assert (rect.status, rect.return_count, rect.verified_by) == ("open", 1, supervisor)
+    assert "已退回重新整改 1 次" in client.get(url).content.decode()
 
 
 def test_class_case_closed_from_its_page(client, dispatched_case, triage_user, window_user, market_dept):

@@ -159,6 +159,33 @@ def test_bad_rating_opens_rectification(dispatched_case, triage_user):
         services.case_rate(case=dispatched_case, rating=5)
 
 
+def test_rectification_is_verified_by_someone_else(dispatched_case, triage_user, supervisor):
+    services.case_close(case=dispatched_case, author=triage_user, outcome="partial", resolution_summary="部分办成")
+    services.case_rate(case=dispatched_case, rating=1, comment="跑了三次")
+    rect = Rectification.objects.get(case=dispatched_case)
+    with pytest.raises(ValidationError):
+        services.rectification_verify(rectification=rect, author=supervisor, accepted=True)  # nothing submitted
+    rect = services.rectification_submit(rectification=rect, author=triage_user, result="窗口一次告知全部材料")
+    assert rect.status == Rectification.Status.SUBMITTED and rect.submitted_by == triage_user
+    with pytest.raises(ValidationError):
+        services.rectification_submit(rectification=rect, author=triage_user, result="再交一次")
+    with pytest.raises(ValidationError) as exc:
+        services.rectification_verify(rectification=rect, author=triage_user, accepted=True)
+    assert "不能验收自己提交的整改结果" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        services.rectification_verify(rectification=rect, author=supervisor, accepted=False, note=" ")
+    assert "退回重新整改必须写明理由" in str(exc.value)
+    assert Rectification.objects.get(pk=rect.pk).status == Rectification.Status.SUBMITTED
+
+    rect = services.rectification_verify(rectification=rect, author=supervisor, accepted=False, note="没有说明整改措施")
+    assert (rect.status, rect.return_count) == (Rectification.Status.OPEN, 1)
+    rect = services.rectification_submit(rectification=rect, author=triage_user, result="已修订一次性告知单")
+    rect = services.rectification_verify(rectification=rect, author=supervisor, accepted=True)
+    assert rect.status == Rectification.Status.DONE and rect.verified_by == supervisor
+    texts = list(dispatched_case.timeline.filter(kind="rectification").values_list("text", flat=True))
+    assert any("退回重新整改" in t for t in texts) and any("验收通过" in t for t in texts)
+
+
 def test_good_rating_opens_no_rectification(dispatched_case, triage_user):
     services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="办成")
     services.case_rate(case=dispatched_case, rating=4)

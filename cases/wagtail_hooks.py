@@ -2,12 +2,15 @@
 
 from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 
 from cases import class_report_views, intelligence_views
+from cases.workdays import missing_calendar_year
 from cases.viewsets import CASE_DESK_SUBMENU_HOOK, CaseDeskViewSetGroup
 
 
@@ -41,3 +44,26 @@ def register_class_report_menu_item():
 @hooks.register("insert_global_admin_css")
 def case_desk_css():
     return format_html('<link rel="stylesheet" href="{}">', static("cases/case_desk_admin.css"))
+
+
+class HolidayCalendarGapPanel(Component):
+    """Dashboard warning: deadlines skip only weekends until the year's holidays are entered."""
+
+    name = "holiday_calendar_gap"
+    order = 50
+    template_name = "cases/admin/holiday_calendar_panel.html"
+
+    def __init__(self, year: int):
+        self.year = year
+
+    def get_context_data(self, parent_context=None):
+        return {"year": self.year, "url": reverse("working_days:add")}
+
+
+@hooks.register("construct_homepage_panels")
+def add_holiday_calendar_gap_panel(request, panels):
+    if not request.user.has_perm("cases.add_workingdayoverride"):
+        return
+    year = missing_calendar_year(timezone.localdate())
+    if year is not None:
+        panels.append(HolidayCalendarGapPanel(year))

@@ -54,3 +54,22 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         if is_working_day(day, overrides):
             count += 1
     return count
+
+
+# The State Council publishes next year's arrangement in November or December.
+CALENDAR_WARNING_FROM = (11, 1)
+
+
+def missing_calendar_year(today: datetime.date) -> int | None:
+    """A year whose holidays have not been entered yet and already matter for deadlines.
+
+    The current year always matters; from November on, next year does too,
+    since deadlines set now run into it. ``None`` when nothing is missing.
+    """
+    years = [today.year]
+    if (today.month, today.day) >= CALENDAR_WARNING_FROM:
+        years.append(today.year + 1)
+    for year in years:
+        if not WorkingDayOverride.objects.filter(date__year=year, is_working_day=False).exists():
+            return year
+    return None

@@ -34,3 +34,33 @@ def test_override_edited_in_admin_takes_effect(db):
     assert add_working_days(D(2026, 11, 2), 1) == D(2026, 11, 3)
     WorkingDayOverride.objects.create(date=D(2026, 11, 3), is_working_day=False, note="测试停休")
     assert add_working_days(D(2026, 11, 2), 1) == D(2026, 11, 4)
+
+
+def test_missing_calendar_year_follows_the_seeded_2026_arrangement(db):
+    from cases.workdays import missing_calendar_year
+
+    assert missing_calendar_year(datetime.date(2026, 6, 1)) is None
+    # From November, deadlines run into next year: its holidays must be in.
+    assert missing_calendar_year(datetime.date(2026, 11, 30)) == 2027
+    WorkingDayOverride.objects.create(date=datetime.date(2027, 1, 1), is_working_day=False, note="元旦")
+    assert missing_calendar_year(datetime.date(2026, 11, 30)) is None
+    assert missing_calendar_year(datetime.date(2028, 3, 1)) == 2028
+
+
+def test_dashboard_warns_who_can_enter_the_missing_holidays(monkeypatch, supervisor, window_user):
+    from django.urls import reverse
+
+    from tests.helpers import login
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: datetime.date(2026, 12, 1))
+    home = reverse("wagtailadmin_home")
+    html = login(supervisor).get(home).content.decode()
+    assert "2027 年节假日安排尚未录入" in html
+    assert reverse("working_days:add") in html
+    assert "节假日安排尚未录入" not in login(window_user).get(home).content.decode()
+
+    response = login(supervisor).post(
+        reverse("working_days:add"), {"date": "2027-01-01", "is_working_day": "", "note": "元旦"}
+    )
+    assert response.status_code == 302
+    assert "节假日安排尚未录入" not in login(supervisor).get(home).content.decode()

@@ -1,4 +1,4 @@
-"""Deadline and 容缺 reminders by e-mail (Django's mail framework).
+"""Deadline, 容缺 and 整改 reminders by e-mail (Django's mail framework).
 
 Subjects and bodies carry tracking numbers only, never personal data: mail
 leaves the system and ends up in inboxes and logs we do not control.
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors, services
-from cases.models import Case, Dispatch, MissingMaterial
+from cases.models import Case, Dispatch, MissingMaterial, Rectification
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,26 @@ def _department_handlers(department_ids) -> list[str]:
     )
 
 
+def _verifiers() -> list[str]:
+    """督办 who may verify rectifications (permission via their group)."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            groups__permissions__codename="verify_rectification",
+            groups__permissions__content_type__app_label="cases",
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
 def send_case_reminders(today=None) -> dict[str, int]:
     """Mail coordinators and departments about overdue / due-soon cases and 容缺 materials."""
     today = today or timezone.localdate()
     by_recipient: dict[str, list[str]] = defaultdict(list)
-    counts = {"overdue": 0, "due_soon": 0, "materials": 0, "mails": 0}
+    counts = {"overdue": 0, "due_soon": 0, "materials": 0, "rectifications": 0, "mails": 0}
     open_cases = Case.objects.all()
     for kind, qs in (
         ("overdue", selectors.overdue_cases(open_cases, today)),
@@ -75,6 +90,26 @@ def send_case_reminders(today=None) -> dict[str, int]:
         with transaction.atomic():
             MissingMaterial.objects.filter(pk=material.pk).update(reminded_on=today)
             services.case_log_reminder(case=case, text=line)
+    # 差评整改: overdue ones go to the district's coordinators, submitted ones to the verifiers.
+    rectifications = Rectification.objects.select_related("case").filter(
+        status__in=[Rectification.Status.OPEN, Rectification.Status.SUBMITTED]
+    )
+    verifiers = None
+    for rect in rectifications:
+        if rect.status == Rectification.Status.OPEN and rect.deadline < today:
+            line = _("%(no)s 差评整改已超期（时限 %(d)s），请尽快提交整改结果") % {
+                "no": rect.case.tracking_number, "d": rect.deadline.isoformat(),
+            }
+            recipients = _district_coordinators(rect.case.district_id)
+        elif rect.status == Rectification.Status.SUBMITTED:
+            line = _("%(no)s 差评整改结果已提交，待验收") % {"no": rect.case.tracking_number}
+            verifiers = _verifiers() if verifiers is None else verifiers
+            recipients = verifiers
+        else:
+            continue
+        counts["rectifications"] += 1
+        for email in recipients:
+            by_recipient[email].append(line)
     messages = []
     for email, lines in by_recipient.items():
         subject = _("【办不成事工作台】催办提醒（%(n)d 件）") % {"n": len(lines)}

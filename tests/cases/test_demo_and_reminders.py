@@ -63,3 +63,29 @@ def test_due_soon_selector(dispatched_case):
     Case.objects.filter(pk=dispatched_case.pk).update(deadline=future(0))
     assert selectors.due_soon_cases().filter(pk=dispatched_case.pk).exists()
     assert not selectors.overdue_cases().filter(pk=dispatched_case.pk).exists()
+
+
+def test_rectification_reminders_reach_coordinators_then_verifiers(dispatched_case, triage_user, supervisor):
+    services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="办成")
+    services.case_rate(case=dispatched_case, rating=1, comment="张某某说跑了三次")
+    rect = dispatched_case.rectifications.get()
+
+    mail.outbox = []
+    call_command("send_case_reminders", stdout=io.StringIO())
+    assert not any("差评整改" in m.body for m in mail.outbox)  # not due yet
+
+    late = rect.deadline + datetime.timedelta(days=1)
+    mail.outbox = []
+    from cases.reminders import send_case_reminders
+
+    assert send_case_reminders(today=late)["rectifications"] == 1
+    overdue = [m for m in mail.outbox if "差评整改已超期" in m.body]
+    assert [m.to for m in overdue] == [[triage_user.email]]
+
+    services.rectification_submit(rectification=rect, author=triage_user, result="已改进告知方式")
+    mail.outbox = []
+    send_case_reminders(today=late)
+    waiting = [m for m in mail.outbox if "待验收" in m.body]
+    assert [m.to for m in waiting] == [[supervisor.email]]
+    for message in mail.outbox:
+        assert "张某某" not in message.subject + message.body

@@ -4,7 +4,7 @@ from cases.tasks import send_case_reminders_task
 
 
 class Command(BaseCommand):
-    help = "Mail reminders for overdue / due-soon cases and 容缺 materials (run daily, e.g. from cron)."
+    help = "Mail reminders for overdue / due-soon cases, 容缺 materials and 差评整改 (run daily, e.g. from cron)."
 
     def handle(self, *args, **options):
         result = send_case_reminders_task.enqueue()

@@ -1,5 +1,7 @@
 """JSON search API: ``GET /api/search/?q=&type=&department=&topic=&tag=&district=&page=&page_size=``.
 
+``type`` takes one content type or several separated by commas (``article,guide``).
+
 Response: ``{"count", "results": [{"type", "id", "external_id", "title", "url",
 "snippet", "score"}], "facets": {...}}``; bad parameters give HTTP 400 with
 ``{"error": "..."}`` in Chinese. Cases only for signed-in staff, filtered by
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from . import analytics
 from .engines.base import EngineUnavailable
-from .forms import SearchAPIForm
+from .forms import SearchAPIForm, requested_types
 from .selectors import search_for, staff_visibility_for
 from .views import clean_snippet, set_cache_headers
 
@@ -41,7 +43,7 @@ def search_api(request):
     if not params["q"] and not form.has_filters:
         return _error(request, _("请输入搜索词。"))
     include_staff, _keys = staff_visibility_for(request.user)
-    if params["type"] == "case" and not include_staff:
+    if "case" in requested_types(params) and not include_staff:
         return _error(request, _("案例仅对登录的工作人员开放。"), status=403)
     try:
         results = search_for(user=request.user, params=params)

@@ -30,6 +30,11 @@ TYPE_LABELS = {**PUBLIC_TYPE_LABELS, "case": _("案例")}
 _SLUGISH = re.compile(r"^[\w\-]{1,100}$", re.UNICODE)
 
 
+def requested_types(params: dict) -> list[str]:
+    """The content types a cleaned search asks for ([] = all it may see)."""
+    return [t for t in (params.get("type") or "").split(",") if t]
+
+
 def _has_undecodable(value: str) -> bool:
     # Django decodes query strings with errors="replace": invalid UTF-8 shows
     # up as U+FFFD. Control characters never belong in a query either.
@@ -70,10 +75,12 @@ class SearchForm(forms.Form):
         return self._clean_text("q", max_length=MAX_QUERY_LENGTH)
 
     def clean_type(self) -> str:
-        value = self._clean_text("type", max_length=20)
-        if value and value not in DOC_TYPES:
+        """One type, or several separated by commas ("article,guide"); kept as that string."""
+        value = self._clean_text("type", max_length=60)
+        types = list(dict.fromkeys(t.strip() for t in re.split(r"[,，]", value) if t.strip()))
+        if any(t not in DOC_TYPES for t in types):
             raise forms.ValidationError(self.error_messages["bad_type"], code="bad_type")
-        return value
+        return ",".join(types)
 
     def clean_department(self) -> str:
         value = self._clean_text("department", max_length=20)

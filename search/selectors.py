@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 
 from .engines import get_engine
 from .engines.base import Hit, SearchQuery, SearchResults
+from .forms import requested_types
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +52,7 @@ def staff_visibility_for(user) -> tuple[bool, list[str] | None]:
 
 def build_query(*, user, params: dict[str, Any]) -> SearchQuery:
     include_staff, restrict_keys = staff_visibility_for(user)
-    doc_type = params.get("type") or ""
-    if doc_type:
-        types = [doc_type]
-    else:
-        types = PUBLIC_TYPES + (["case"] if include_staff else [])
+    types = requested_types(params) or PUBLIC_TYPES + (["case"] if include_staff else [])
     return SearchQuery(
         q=params.get("q") or "",
         types=types,

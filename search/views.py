@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from . import analytics
 from .engines.base import EngineUnavailable
-from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm
+from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm, requested_types
 from .selectors import facet_labels, popular_topics, search_for, staff_visibility_for, suggestions_for
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def _facets_for_display(facets: dict, params: dict) -> list[dict]:
         if not values:
             continue
         active = params.get(name) or ""
+        active_values = requested_types(params) if name == "type" else [str(active)]
         items = []
         values = values[:12]
         names = facet_labels(name, [str(v.get("value", "")) for v in values if v.get("label") in (None, "", v.get("value"))])
@@ -95,7 +96,7 @@ def _facets_for_display(facets: dict, params: dict) -> list[dict]:
                 label = TYPE_LABELS.get(value, v.get("label") or value)
             else:
                 label = names.get(value) or v.get("label") or value
-            is_active = value == str(active)
+            is_active = value in active_values
             items.append(
                 {
                     "label": str(label),
@@ -116,7 +117,7 @@ def _active_filters(params: dict, facets: dict) -> list[dict]:
             continue
         label = value
         if name == "type":
-            label = TYPE_LABELS.get(value, value)
+            label = "、".join(str(TYPE_LABELS.get(t, t)) for t in requested_types(params))
         else:
             for v in facets.get(name) or []:
                 if str(v.get("value")) == str(value):
@@ -162,7 +163,7 @@ def search_page(request):
         params = form.cleaned_data
         context["search_query"] = params["q"]
         include_staff, _keys = staff_visibility_for(request.user)
-        if params["type"] == "case" and not include_staff:
+        if "case" in requested_types(params) and not include_staff:
             context["error"] = _("案例仅对登录的工作人员开放。")
             status = 403
         elif not params["q"] and not form.has_filters:

@@ -123,3 +123,15 @@ def test_anonymous_cannot_ask_for_cases(client, library):
     response = client.get("/api/search/", {"q": "注销", "type": "case"})
     assert response.status_code == 403
     assert "案例" in response.json()["error"]
+
+
+def test_several_types_at_once(client, library):
+    data = client.get("/api/search/", {"q": "营业性演出许可", "type": "article,policy"}).json()
+    assert sorted(r["type"] for r in data["results"]) == ["article", "policy"]
+    data = client.get("/api/search/", {"q": "营业性演出许可", "type": "guide，policy"}).json()  # full-width comma
+    assert [r["type"] for r in data["results"]] == ["policy"]
+
+    response = client.get("/api/search/", {"q": "注销", "type": "article,user"})
+    assert response.status_code == 400 and "内容类型" in response.json()["error"]
+    response = client.get("/api/search/", {"q": "注销", "type": "article,case"})
+    assert response.status_code == 403 and "案例" in response.json()["error"]

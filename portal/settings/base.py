@@ -193,6 +193,8 @@ WAGTAIL_MODERATION_ENABLED = True
 # Service-hall networks are closed: no calls home for releases, no English release banners.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Avatars from Gravatar would be broken images there (and leak staff e-mail hashes): use Wagtail's own.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         # The search app wires Chinese analysis into Wagtail's own admin search.

@@ -108,6 +108,8 @@ def test_wagtail_defaults_are_replaced_by_bancheng_groups_and_workflow(demo):
     assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == ["指引审核流程"]
     html = login(get_user_model().objects.get(username="admin")).get(reverse("wagtailadmin_home"))
     assert "Wagtail upgrade available" not in html.content.decode()
+    # Closed networks: no Gravatar images (they would be broken) and no calls out for them.
+    assert "gravatar.com" not in html.content.decode()
 
 
 def test_every_wagtail_admin_string_has_a_chinese_translation():

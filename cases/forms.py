@@ -131,6 +131,20 @@ class CaseActionForm(forms.Form):
         self.case = case
         super().__init__(*args, **kwargs)
 
+    def add_record_choice(self, name: str, label, queryset) -> None:
+        """The first field: which of this case's dispatches, materials … the action is about.
+
+        With a single candidate it is chosen already: staff should not have to
+        pick the only 整改 or 分办 there is.
+        """
+        records = list(queryset[:2])
+        field = forms.ModelChoiceField(label=label, queryset=queryset)
+        if len(records) == 1:
+            field.initial = records[0].pk
+            field.empty_label = None
+        self.fields[name] = field
+        self.order_fields([name])
+
     def full_clean(self):
         # Subclasses add fields in __init__, so set the messages just before cleaning.
         set_required_messages(self)
@@ -196,10 +210,7 @@ class DispatchChoiceMixin(CaseActionForm):
     def __init__(self, *args, dispatches=None, **kwargs):
         super().__init__(*args, **kwargs)
         qs = dispatches if dispatches is not None else self.case.dispatches.all()
-        self.fields["dispatch"] = forms.ModelChoiceField(
-            label=_("分办"), queryset=qs.filter(status__in=self.dispatch_statuses)
-        )
-        self.order_fields(["dispatch"])
+        self.add_record_choice("dispatch", _("分办"), qs.filter(status__in=self.dispatch_statuses))
 
 
 class ReturnForm(DispatchChoiceMixin):
@@ -230,11 +241,9 @@ class MaterialAddForm(CaseActionForm):
 class MaterialChoiceMixin(CaseActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["material"] = forms.ModelChoiceField(
-            label=_("容缺材料"),
-            queryset=self.case.materials.filter(status=MissingMaterial.Status.OUTSTANDING),
+        self.add_record_choice(
+            "material", _("容缺材料"), self.case.materials.filter(status=MissingMaterial.Status.OUTSTANDING)
         )
-        self.order_fields(["material"])
 
 
 class MaterialReceiveForm(MaterialChoiceMixin):
@@ -257,11 +266,9 @@ class ExtensionDecideForm(CaseActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["extension"] = forms.ModelChoiceField(
-            label=_("延期申请"),
-            queryset=self.case.extensions.filter(status=DeadlineExtension.Status.PENDING),
+        self.add_record_choice(
+            "extension", _("延期申请"), self.case.extensions.filter(status=DeadlineExtension.Status.PENDING)
         )
-        self.order_fields(["extension"])
 
 
 class CloseForm(CaseActionForm):
@@ -284,10 +291,9 @@ class RectificationForm(CaseActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rectification"] = forms.ModelChoiceField(
-            label=_("整改任务"), queryset=self.case.rectifications.filter(status=Rectification.Status.OPEN)
+        self.add_record_choice(
+            "rectification", _("整改任务"), self.case.rectifications.filter(status=Rectification.Status.OPEN)
         )
-        self.order_fields(["rectification"])
 
 
 class RectificationVerifyForm(CaseActionForm):
@@ -300,11 +306,9 @@ class RectificationVerifyForm(CaseActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rectification"] = forms.ModelChoiceField(
-            label=_("整改任务"),
-            queryset=self.case.rectifications.filter(status=Rectification.Status.SUBMITTED),
+        self.add_record_choice(
+            "rectification", _("整改任务"), self.case.rectifications.filter(status=Rectification.Status.SUBMITTED)
         )
-        self.order_fields(["rectification"])
 
 
 def guidance_pages():

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,8 +64,11 @@ def _verifiers() -> list[str]:
 
 
 def send_case_reminders(today=None) -> dict[str, int]:
-    """Mail coordinators and departments about overdue / due-soon cases and 容缺 materials."""
+    """Mail coordinators, departments and verifiers about overdue / due-soon cases, 容缺 materials and 整改."""
     today = today or timezone.localdate()
+    # One lookup per district (and one for the verifiers) per run, not one per case.
+    coordinators = lru_cache(maxsize=None)(_district_coordinators)
+    verifiers = lru_cache(maxsize=None)(_verifiers)
     by_recipient: dict[str, list[str]] = defaultdict(list)
     counts = {"overdue": 0, "due_soon": 0, "materials": 0, "rectifications": 0, "mails": 0}
     open_cases = Case.objects.all()
@@ -77,7 +82,7 @@ def send_case_reminders(today=None) -> dict[str, int]:
                 _("%(no)s 已超期（时限 %(d)s）") if kind == "overdue" else _("%(no)s 即将到期（时限 %(d)s）")
             ) % {"no": case.tracking_number, "d": case.deadline.isoformat()}
             depts = case.dispatches.filter(status=Dispatch.Status.PENDING).values_list("department_id", flat=True)
-            for email in {*_district_coordinators(case.district_id), *_department_handlers(depts)}:
+            for email in {*coordinators(case.district_id), *_department_handlers(depts)}:
                 by_recipient[email].append(line)
     for material in selectors.materials_due_for_reminder(today):
         counts["materials"] += 1
@@ -85,28 +90,24 @@ def send_case_reminders(today=None) -> dict[str, int]:
         line = _("%(no)s 容缺材料“%(m)s”承诺于 %(d)s 前补齐，请跟进") % {
             "no": case.tracking_number, "m": material.name, "d": material.promised_date.isoformat(),
         }
-        for email in _district_coordinators(case.district_id):
+        for email in coordinators(case.district_id):
             by_recipient[email].append(line)
         with transaction.atomic():
             MissingMaterial.objects.filter(pk=material.pk).update(reminded_on=today)
             services.case_log_reminder(case=case, text=line)
     # 差评整改: overdue ones go to the district's coordinators, submitted ones to the verifiers.
     rectifications = Rectification.objects.select_related("case").filter(
-        status__in=[Rectification.Status.OPEN, Rectification.Status.SUBMITTED]
+        Q(status=Rectification.Status.OPEN, deadline__lt=today) | Q(status=Rectification.Status.SUBMITTED)
     )
-    verifiers = None
     for rect in rectifications:
-        if rect.status == Rectification.Status.OPEN and rect.deadline < today:
+        if rect.status == Rectification.Status.OPEN:
             line = _("%(no)s 差评整改已超期（时限 %(d)s），请尽快提交整改结果") % {
                 "no": rect.case.tracking_number, "d": rect.deadline.isoformat(),
             }
-            recipients = _district_coordinators(rect.case.district_id)
-        elif rect.status == Rectification.Status.SUBMITTED:
-            line = _("%(no)s 差评整改结果已提交，待验收") % {"no": rect.case.tracking_number}
-            verifiers = _verifiers() if verifiers is None else verifiers
-            recipients = verifiers
+            recipients = coordinators(rect.case.district_id)
         else:
-            continue
+            line = _("%(no)s 差评整改结果已提交，待验收") % {"no": rect.case.tracking_number}
+            recipients = verifiers()
         counts["rectifications"] += 1
         for email in recipients:
             by_recipient[email].append(line)

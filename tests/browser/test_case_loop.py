@@ -111,7 +111,8 @@ def test_case_loop(live_server, browser_page, desk):
     # 3. The co-department returns it with a reason.
     login(page, "taxdept")
     form = open_action(page, case.pk, "return")
-    form.locator("#id_return-dispatch").select_option(index=1)
+    # The department's only pending dispatch is already chosen.
+    expect(form.locator("#id_return-dispatch")).to_have_value(str(case.dispatches.get(department=desk["tax"]).pk))
     form.locator("#id_return-reason").fill("联系前租户属于市场监管所辖区职责，不属于本局")
     submit(page, form)
     expect(page.get_by_test_id("dispatches")).to_contain_text("已退单")
@@ -131,7 +132,9 @@ def test_case_loop(live_server, browser_page, desk):
     page.goto("/admin/cases/my-dispatches/")
     expect(page.locator("main")).to_contain_text(case.tracking_number)
     form = open_action(page, case.pk, "reply")
-    form.locator("#id_reply-dispatch").select_option(index=1)
+    expect(form.locator("#id_reply-dispatch")).to_have_value(
+        str(case.dispatches.get(department=desk["market"], status="pending").pk)
+    )
     form.locator("#id_reply-reply").fill("前租户已完成简易注销，新商户营业执照已提速办结")
     submit(page, form)
 
@@ -144,7 +147,7 @@ def test_case_loop(live_server, browser_page, desk):
     expect(page.locator("#action-close")).to_contain_text("仍有容缺材料未补齐：租赁合同原件")
     login(page, "window")
     form = open_action(page, case.pk, "material_receive")
-    form.locator("#id_material_receive-material").select_option(index=1)
+    expect(form.locator("#id_material_receive-material")).to_have_value(str(case.materials.get().pk))
     submit(page, form)
     expect(page.get_by_test_id("materials")).to_contain_text("已补齐")
     login(page, "triage")

@@ -211,3 +211,27 @@ def test_class_case_closed_from_its_page(client, dispatched_case, triage_user, w
     assert client.post(url, {"outcome_summary": "已发布新指引"}).status_code == 302
     assert ClassCase.objects.get().status == "closed"
     assert dispatched_case.timeline.filter(kind="class_case", text__contains="已办结").exists()
+
+
+def test_the_only_candidate_record_is_already_chosen(client, dispatched_case, triage_user, supervisor):
+    """With one 整改 waiting, 验收 needs no pick from a list of one; with none, nothing is offered."""
+    import re
+
+    from cases import services
+
+    services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="办成")
+    services.case_rate(case=dispatched_case, rating=1, comment="跑了三次")
+    rect = dispatched_case.rectifications.get()
+    services.rectification_submit(rectification=rect, author=triage_user, result="改进告知方式")
+    client.force_login(supervisor)
+    url = reverse("cases:inspect", args=[dispatched_case.pk])
+    html = client.get(url).content.decode()
+    select = re.search(r'<select name="rectification_verify-rectification"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r"<option[^>]*>", select) == [f'<option value="{rect.pk}" selected>']
+
+    # Posting the form as the browser sends it (the preselected value) verifies it.
+    response = client.post(url, {"action": "rectification_verify", "rectification_verify-rectification": rect.pk,
+                                 "rectification_verify-accepted": "1", "rectification_verify-note": ""})
+    assert response.status_code == 302
+    rect.refresh_from_db()
+    assert rect.status == "done"

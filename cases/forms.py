@@ -21,6 +21,7 @@ from cases.models import (
     ReturnVisit,
     ServiceHall,
 )
+from cases.selectors import catalogue_lead_department
 from knowledge.models import Department, District, ServiceItem
 
 MATTER_MAX = 2000
@@ -176,6 +177,17 @@ class DispatchForm(CaseActionForm):
     co2_department = forms.ModelChoiceField(label=_("协办部门二"), queryset=Department.objects.all(), required=False)
     co2_task = PlainTextField(label=_("协办任务二"), required=False)
     co2_deadline = forms.DateField(label=_("协办时限二"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Start from the service catalogue's department; the 研判员 can still choose another.
+        department, note = catalogue_lead_department(
+            service_item=self.case.service_item, district=self.case.district
+        )
+        if department is not None:
+            field = self.fields["lead_department"]
+            field.initial = department.pk
+            field.help_text = note or _("已按事项目录预选「%(item)s」的实施部门。") % {"item": self.case.service_item}
 
     def clean(self):
         data = super().clean()

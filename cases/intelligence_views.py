@@ -130,6 +130,38 @@ def current_triage_model() -> TriageModel | None:
         return _model_cache["model"]
 
 
+def _catalogue_department(request) -> dict | None:
+    """Lead department from the service catalogue: the case's item on a case page,
+    the item and hall/district chosen so far on the intake form."""
+    from knowledge.models import District, ServiceItem
+
+    from .models import Case, ServiceHall
+    from .selectors import catalogue_lead_department, get_visible_case
+
+    case_id = _int_or_none(request.POST.get("case"))
+    if case_id:
+        try:
+            case = get_visible_case(request.user, case_id)
+        except Case.DoesNotExist:
+            return None
+        item, district = case.service_item, case.district
+    else:
+        item = ServiceItem.objects.select_related("department__district").filter(
+            pk=_int_or_none(request.POST.get("service_item"))
+        ).first()
+        hall = ServiceHall.objects.filter(pk=_int_or_none(request.POST.get("hall"))).first()
+        district = hall.district if hall else District.objects.filter(
+            pk=_int_or_none(request.POST.get("district"))
+        ).first()
+    if item is None:
+        return None
+    department, note = catalogue_lead_department(service_item=item, district=district)
+    if department is None:
+        return None
+    return {"id": department.pk, "name": department.name, "source": "catalogue",
+            "reason": "依据事项目录：「{}」的实施部门".format(item.name), "note": note}
+
+
 @require_POST
 def triage_suggestion_json(request):
     if not _allowed(request.user):
@@ -145,6 +177,7 @@ def triage_suggestion_json(request):
     if suggestion is None:
         return JsonResponse({"available": True, "suggestion": None})
     department = None
+    department_confidence = suggestion.department_confidence
     dept_id = suggestion.department_id
     if isinstance(dept_id, int):
         department = Department.objects.filter(pk=dept_id).values("id", "name").first()
@@ -152,6 +185,12 @@ def triage_suggestion_json(request):
         # Trained on the sample set: department names, matched to this site's departments.
         found = Department.objects.filter(name__contains=str(dept_id).removeprefix("区")).values("id", "name")
         department = found.first() if found.count() == 1 else {"id": None, "name": str(dept_id)}
+    if department:
+        department["source"] = "model"
+    catalogue = _catalogue_department(request)
+    if catalogue is not None:
+        # The catalogue is a fact about the item, the model only a guess from the wording.
+        department, department_confidence = catalogue, 1.0
     return JsonResponse({
         "available": True,
         "note": "以下为系统建议，请研判员确认后再保存。",
@@ -160,7 +199,7 @@ def triage_suggestion_json(request):
             "classification_label": str(dict(Case.Classification.choices).get(suggestion.classification, "")),
             "confidence": suggestion.confidence,
             "department": department,
-            "department_confidence": suggestion.department_confidence,
+            "department_confidence": department_confidence,
             "blocking_cause": suggestion.blocking_cause,
             "blocking_cause_label": str(dict(Case.BlockingCause.choices).get(suggestion.blocking_cause, "")),
             "cause_confidence": suggestion.cause_confidence,

@@ -11,6 +11,7 @@ from cases import identity
 from cases.models import Case, Dispatch, MissingMaterial, TimelineEntry
 from cases.permissions import can_view_personal_data, profile_of
 from cases.workdays import add_working_days
+from knowledge.models import Department
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -263,3 +264,27 @@ def articles_for_cases(case_ids) -> dict[int, list[dict]]:
         if all(i["id"] != link.page_id for i in items):
             items.append({"id": link.page_id, "title": link.page.title, "url": link.page.url or ""})
     return out
+
+
+def catalogue_lead_department(*, service_item, district=None):
+    """The department the service catalogue names for an item, in the case's district.
+
+    12345-style routing goes by the catalogue (事项目录 / 职责清单) before any
+    guess. An item is registered once, with one district's implementing
+    department; every district has its counterpart (青浦区市场监督管理局 ↔
+    虹口区市场监督管理局), so a case in another district is routed to the
+    department of the same name there. Returns (department, note) or (None, "").
+    """
+    department = getattr(service_item, "department", None)
+    if department is None:
+        return None, ""
+    if district is None or department.district_id in (None, district.pk):
+        return department, ""
+    home = department.district.name if department.district else ""
+    if home and department.name.startswith(home):
+        counterpart = Department.objects.filter(
+            district=district, name=district.name + department.name[len(home):]
+        ).first()
+        if counterpart is not None:
+            return counterpart, ""
+    return department, "目录登记的实施部门在{}，请核对属地。".format(home or "其他区")

@@ -235,3 +235,26 @@ def test_the_only_candidate_record_is_already_chosen(client, dispatched_case, tr
     assert response.status_code == 302
     rect.refresh_from_db()
     assert rect.status == "done"
+
+
+def test_dispatch_form_starts_from_the_catalogue_department(client, window_user, triage_user, hall, market_dept):
+    """The 分办 form preselects the item's implementing department and says why."""
+    import re
+
+    from knowledge.models import ServiceItem
+
+    from .conftest import register
+
+    item = ServiceItem.objects.create(name="食品经营许可", department=market_dept)
+    case = register(window_user, hall, service_item=item)
+    client.force_login(triage_user)
+    html = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
+    select = re.search(r'<select name="dispatch-lead_department"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)" selected>', select) == [str(market_dept.pk)]
+    assert "已按事项目录预选「食品经营许可」的实施部门" in html
+
+    # No item: nothing is preselected.
+    other = register(window_user, hall, matter="停车难")
+    html = client.get(reverse("cases:inspect", args=[other.pk])).content.decode()
+    select = re.search(r'<select name="dispatch-lead_department"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert "selected" not in select.replace('<option value="" selected>', "")

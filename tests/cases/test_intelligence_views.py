@@ -10,6 +10,7 @@ from cases import intelligence_views as views
 from cases import services
 from cases.models import Case
 from cases.triage import load_fixture_samples, train
+from knowledge.models import Department, ServiceItem
 
 from .conftest import register
 
@@ -71,6 +72,61 @@ def test_suggestion_is_labelled_and_case_is_untouched(triage_user, window_user, 
     assert "建议" in data["note"]
     case.refresh_from_db()
     assert case.classification == "" and case.status == Case.Status.REGISTERED
+
+
+def test_catalogue_routes_the_lead_department_over_the_models_guess(
+    triage_user, window_user, hall, market_dept, model_path
+):
+    # The wording alone makes the model guess 街道办事处; the item's catalogue entry decides.
+    train(load_fixture_samples(), analyzer="char").save()
+    item = ServiceItem.objects.create(name="食品经营许可", department=market_dept)
+    case = register(window_user, hall, matter="小区里车位太少，晚上回来停车难", service_item=item)
+    status, data = call(views.triage_suggestion_json, triage_user, text=case.matter, case=case.pk)
+    department = data["suggestion"]["department"]
+    assert (department["id"], department["source"]) == (market_dept.pk, "catalogue")
+    assert "食品经营许可" in department["reason"] and department["note"] == ""
+    assert data["suggestion"]["department_confidence"] == 1.0
+    # Without an item the model's guess stands, and says it is one.
+    status, data = call(views.triage_suggestion_json, triage_user, text=case.matter)
+    assert data["suggestion"]["department"]["source"] == "model"
+
+
+def test_catalogue_item_of_another_district_routes_to_the_local_counterpart(
+    qingpu_triage_user, qingpu_hall, qingpu, market_dept, model_path
+):
+    train(load_fixture_samples(), analyzer="char").save()
+    item = ServiceItem.objects.create(name="企业注销登记", department=market_dept)  # registered for Hongkou
+    local = Department.objects.create(name="青浦区市场监督管理局", slug="qp-scjgj", district=qingpu)
+    case = register(qingpu_triage_user, qingpu_hall, matter="企业注销办不了", service_item=item)
+    data = call(views.triage_suggestion_json, qingpu_triage_user, text=case.matter, case=case.pk)[1]
+    assert data["suggestion"]["department"]["id"] == local.pk
+    # No counterpart in that district: the catalogue's department, with a warning to check.
+    local.delete()
+    data = call(views.triage_suggestion_json, qingpu_triage_user, text=case.matter, case=case.pk)[1]
+    department = data["suggestion"]["department"]
+    assert department["id"] == market_dept.pk and "虹口区" in department["note"]
+
+
+def test_intake_form_choices_route_before_the_case_exists(triage_user, hall, market_dept, model_path):
+    train(load_fixture_samples(), analyzer="char").save()
+    item = ServiceItem.objects.create(name="食品经营许可", department=market_dept)
+    data = call(views.triage_suggestion_json, triage_user, text="火锅店的食品经营许可办不下来",
+                service_item=item.pk, hall=hall.pk)[1]
+    assert data["suggestion"]["department"]["id"] == market_dept.pk
+    # Garbage ids are ignored, never a 500.
+    status, data = call(views.triage_suggestion_json, triage_user, text="火锅店的许可办不下来",
+                        service_item="abc", hall="999999", district="x")
+    assert status == 200 and data["suggestion"]["department"]["source"] == "model"
+
+
+def test_catalogue_routing_ignores_a_case_the_user_may_not_see(
+    qingpu_triage_user, window_user, hall, market_dept, model_path
+):
+    train(load_fixture_samples(), analyzer="char").save()
+    item = ServiceItem.objects.create(name="食品经营许可", department=market_dept)
+    hongkou_case = register(window_user, hall, matter="小区里车位太少，晚上回来停车难", service_item=item)
+    data = call(views.triage_suggestion_json, qingpu_triage_user, text="停车难", case=hongkou_case.pk)[1]
+    assert data["suggestion"]["department"]["source"] == "model"
 
 
 def test_duplicates_only_among_visible_open_cases(window_user, other_window_user, hall, other_hall):

@@ -108,10 +108,22 @@
     // Fills the triage form only when the 研判员 clicks; saving stays a separate step.
     var cls = document.querySelector("#id_triage-classification");
     var cause = document.querySelector("#id_triage-blocking_cause");
+    var lead = document.querySelector("#id_dispatch-lead_department");
     if (cls && s.classification) cls.value = s.classification;
     if (cause && s.blocking_cause) cause.value = s.blocking_cause;
+    if (lead && s.department && s.department.id) lead.value = String(s.department.id);
     var details = document.querySelector("#action-triage");
     if (details) details.open = true;
+  }
+
+  // On the intake form the catalogue routing needs the item and place chosen so far.
+  function intakeChoices() {
+    var out = {};
+    ["service_item", "hall", "district"].forEach(function (name) {
+      var field = document.querySelector("#id_" + name);
+      if (field && field.value) out[name] = field.value;
+    });
+    return out;
   }
 
   function renderSuggestion(data) {
@@ -124,8 +136,13 @@
     var s = data.suggestion;
     var parts = ["建议分类：" + s.classification_label + "（置信度 " + Math.round(s.confidence * 100) + "%）"];
     if (s.blocking_cause_label) parts.push("堵点：" + s.blocking_cause_label + "（" + Math.round((s.cause_confidence || 0) * 100) + "%）");
-    if (s.department && s.department.name) parts.push("主办部门：" + s.department.name + "（" + Math.round((s.department_confidence || 0) * 100) + "%）");
+    if (s.department && s.department.name) {
+      parts.push("主办部门：" + s.department.name + (s.department.source === "catalogue"
+        ? "（" + s.department.reason + "）"
+        : "（" + Math.round((s.department_confidence || 0) * 100) + "%）"));
+    }
     suggestBox.appendChild(el("p", parts.join("；")));
+    if (s.department && s.department.note) suggestBox.appendChild(el("p", s.department.note, "help-warning"));
     if (s.reasons && s.reasons.length) suggestBox.appendChild(el("small", "依据：" + s.reasons.join("、")));
     if (data.note) suggestBox.appendChild(el("p", data.note));
     if (document.querySelector("#id_triage-classification")) {
@@ -152,13 +169,17 @@
     // Drop answers to older keystrokes so a slow reply cannot overwrite a newer one.
     function latest(render) { return function (data) { if (mine === seq) render(data); }; }
     post(panel.dataset.precedentsUrl).then(latest(renderPrecedents));
-    if (suggestBox && panel.dataset.suggestUrl) post(panel.dataset.suggestUrl).then(latest(renderSuggestion));
+    if (suggestBox && panel.dataset.suggestUrl) post(panel.dataset.suggestUrl, intakeChoices()).then(latest(renderSuggestion));
     if (dupBox && panel.dataset.duplicatesUrl) {
       var phone = document.querySelector("#id_reporter_phone");
       post(panel.dataset.duplicatesUrl, { phone: phone ? phone.value : "" }).then(latest(renderDuplicates));
     }
   }
 
+  ["#id_service_item", "#id_hall", "#id_district"].forEach(function (selector) {
+    var field = document.querySelector(selector);
+    if (field && source) field.addEventListener("change", refresh);
+  });
   if (source && source.tagName && /TEXTAREA|INPUT/.test(source.tagName)) {
     source.addEventListener("input", function () {
       clearTimeout(timer);

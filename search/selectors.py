@@ -158,8 +158,51 @@ def facet_labels(name: str, values: list[str]) -> dict[str, str]:
     return {}
 
 
+def public_titles() -> list[str]:
+    """Titles every reader may see: live public articles and guides, and policies.
+
+    Cached under the page cache's content version, which every publish, unpublish,
+    move, delete and policy save bumps: an unpublished title is never suggested.
+    """
+    from django.core.cache import cache
+
+    from portal.cache import content_version
+
+    key = f"search:public-titles:{content_version()}"
+    titles = cache.get(key)
+    if titles is None:
+        from knowledge.models import Policy, PolicyTransitionGuidePage, SolutionArticlePage
+
+        titles = [
+            *SolutionArticlePage.objects.live().public().order_by("path").values_list("title", flat=True),
+            *PolicyTransitionGuidePage.objects.live().public().order_by("path").values_list("title", flat=True),
+            *Policy.objects.order_by("pk").values_list("title", flat=True),
+        ]
+        cache.set(key, titles)
+    return titles
+
+
+def pinyin_title_matches(query: str, *, limit: int = 8) -> list[str]:
+    """Public titles whose pinyin (or initials) the query spells: yyzz → …营业执照…"""
+    from .pinyin import index_for, pinyin_key
+
+    if not pinyin_key(query):
+        return []
+    return [m.title for m in index_for(public_titles()).matches(query, limit=limit)]
+
+
+def pinyin_terms(query: str, *, limit: int = 5) -> list[str]:
+    """The Chinese terms a pinyin query stands for, for "您是不是要找" on an empty result."""
+    from .pinyin import index_for, pinyin_key
+
+    if not pinyin_key(query):
+        return []
+    return index_for(public_titles()).terms(query, limit=limit)
+
+
 def suggestions_for(prefix: str, *, limit: int = 8) -> list[str]:
-    """Autocomplete: matching titles from the index, then popular past queries."""
+    """Autocomplete: matching titles from the index, popular past queries, then titles
+    whose pinyin the prefix spells."""
     from .analytics import popular_queries_with_prefix
 
     prefix = " ".join(prefix.split())
@@ -172,7 +215,10 @@ def suggestions_for(prefix: str, *, limit: int = 8) -> list[str]:
     except Exception:  # suggestions are a convenience: an engine hiccup must not show an error
         logger.warning("suggest failed", exc_info=True)
         titles = []
-    for text in list(titles) + popular_queries_with_prefix(prefix, limit=limit):
+    candidates = list(titles) + popular_queries_with_prefix(prefix, limit=limit)
+    if len(candidates) < limit:
+        candidates += pinyin_title_matches(prefix, limit=limit)
+    for text in candidates:
         key = text.strip().lower()
         if key and key not in seen:
             seen.add(key)

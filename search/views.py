@@ -18,7 +18,14 @@ from django.views.decorators.http import require_GET, require_safe
 from . import analytics
 from .engines.base import EngineUnavailable
 from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm, requested_types
-from .selectors import facet_labels, popular_topics, search_for, staff_visibility_for, suggestions_for
+from .selectors import (
+    facet_labels,
+    pinyin_terms,
+    popular_topics,
+    search_for,
+    staff_visibility_for,
+    suggestions_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +218,11 @@ def search_page(request):
                     if results.page < results.num_pages
                     else "",
                 )
+                if not results.count:
+                    # Typed in pinyin with the input method off: offer the Chinese it spells.
+                    context["pinyin_terms"] = [
+                        {"term": term, "url": _url_with(params, q=term)} for term in pinyin_terms(params["q"])
+                    ]
     if status != 200 or not context["hits"]:
         context["popular_topics"] = popular_topics()
     response = render(request, "search/search.html", context, status=status)

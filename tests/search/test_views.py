@@ -277,3 +277,22 @@ def test_page_beyond_the_last_says_so(client, library):
 def test_head_and_post(client, library):
     assert client.head("/search/", {"q": "注销"}).status_code == 200
     assert client.post("/search/", {"q": "注销"}).status_code == 405
+
+
+def test_pinyin_typed_with_the_input_method_off(client, library):
+    """Autocomplete answers pinyin and initials; an empty result offers the Chinese it spells."""
+    assert "企业简易注销登记办理指引" in client.get("/search/suggest/", {"q": "jianyizhuxiao"}).json()
+    assert "企业简易注销登记办理指引" in client.get("/search/suggest/", {"q": "qyjy"}).json()
+
+    html = client.get("/search/", {"q": "zhufangbutie"}).content.decode()
+    block = re.search(r'data-testid="pinyin-terms">(.*?)</p>', html, re.S).group(1)
+    assert "住房补贴" in block
+    href = re.search(r'href="([^"]+)"', block).group(1).replace("&amp;", "&")
+    # Following the offer finds the guide.
+    assert "住房补贴跨部门联办" in client.get(href).content.decode()
+
+
+def test_pinyin_never_offers_an_unpublished_title(client, library):
+    library["a3"].unpublish()
+    assert client.get("/search/suggest/", {"q": "zhufang"}).json() == []
+    assert "pinyin-terms" not in client.get("/search/", {"q": "zhufangbutie"}).content.decode()

@@ -3,7 +3,8 @@
 ``type`` takes one content type or several separated by commas (``article,guide``).
 
 Response: ``{"count", "results": [{"type", "id", "external_id", "title", "url",
-"snippet", "score"}], "facets": {...}}``; bad parameters give HTTP 400 with
+"snippet", "score"}], "facets": {...}}``, plus ``"did_you_mean"`` (Chinese terms) when
+nothing matched a query typed in pinyin; bad parameters give HTTP 400 with
 ``{"error": "..."}`` in Chinese. Cases only for signed-in staff, filtered by
 what they may see (``search.selectors.staff_visibility_for``).
 """
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_safe
 from . import analytics
 from .engines.base import EngineUnavailable
 from .forms import SearchAPIForm, requested_types
-from .selectors import search_for, staff_visibility_for
+from .selectors import pinyin_terms, search_for, staff_visibility_for
 from .views import clean_snippet, set_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def search_api(request):
         logger.exception("search failed")
         return _error(request, _("搜索暂时出错，请稍后再试。"), status=503)
     analytics.log_search(query=params["q"], result_count=results.count, role=analytics.role_for(request.user))
+    # Nothing found for letters that spell pinyin: the Chinese terms they stand for.
+    did_you_mean = [] if results.count else pinyin_terms(params["q"])
     return _json(
         request,
         {
@@ -72,5 +75,6 @@ def search_api(request):
                 for hit in results.hits
             ],
             "facets": results.facets,
+            **({"did_you_mean": did_you_mean} if did_you_mean else {}),
         },
     )

@@ -135,3 +135,10 @@ def test_several_types_at_once(client, library):
     assert response.status_code == 400 and "内容类型" in response.json()["error"]
     response = client.get("/api/search/", {"q": "注销", "type": "article,case"})
     assert response.status_code == 403 and "案例" in response.json()["error"]
+
+
+def test_pinyin_query_without_results_says_what_it_spells(client, library):
+    data = client.get("/api/search/", {"q": "yanchuxuke"}).json()
+    assert data["count"] == 0 and data["did_you_mean"] == ["演出许可"]
+    # Found something: no hint.
+    assert "did_you_mean" not in client.get("/api/search/", {"q": "简易注销"}).json()

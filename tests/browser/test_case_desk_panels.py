@@ -39,3 +39,33 @@ def test_precedent_panel_on_intake(live_server, browser_page):
     page.fill("#id_matter", "前租户企业没有注销，我的营业执照办不下来")
     expect(page.get_by_test_id("precedents")).to_contain_text(case.tracking_number)
     expect(page.get_by_test_id("precedents")).not_to_contain_text("王某某")
+
+
+def test_choosing_the_service_item_routes_the_lead_department(live_server, browser_page, settings, tmp_path):
+    """On intake, picking 所办事项 turns the model's guess into the catalogue's department."""
+    from knowledge.models import ServiceItem
+
+    settings.BANCHENG_TRIAGE_MODEL_PATH = tmp_path / "triage.joblib"  # trained from the samples on first use
+    ensure_case_desk_reference_data()
+    hongkou = District.objects.get(code="hongkou")
+    hall = ServiceHall.objects.create(name="虹口区政务服务中心", district=hongkou)
+    market = Department.objects.create(name="虹口区市场监督管理局", slug="route-scjg", district=hongkou)
+    ServiceItem.objects.create(name="食品经营许可", department=market)
+    triage = User.objects.create_user("triage", "t@example.com", "route-pass-1")
+    triage.groups.add(Group.objects.get(name="研判员"))
+    StaffProfile.objects.create(user=triage, district=hongkou)
+
+    page = browser_page
+    page.goto("/admin/login/")
+    page.fill("#id_username", "triage")
+    page.fill("#id_password", "route-pass-1")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    page.goto("/admin/cases/case/new/")
+    page.select_option("#id_hall", label="虹口区政务服务中心")
+    page.fill("#id_matter", "想开火锅店，窗口说楼下不能开餐饮，许可办不下来")
+    suggestion = page.locator("[data-suggestion] p").first
+    expect(suggestion).to_contain_text("建议分类")
+    expect(suggestion).not_to_contain_text("事项目录")
+    page.select_option("#id_service_item", label="食品经营许可")
+    expect(suggestion).to_contain_text("主办部门：虹口区市场监督管理局（依据事项目录：「食品经营许可」的实施部门）")

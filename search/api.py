@@ -4,7 +4,8 @@
 
 Response: ``{"count", "results": [{"type", "id", "external_id", "title", "url",
 "snippet", "score"}], "facets": {...}}``, plus ``"did_you_mean"`` (Chinese terms) when
-nothing matched a query typed in pinyin; bad parameters give HTTP 400 with
+nothing matched a query typed in pinyin and ``"facets_sampled": N`` when facet counts cover
+only the best N matches; bad parameters give HTTP 400 with
 ``{"error": "..."}`` in Chinese. Cases only for signed-in staff, filtered by
 what they may see (``search.selectors.staff_visibility_for``).
 """
@@ -76,5 +77,7 @@ def search_api(request):
             ],
             "facets": results.facets,
             **({"did_you_mean": did_you_mean} if did_you_mean else {}),
+            # Facet counts over the best N matches only (embedded engine, very common queries).
+            **({"facets_sampled": results.facets_sampled} if results.facets_sampled else {}),
         },
     )

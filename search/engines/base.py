@@ -79,6 +79,9 @@ class SearchResults:
     page: int
     page_size: int
     query: SearchQuery
+    # Facet counts taken over the best N matches only (the embedded engine on SQLite
+    # above FACET_SAMPLE matches): 0 when they count every match.
+    facets_sampled: int = 0
 
     @property
     def num_pages(self) -> int:

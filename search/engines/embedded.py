@@ -616,7 +616,10 @@ class EmbeddedEngine:
                 ids_sql="SELECT id FROM temp.search_matches",
             )
             cur.execute("DELETE FROM temp.search_matches")
-        return SearchResults(count=count, hits=hits, facets=facets, page=page, page_size=size, query=query)
+        return SearchResults(
+            count=count, hits=hits, facets=facets, page=page, page_size=size, query=query,
+            facets_sampled=len(sample) if count > len(sample) else 0,
+        )
 
     def _facets(self, cur, base: str, base_params: list, ids_sql: str | None = None) -> dict[str, list[dict]]:
         labels = {"article": "办事指引", "guide": "新旧政策衔接指引", "policy": "政策文件", "case": "案例"}

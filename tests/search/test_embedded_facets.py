@@ -1,0 +1,36 @@
+"""Embedded engine on SQLite: facet counts over a sample say so, on the page too."""
+
+import pytest
+from django.template.loader import render_to_string
+
+from search.engines import embedded
+from search.engines.base import SearchDocument, SearchQuery
+from search.engines.embedded import EmbeddedEngine
+
+
+@pytest.fixture
+def engine(tmp_path, db):
+    eng = EmbeddedEngine(sqlite_path=str(tmp_path / "facets.sqlite3"))
+    eng.rebuild(
+        SearchDocument(doc_type="article", doc_id=i, title=f"第{i}号注销指引", body="企业注销办理材料",
+                       topic="zhuxiao" if i % 2 else "kaiban")
+        for i in range(1, 11)
+    )
+    return eng
+
+
+def test_counts_are_exact_below_the_sample_size(engine):
+    res = engine.search(SearchQuery(q="注销"))
+    assert res.count == 10 and res.facets_sampled == 0
+    assert sum(f["count"] for f in res.facets["topic"]) == 10
+
+
+def test_counts_over_a_sample_are_flagged_and_the_page_says_so(engine, monkeypatch):
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 4)
+    res = engine.search(SearchQuery(q="注销"))
+    assert res.count == 10 and res.facets_sampled == 4
+    assert sum(f["count"] for f in res.facets["topic"]) == 4
+    html = render_to_string("search/search.html", {
+        "results": res, "facets": [{"title": "主题", "items": []}], "hits": [], "search_query": "注销",
+    })
+    assert "筛选项后的数字按最相关的 4 条结果统计" in html

@@ -30,6 +30,10 @@ class ClassReportView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("一类事：反复出现的问题")
     header_icon = "list-ul"
 
+    def get_breadcrumbs_items(self):
+        # Home › this report: the header then names the page instead of only "首页".
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
     def dispatch(self, request, *args, **kwargs):
         if not _allowed(request.user):
             raise PermissionDenied

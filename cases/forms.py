@@ -442,3 +442,31 @@ class ClassCaseOpenForm(RequiredMessageMixin, forms.Form):
 
 class ClassCaseCloseForm(RequiredMessageMixin, forms.Form):
     outcome_summary = PlainTextField(label=_("办理成果（规则修改、指南修订、纳入容缺清单或新指引）"))
+
+
+class StatisticsFilterForm(RequiredMessageMixin, forms.Form):
+    """Period and district of the 工作统计 report (GET; empty fields fall back to this year)."""
+
+    MAX_DAYS = 3 * 366
+
+    date_from = forms.DateField(label=_("受理日期自"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("至"), required=False, widget=DATE_WIDGET)
+    district = forms.ModelChoiceField(label=_("区"), queryset=District.objects.all(), required=False,
+                                      empty_label=_("全部（本人负责范围）"))
+
+    def __init__(self, *args, today, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = _("请输入有效日期，例如 2026-01-31。")
+
+    def clean(self):
+        data = super().clean()
+        date_from = data.get("date_from") or self.today.replace(month=1, day=1)
+        date_to = data.get("date_to") or self.today
+        if date_from > date_to:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        elif (date_to - date_from).days > self.MAX_DAYS:
+            self.add_error("date_from", _("统计区间最长三年，请缩短区间。"))
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data

@@ -57,6 +57,22 @@ def can_export(user) -> bool:
     return user.is_authenticated and user.has_perm("cases.export_cases")
 
 
+RESPONSIBILITY_PERMS = (
+    "cases.view_all_cases",
+    "cases.view_district_cases",
+    "cases.view_hall_cases",
+    "cases.view_department_cases",
+)
+
+
+def can_view_statistics(user) -> bool:
+    """Work statistics are for people who answer for cases, not library readers."""
+    return bool(
+        user.is_authenticated and user.is_active
+        and (user.is_superuser or any(user.has_perm(p) for p in RESPONSIBILITY_PERMS))
+    )
+
+
 def can_import(user) -> bool:
     return user.is_authenticated and user.has_perm("cases.import_cases")
 

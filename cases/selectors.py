@@ -18,12 +18,19 @@ DUE_SOON_WORKING_DAYS = 2
 
 def _scope_q(user) -> Q | None:
     """A filter for the cases ``user`` may see; None means all, an impossible Q means none."""
+    q = _responsibility_q(user)
+    return None if q is None else q | _library_q(user)
+
+
+def _responsibility_q(user) -> Q | None:
+    """The cases ``user`` works on (their district, hall or department), without the
+    read-only case library; None means all, an impossible Q means none."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser or user.has_perm("cases.view_all_cases"):
         return None
     profile = profile_of(user)
-    q = _library_q(user)
+    q = Q(pk__in=[])
     if profile is None:
         return q
     if user.has_perm("cases.view_district_cases") and profile.district_id:
@@ -48,6 +55,13 @@ def visible_cases_for(user) -> QuerySet[Case]:
     qs = Case.objects.select_related("district", "hall", "service_item")
     q = _scope_q(user)
     return qs if q is None else qs.filter(q)
+
+
+def responsible_cases_for(user) -> QuerySet[Case]:
+    """The cases a user answers for: what work statistics count (the shared library
+    of other districts' closed cases would skew every rate)."""
+    q = _responsibility_q(user)
+    return Case.objects.all() if q is None else Case.objects.filter(q)
 
 
 def get_visible_case(user, pk) -> Case:

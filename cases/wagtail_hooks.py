@@ -9,7 +9,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from cases import class_report_views, intelligence_views
+from cases import class_report_views, intelligence_views, statistics_views
+from cases.permissions import can_view_statistics
 from cases.workdays import missing_calendar_year
 from cases.viewsets import CASE_DESK_SUBMENU_HOOK, CaseDeskViewSetGroup
 
@@ -24,6 +25,7 @@ def register_case_desk_urls():
     # Issue 5 (precedents, triage suggestion, duplicates, recurring classes).
     return [
         path("cases/classes/", class_report_views.ClassReportView.as_view(), name="case_classes"),
+        path("cases/statistics/", statistics_views.StatisticsView.as_view(), name="case_statistics"),
         path("cases/intelligence/precedents/", intelligence_views.precedents_json, name="precedents_json"),
         path("cases/intelligence/suggest/", intelligence_views.triage_suggestion_json,
              name="triage_suggestion_json"),
@@ -39,6 +41,16 @@ class ClassReportMenuItem(MenuItem):
 @hooks.register(CASE_DESK_SUBMENU_HOOK)
 def register_class_report_menu_item():
     return ClassReportMenuItem(_("一类事"), reverse("case_classes"), icon_name="list-ul", order=50)
+
+
+class StatisticsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_statistics(request.user)
+
+
+@hooks.register(CASE_DESK_SUBMENU_HOOK)
+def register_statistics_menu_item():
+    return StatisticsMenuItem(_("工作统计"), reverse("case_statistics"), icon_name="table", order=60)
 
 
 @hooks.register("insert_global_admin_css")

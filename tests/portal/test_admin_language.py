@@ -86,6 +86,7 @@ def test_everyday_admin_screens_have_no_english_only_text(demo):
         reverse("cases:index"),
         reverse("cases:add"),
         reverse("case_classes"),
+        reverse("case_statistics"),
         reverse("policy_changes:index"),
         reverse("policy_changes:add"),
         reverse("search_reports:top_searches"),

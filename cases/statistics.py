@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Case, CaseArticleLink, ClassCase, Dispatch, Rectification
@@ -93,6 +94,7 @@ class CaseStatistics:
     cases_resolved_by_guide: int = 0
     closed_with_guide: int = 0
     class_cases: int = 0
+    by_month: list[Row] = field(default_factory=list)
     by_channel: list[Row] = field(default_factory=list)
     by_classification: list[Row] = field(default_factory=list)
     by_cause: list[Row] = field(default_factory=list)
@@ -201,6 +203,14 @@ def case_statistics(
     )
     stats.class_cases = ClassCase.objects.filter(cases__in=cases).distinct().count()
 
+    stats.by_month = [
+        Row(f"{r['month']:%Y-%m}", r["n"], r["c"])
+        for r in cases.order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"), c=Count("pk", filter=Q(status__in=CLOSED)))
+        .order_by("month")
+    ]
     stats.by_channel = _rows(cases, "channel", dict(Case.Channel.choices))
     stats.by_classification = _rows(cases, "classification", dict(Case.Classification.choices))
     stats.by_cause = _rows(cases, "blocking_cause", dict(Case.BlockingCause.choices))

@@ -143,6 +143,7 @@ def sections(stats: CaseStatistics) -> list[dict]:
 
     by_count = [gettext("受理"), gettext("办结"), gettext("办结率")]
     return [
+        {"title": gettext("按月"), "headings": [gettext("月份"), *by_count], "rows": counted(stats.by_month)},
         {"title": gettext("按渠道"), "headings": [gettext("渠道"), *by_count], "rows": counted(stats.by_channel)},
         {"title": gettext("按分类"), "headings": [gettext("分类"), *by_count],
          "rows": counted(stats.by_classification)},

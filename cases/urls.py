@@ -7,6 +7,7 @@ app_name = "cases_public"
 urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/done/", views.report_done, name="report_done"),
+    path("report/suggestions/", views.report_suggestions, name="report_suggestions"),
     path("report/status/", views.status, name="status"),
     path("report/status/new/", views.status_reset, name="status_reset"),
 ]

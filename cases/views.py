@@ -11,15 +11,18 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import selectors, services
-from cases.forms import PublicRateForm, PublicReportForm, StatusLookupForm
+from cases.forms import MATTER_MAX, PublicRateForm, PublicReportForm, StatusLookupForm
 from cases.models import Case
+from cases.precedents import similar_cases_and_articles
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +106,26 @@ def report(request):
         return render(request, "cases/report.html", {"form": form}, status=400)
     form = PublicReportForm(initial={"idempotency_key": uuid.uuid4().hex})
     return render(request, "cases/report.html", {"form": form})
+
+
+REPORT_SUGGESTIONS = 3
+
+
+@require_POST
+def report_suggestions(request):
+    """Guides matching what a reader types on /report/, before they submit (request deflection).
+
+    POST, so the matter never lands in a URL or access log; not logged as a search;
+    personal data is taken out before the text becomes a query; always searched as
+    an anonymous reader, so a signed-in member of staff sees no case here either.
+    """
+    text = (request.POST.get("text") or "")[:MATTER_MAX]
+    found = similar_cases_and_articles(user=AnonymousUser(), text=text, limit=REPORT_SUGGESTIONS)
+    results = [
+        {"title": p.title, "url": p.url, "snippet": p.snippet}
+        for p in found if p.kind in ("article", "guide")
+    ]
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 @never_cache

@@ -40,3 +40,23 @@ def test_reader_browses_topic_article_and_sends_feedback(live_server, browser_pa
     assert stored.comment == "公益邮寄办很方便，省了一趟。"
     # Feedback must not have set a session or CSRF cookie (pages are cached).
     assert page.context.cookies() == []
+
+
+def test_report_form_points_to_a_guide_before_the_reader_submits(live_server, browser_page):
+    """Typing the matter on /report/ shows matching guides, opening in a new tab; the form keeps its text."""
+    from django.core.management import call_command
+
+    demo.load()
+    call_command("rebuild_search_index", verbosity=0)
+    page = browser_page
+    page.goto("/report/")
+    box = page.get_by_test_id("report-suggestions")
+    expect(box).to_be_hidden()
+    page.get_by_label("遇到了什么事办不成？").fill("演出前每次都要去文旅局线下交一叠材料申报营业性演出许可，能不能网上办？")
+    expect(box).to_be_visible()
+    link = box.get_by_role("link", name=re.compile("营业性演出许可"))
+    expect(link.first).to_have_attribute("target", "_blank")
+    with page.context.expect_page() as opened:
+        link.first.click()
+    expect(opened.value.get_by_role("heading", level=1)).to_contain_text("营业性演出许可")
+    expect(page.get_by_label("遇到了什么事办不成？")).to_have_value(re.compile("营业性演出许可"))

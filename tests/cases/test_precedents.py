@@ -90,3 +90,31 @@ def test_anonymous_and_short_text(engine, article, django_user_model):
     found = similar_cases_and_articles(user=AnonymousUser(), text="前租户未注销，办不了营业执照")
     assert found and all(p.kind != "case" for p in found)
     assert similar_cases_and_articles(user=AnonymousUser(), text="注销") == []
+
+
+def test_report_form_suggests_guides_before_submitting(client, engine, article, window_user, hall, triage_user,
+                                                       market_dept):
+    """/report/: typed matter → matching public guides; never a case, not logged, personal data taken out."""
+    from django.urls import reverse
+
+    from search.models import QueryLog
+
+    closed = _close(register(window_user, hall), triage_user, market_dept)
+    _index_case(closed)
+    url = reverse("cases_public:report_suggestions")
+    client.force_login(triage_user)  # even signed-in staff get the public view here
+    data = client.post(url, {"text": "新租的铺位前租户没注销，营业执照办不下来，我是张某某13912345678"}).json()
+    assert [r["title"] for r in data["results"]] == [article.title]
+    assert data["results"][0]["url"] == article.url and "<mark>" in data["results"][0]["snippet"]
+    assert QueryLog.objects.count() == 0
+    # Too short, or nothing left once personal data is removed: nothing suggested.
+    assert client.post(url, {"text": "注销"}).json() == {"results": []}
+    assert client.post(url, {"text": "13912345678"}).json() == {"results": []}
+    assert client.get(url).status_code == 405
+
+
+def test_report_page_has_the_suggestion_box(client, db):
+    from django.urls import reverse
+
+    html = client.get(reverse("cases_public:report")).content.decode()
+    assert 'data-report-suggestions' in html and reverse("cases_public:report_suggestions") in html

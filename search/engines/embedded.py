@@ -558,10 +558,6 @@ class EmbeddedEngine:
         hits: list[Hit] = []
         facets: dict[str, list[dict]] = {}
         with self.db.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s", [match])
-            count = cur.fetchone()[0]
-            if not count:
-                return SearchResults(0, [], {}, page, size, query)
             if tokens:
                 sql = f"SELECT rowid, -{rank} FROM search_fts WHERE search_fts MATCH %s ORDER BY {rank} LIMIT %s OFFSET %s"
             else:
@@ -571,6 +567,13 @@ class EmbeddedEngine:
                 )
             cur.execute(sql, [match, FACET_SAMPLE, 0])
             sample = cur.fetchall()
+            if not sample:
+                return SearchResults(0, [], {}, page, size, query)
+            if len(sample) < FACET_SAMPLE:
+                count = len(sample)  # the sample is every match: no second pass to count them
+            else:
+                cur.execute("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s", [match])
+                count = cur.fetchone()[0]
             if offset + size <= len(sample) or len(sample) >= count:
                 page_rows = sample[offset : offset + size]
             else:
@@ -603,12 +606,6 @@ class EmbeddedEngine:
             cur.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches (id INTEGER PRIMARY KEY)")
             cur.execute("DELETE FROM temp.search_matches")
             cur.executemany("INSERT INTO temp.search_matches (id) VALUES (%s)", [(r[0],) for r in sample])
-            cur.execute("SELECT COUNT(*) FROM temp.search_matches m JOIN search_entry e ON e.id = m.id")
-            if cur.fetchone()[0] < len(sample) and not _retry:
-                # FTS rows whose entry is gone (the entry table was flushed): purge them once and retry.
-                cur.execute("DELETE FROM temp.search_matches")
-                cur.execute("DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)")
-                return self._search_sqlite(query, tokens, page, size, _retry=True)
             facets = self._facets(
                 cur,
                 "FROM temp.search_matches m CROSS JOIN search_entry e ON e.id = m.id",
@@ -616,6 +613,11 @@ class EmbeddedEngine:
                 ids_sql="SELECT id FROM temp.search_matches",
             )
             cur.execute("DELETE FROM temp.search_matches")
+            # The type counts join every sampled match to its entry: fewer means FTS rows whose
+            # entry is gone (the entry table was flushed). Purge them once and search again.
+            if sum(f["count"] for f in facets["type"]) < len(sample) and not _retry:
+                cur.execute("DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)")
+                return self._search_sqlite(query, tokens, page, size, _retry=True)
         return SearchResults(
             count=count, hits=hits, facets=facets, page=page, page_size=size, query=query,
             facets_sampled=len(sample) if count > len(sample) else 0,

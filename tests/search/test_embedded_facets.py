@@ -34,3 +34,15 @@ def test_counts_over_a_sample_are_flagged_and_the_page_says_so(engine, monkeypat
         "results": res, "facets": [{"title": "主题", "items": []}], "hits": [], "search_query": "注销",
     })
     assert "筛选项后的数字按最相关的 4 条结果统计" in html
+
+
+def test_fts_rows_whose_entry_is_gone_are_purged_not_counted(engine):
+    # The entry table emptied behind the engine's back (a test-database flush does that).
+    with engine.db.cursor() as cur:
+        cur.execute("DELETE FROM search_entry WHERE doc_id > 3")
+    res = engine.search(SearchQuery(q="注销"))
+    assert res.count == 3 and sorted(h.doc_id for h in res.hits) == [1, 2, 3]
+    assert sum(f["count"] for f in res.facets["type"]) == 3
+    with engine.db.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM search_fts")
+        assert cur.fetchone()[0] == 3

@@ -20,10 +20,12 @@ class CaseFilterSet(WagtailFilterSet):
         method="filter_deadline_state",
     )
     escalated = django_filters.BooleanFilter(label=_("已提级督办"))
+    # Wagtail gives a date-range filter its date picker (from / to, whole days in Asia/Shanghai).
+    created_at = django_filters.DateFromToRangeFilter(label=_("受理日期"))
 
     class Meta:
         model = Case
-        fields = ["status", "classification", "channel", "district", "deadline_state", "escalated"]
+        fields = ["status", "classification", "channel", "district", "deadline_state", "escalated", "created_at"]
 
     def filter_deadline_state(self, queryset, name, value):
         if value == "overdue":

@@ -8,6 +8,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
@@ -88,6 +89,13 @@ class StatisticsView(WagtailAdminTemplateMixin, TemplateView):
                 query["district"] = stats.district.pk
             context["xlsx_url"] = "?" + urlencode(query)
             context["overview"] = overview(stats)
+            if stats.open_overdue:
+                # Open cases only: the same set in the case list (the library there holds closed ones).
+                filters = {"deadline_state": "overdue", "created_at_after": stats.date_from.isoformat(),
+                           "created_at_before": stats.date_to.isoformat()}
+                if stats.district is not None:
+                    filters["district"] = stats.district.pk
+                context["overdue_url"] = reverse("cases:index") + "?" + urlencode(filters)
             context["sections"] = sections(stats)
         return context
 

@@ -56,6 +56,10 @@ def test_figures_cover_the_users_district_only(client, triage_user, qingpu_triag
     html = response.content.decode()
     assert "工作统计" in html and "难办" in html and "历史遗留问题" in html
 
+    # The overdue figure opens the same cases in the case list.
+    listed = client.get(response.context["overdue_url"]).content.decode()
+    assert period_cases["overdue"].tracking_number in listed
+    assert period_cases["late"].tracking_number not in listed
     months = next(s for s in response.context["sections"] if s["title"] == "按月")["rows"]
     assert [(m, n, c) for m, n, c, _rate in months] == [(f"{timezone.localdate():%Y-%m}", 3, 2)]
 

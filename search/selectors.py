@@ -158,46 +158,46 @@ def facet_labels(name: str, values: list[str]) -> dict[str, str]:
     return {}
 
 
-def public_titles() -> list[str]:
-    """Titles every reader may see: live public articles and guides, and policies.
+_pinyin_index: dict = {"version": None, "index": None}
 
-    Cached under the page cache's content version, which every publish, unpublish,
-    move, delete and policy save bumps: an unpublished title is never suggested.
-    """
-    from django.core.cache import cache
 
+def pinyin_title_index():
+    """Pinyin of the titles every reader may see (live public articles and guides, and
+    policies), rebuilt in this process when the page cache's content version moves:
+    every publish, unpublish, move, delete and policy save bumps it, so an unpublished
+    title is never suggested."""
+    from knowledge.models import Policy, PolicyTransitionGuidePage, SolutionArticlePage
     from portal.cache import content_version
 
-    key = f"search:public-titles:{content_version()}"
-    titles = cache.get(key)
-    if titles is None:
-        from knowledge.models import Policy, PolicyTransitionGuidePage, SolutionArticlePage
+    from .pinyin import PinyinTitleIndex
 
+    version = content_version()
+    if _pinyin_index["version"] != version or _pinyin_index["index"] is None:
         titles = [
             *SolutionArticlePage.objects.live().public().order_by("path").values_list("title", flat=True),
             *PolicyTransitionGuidePage.objects.live().public().order_by("path").values_list("title", flat=True),
             *Policy.objects.order_by("pk").values_list("title", flat=True),
         ]
-        cache.set(key, titles)
-    return titles
+        _pinyin_index.update(version=version, index=PinyinTitleIndex(titles))
+    return _pinyin_index["index"]
 
 
 def pinyin_title_matches(query: str, *, limit: int = 8) -> list[str]:
     """Public titles whose pinyin (or initials) the query spells: yyzz → …营业执照…"""
-    from .pinyin import index_for, pinyin_key
+    from .pinyin import pinyin_key
 
     if not pinyin_key(query):
         return []
-    return [m.title for m in index_for(public_titles()).matches(query, limit=limit)]
+    return [m.title for m in pinyin_title_index().matches(query, limit=limit)]
 
 
 def pinyin_terms(query: str, *, limit: int = 5) -> list[str]:
     """The Chinese terms a pinyin query stands for, for "您是不是要找" on an empty result."""
-    from .pinyin import index_for, pinyin_key
+    from .pinyin import pinyin_key
 
     if not pinyin_key(query):
         return []
-    return index_for(public_titles()).terms(query, limit=limit)
+    return pinyin_title_index().terms(query, limit=limit)
 
 
 def suggestions_for(prefix: str, *, limit: int = 8) -> list[str]:

@@ -119,6 +119,10 @@ def report_suggestions(request):
     personal data is taken out before the text becomes a query; always searched as
     an anonymous reader, so a signed-in member of staff sees no case here either.
     """
+    limit, window = getattr(settings, "CASES_REPORT_SUGGEST_RATE_LIMIT", (120, 600))
+    if _rate_limited(request, "report_suggest", limit, window):
+        # A person typing sends a request every pause; far more is a script.
+        return JsonResponse({"results": [], "error": _("请求过于频繁，请稍后再试。")}, status=429)
     text = (request.POST.get("text") or "")[:MATTER_MAX]
     found = similar_cases_and_articles(user=AnonymousUser(), text=text, limit=REPORT_SUGGESTIONS)
     results = [

@@ -113,6 +113,15 @@ def test_report_form_suggests_guides_before_submitting(client, engine, article, 
     assert client.get(url).status_code == 405
 
 
+def test_report_suggestions_are_rate_limited(client, engine, settings):
+    from django.urls import reverse
+
+    settings.CASES_REPORT_SUGGEST_RATE_LIMIT = (2, 600)
+    url = reverse("cases_public:report_suggestions")
+    assert [client.post(url, {"text": "前租户未注销，办不了营业执照"}).status_code for _ in range(3)] == [200, 200, 429]
+    assert "过于频繁" in client.post(url, {"text": "前租户未注销"}).json()["error"]
+
+
 def test_report_page_has_the_suggestion_box(client, db):
     from django.urls import reverse
 

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 from statistics import median
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -178,7 +178,7 @@ def case_statistics(
         stats.days_to_close_median = round(median(durations), 1)
     stats.open_overdue = cases.exclude(status__in=CLOSED).filter(deadline__lt=today).count()
     stats.escalated = cases.filter(escalated=True).count()
-    stats.returns = sum(cases.values_list("return_count", flat=True))
+    stats.returns = cases.aggregate(n=Sum("return_count"))["n"] or 0
 
     ratings = cases.exclude(rating__isnull=True)
     stats.rated = ratings.count()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -19,8 +18,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .forms import StatisticsFilterForm
 from .permissions import can_view_statistics
 from .statistics import CaseStatistics, Rate, case_statistics
-
-logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -230,6 +230,10 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(
+        _("个人信息删除时间"), null=True, blank=True, editable=False,
+        help_text=_("归档满保存期限后，反映人的个人信息被删除的时间。"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -328,6 +332,18 @@ class TimelineEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("Timeline entries are immutable.")
 
+    def redact_text(self, redact) -> int:
+        """The one change the timeline allows: personal data taken out of the text when the
+        retention period ends (the law outranks the audit trail; the erasure itself is a
+        new entry). ``redact`` maps old text to new; returns how many entries changed."""
+        changed = 0
+        for pk, text in self.values_list("pk", "text"):
+            new = redact(text)
+            if new != text:
+                super(TimelineEntryQuerySet, TimelineEntry.objects.filter(pk=pk)).update(text=new)
+                changed += 1
+        return changed
+
     def delete(self):
         raise PermissionError("Timeline entries are immutable.")
 
@@ -355,6 +371,7 @@ class TimelineEntry(models.Model):
         MERGE = "merge", _("并单")
         ARTICLE = "article", _("办事指引")
         CLASS_CASE = "class_case", _("类案")
+        ERASURE = "erasure", _("删除个人信息")
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)

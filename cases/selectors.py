@@ -302,3 +302,19 @@ def catalogue_lead_department(*, service_item, district=None):
         if counterpart is not None:
             return counterpart, ""
     return department, "目录登记的实施部门在{}，请核对属地。".format(home or "其他区")
+
+
+def personal_data_retention_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "BANCHENG_PERSONAL_DATA_RETENTION_DAYS", 3 * 365))
+
+
+def cases_due_for_personal_data_erasure(now: datetime.datetime | None = None) -> QuerySet[Case]:
+    """Archived cases whose retention period (counted from archiving) has ended and whose
+    reporter's personal data is still held."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=personal_data_retention_days())
+    return Case.objects.filter(
+        status=Case.Status.ARCHIVED, archived_at__lt=limit, personal_data_erased_at__isnull=True
+    ).order_by("archived_at", "pk")

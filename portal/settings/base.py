@@ -241,3 +241,6 @@ BANCHENG_PUBLIC_NAME = _("办成")
 BANCHENG_CLASS_THRESHOLD = {"min_cases": 3, "days": 60}
 # The triage suggestion model written by `manage.py triage_train`.
 BANCHENG_TRIAGE_MODEL_PATH = VAR_DIR / "models" / "triage.joblib"
+# 个人信息保存期限: days after archiving before `manage.py erase_expired_personal_data`
+# removes a reporter's personal data; set it to the local records-retention rule.
+BANCHENG_PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("BANCHENG_PERSONAL_DATA_RETENTION_DAYS", 3 * 365))

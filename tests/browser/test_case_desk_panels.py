@@ -8,6 +8,7 @@ from cases import services
 from cases.models import Case, ServiceHall, StaffProfile
 from knowledge.models import Department, District
 
+from .admin_session import sign_in
 from .case_desk_data import ensure_case_desk_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,11 +31,7 @@ def test_precedent_panel_on_intake(live_server, browser_page):
     services.case_close(case=case, author=None, outcome="done", resolution_summary="前租户完成简易注销，新商户已领照")
 
     page = browser_page
-    page.goto("/admin/login/")
-    page.fill("#id_username", "window")
-    page.fill("#id_password", "panel-pass-1")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    sign_in(page, "window", "panel-pass-1")
     page.goto("/admin/cases/case/new/")
     page.fill("#id_matter", "前租户企业没有注销，我的营业执照办不下来")
     expect(page.get_by_test_id("precedents")).to_contain_text(case.tracking_number)
@@ -48,7 +45,7 @@ def test_choosing_the_service_item_routes_the_lead_department(live_server, brows
     settings.BANCHENG_TRIAGE_MODEL_PATH = tmp_path / "triage.joblib"  # trained from the samples on first use
     ensure_case_desk_reference_data()
     hongkou = District.objects.get(code="hongkou")
-    hall = ServiceHall.objects.create(name="虹口区政务服务中心", district=hongkou)
+    ServiceHall.objects.create(name="虹口区政务服务中心", district=hongkou)
     market = Department.objects.create(name="虹口区市场监督管理局", slug="route-scjg", district=hongkou)
     ServiceItem.objects.create(name="食品经营许可", department=market)
     triage = User.objects.create_user("triage", "t@example.com", "route-pass-1")
@@ -56,11 +53,7 @@ def test_choosing_the_service_item_routes_the_lead_department(live_server, brows
     StaffProfile.objects.create(user=triage, district=hongkou)
 
     page = browser_page
-    page.goto("/admin/login/")
-    page.fill("#id_username", "triage")
-    page.fill("#id_password", "route-pass-1")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    sign_in(page, "triage", "route-pass-1")
     page.goto("/admin/cases/case/new/")
     page.select_option("#id_hall", label="虹口区政务服务中心")
     page.fill("#id_matter", "想开火锅店，窗口说楼下不能开餐饮，许可办不下来")

@@ -8,7 +8,6 @@ library search, the public does not.
 """
 
 import datetime
-import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -17,6 +16,7 @@ from playwright.sync_api import expect
 from cases.models import Case, ServiceHall, StaffProfile
 from knowledge.models import Department, District
 
+from .admin_session import sign_in
 from .case_desk_data import ensure_case_desk_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,12 +48,7 @@ def desk():
 
 
 def login(page, username):
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, username, PASSWORD)
 
 
 def open_action(page, case_pk, action):

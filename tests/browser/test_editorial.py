@@ -8,18 +8,15 @@ from playwright.sync_api import expect
 from knowledge import demo
 from knowledge.models import SolutionArticlePage, TopicIndexPage
 
+from .admin_session import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TITLE = "个体工商户歇业期满前恢复营业怎么办"
 
 
 def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    sign_in(page, username, demo.DEMO_PASSWORD)
 
 
 def footer_action(page, name):

@@ -21,6 +21,8 @@ from cases.models import Case
 from knowledge.demo import DEMO_PASSWORD
 from knowledge.models import Department, SolutionArticlePage
 
+from .admin_session import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DEMO_ARTICLE = "租下的铺位前租户没注销，新店办不了证照怎么办"
@@ -29,12 +31,7 @@ NEW_TITLE = "商场铺位前租户公司未注销，新开奶茶店办不了营�
 
 
 def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    sign_in(page, username, DEMO_PASSWORD)
 
 
 def footer_action(page, name):

@@ -445,28 +445,31 @@ class ClassCaseCloseForm(RequiredMessageMixin, forms.Form):
 
 
 class StatisticsFilterForm(RequiredMessageMixin, forms.Form):
-    """Period and district of the 工作统计 report (GET; empty fields fall back to this year)."""
+    """Period and district of the 工作统计 report. Always bound (GET): empty dates are
+    filled with this year, so the first visit shows figures and the fields say for when."""
 
     MAX_DAYS = 3 * 366
 
-    date_from = forms.DateField(label=_("受理日期自"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=_("至"), required=False, widget=DATE_WIDGET)
+    date_from = forms.DateField(label=_("受理日期自"), widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("至"), widget=DATE_WIDGET)
     district = forms.ModelChoiceField(label=_("区"), queryset=District.objects.all(), required=False,
                                       empty_label=_("全部（本人负责范围）"))
 
-    def __init__(self, *args, today, **kwargs):
-        self.today = today
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, *, today, **kwargs):
+        data = data.copy()
+        for name, default in (("date_from", today.replace(month=1, day=1)), ("date_to", today)):
+            if not data.get(name):
+                data[name] = default.isoformat()
+        super().__init__(data, **kwargs)
         for name in ("date_from", "date_to"):
             self.fields[name].error_messages["invalid"] = _("请输入有效日期，例如 2026-01-31。")
 
     def clean(self):
         data = super().clean()
-        date_from = data.get("date_from") or self.today.replace(month=1, day=1)
-        date_to = data.get("date_to") or self.today
-        if date_from > date_to:
-            self.add_error("date_to", _("结束日期不能早于开始日期。"))
-        elif (date_to - date_from).days > self.MAX_DAYS:
-            self.add_error("date_from", _("统计区间最长三年，请缩短区间。"))
-        data["date_from"], data["date_to"] = date_from, date_to
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to:
+            if date_from > date_to:
+                self.add_error("date_to", _("结束日期不能早于开始日期。"))
+            elif (date_to - date_from).days > self.MAX_DAYS:
+                self.add_error("date_from", _("统计区间最长三年，请缩短区间。"))
         return data

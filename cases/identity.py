@@ -260,6 +260,10 @@ def validate_credit_code(value: str) -> None:
 # identify the person (issue 4, "Who sees what").
 
 
+# What stays of a reporter's name once the retention period has ended.
+ERASED_NAME = "（已删除）"
+
+
 def mask_name(value: str) -> str:
     """张三丰 -> 张**, 李四 -> 李*; a Latin name keeps its first letter."""
     name = (value or "").strip()

@@ -25,19 +25,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .duplicates import DuplicateCandidate, possible_duplicates
+from .permissions import RESPONSIBILITY_PERMS
 from .precedents import similar_cases_and_articles
 from .triage import TriageModel, default_model_path
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
-CASE_VIEW_PERMS = (
-    "cases.view_case_library",
-    "cases.view_all_cases",
-    "cases.view_district_cases",
-    "cases.view_hall_cases",
-    "cases.view_department_cases",
-)
+CASE_VIEW_PERMS = ("cases.view_case_library", *RESPONSIBILITY_PERMS)
 
 _model_lock = threading.Lock()
 _model_cache: dict = {"mtime": None, "path": None, "model": None}

@@ -163,6 +163,10 @@ def dispatches_for_user(user) -> QuerySet[Dispatch]:
 
 
 def masked_reporter(case: Case) -> dict[str, str]:
+    if case.personal_data_erased_at is not None:
+        # Nothing left to mask: say so instead of masking the placeholder.
+        return {"reporter_name": identity.ERASED_NAME, "reporter_phone": "", "reporter_id_number": "",
+                "credit_code": identity.mask_credit_code(case.credit_code)}
     return {
         "reporter_name": identity.mask_name(case.reporter_name),
         "reporter_phone": identity.mask_phone(case.reporter_phone),

@@ -1096,7 +1096,6 @@ def class_case_close(*, class_case: "ClassCase", author, outcome_summary: str) -
 
 # --- personal-data retention (个人信息保存期限) --------------------------------------
 
-ERASED_NAME = "（已删除）"
 # Free text that may quote the reporter, per model: de-identified on erasure.
 _ERASABLE_TEXT = {
     Case: ("matter", "counter_failure_reason", "cited_rule", "alternative_path", "guidance_answer",
@@ -1149,7 +1148,7 @@ def case_personal_data_erase(*, case: Case, author=None) -> Case:
 
     for name in _ERASABLE_TEXT[Case]:
         setattr(case, name, redact(getattr(case, name)))
-    case.reporter_name = ERASED_NAME
+    case.reporter_name = identity.ERASED_NAME
     case.reporter_phone = ""
     case.reporter_id_number = ""
     case.personal_data_erased_at = timezone.now()

@@ -129,11 +129,8 @@ def _day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datet
 
 
 def _rows(qs: QuerySet[Case], field_name: str, labels: dict, *, limit: int | None = None) -> list[Row]:
-    counted = (
-        qs.exclude(**{f"{field_name}__isnull": True}).exclude(**{field_name: ""})
-        if field_name in ("classification", "blocking_cause", "outcome")
-        else qs.exclude(**{f"{field_name}__isnull": True})
-    )
+    # Not yet classified, no cause, no item …: left out, not counted as a blank row.
+    counted = qs.exclude(**{f"{field_name}__isnull": True}).exclude(**{field_name: ""})
     data = (
         counted.order_by()
         .values(field_name)

@@ -51,13 +51,7 @@ class StatisticsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
-        # Always bound, empty dates filled with this year: the first visit shows figures
-        # and the fields say which period they are for.
-        data = request.GET.copy()
-        for name, default in (("date_from", today.replace(month=1, day=1)), ("date_to", today)):
-            if not data.get(name):
-                data[name] = default.isoformat()
-        form = StatisticsFilterForm(data, today=today)
+        form = StatisticsFilterForm(request.GET, today=today)
         stats = None
         if form.is_valid():
             data = form.cleaned_data

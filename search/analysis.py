@@ -115,17 +115,28 @@ def _nfkc(text: str) -> str:
     punctuation never is."""
     if unicodedata.is_normalized("NFKC", text):
         return text
-    out, pos = [], 0
+    parts, pos = [], 0
+
+    def gap(segment: str) -> str | None:
+        # A combining mark right after a run would compose with it: signal "do it whole".
+        if pos and unicodedata.combining(segment[0]):
+            return None
+        return unicodedata.normalize("NFKC", segment)
+
     for run in _NFKC_ONE_TO_ONE_RUN.finditer(text):
-        out.append(text[pos:run.start()])
-        out.append(run.group().translate(_NFKC_ONE_TO_ONE))
+        if run.start() > pos:
+            normalised = gap(text[pos:run.start()])
+            if normalised is None:
+                return unicodedata.normalize("NFKC", text)
+            parts.append(normalised)
+        parts.append(run.group().translate(_NFKC_ONE_TO_ONE))
         pos = run.end()
-    out.append(text[pos:])
-    rest = out[0::2]
-    if any(unicodedata.combining(seg[0]) for seg in rest[1:] if seg):
-        # A combining mark right after a run would compose with it: normalise as a whole.
-        return unicodedata.normalize("NFKC", text)
-    return "".join(unicodedata.normalize("NFKC", seg) if i % 2 == 0 and seg else seg for i, seg in enumerate(out))
+    if pos < len(text):
+        normalised = gap(text[pos:])
+        if normalised is None:
+            return unicodedata.normalize("NFKC", text)
+        parts.append(normalised)
+    return "".join(parts)
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:

@@ -105,6 +105,9 @@ def test_case_page_says_the_data_was_erased(client, window_user, triage_user, ha
     client.force_login(supervisor)
     html = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
     assert "按保存期限删除" in html and NAME not in html and PHONE not in html
+    # The case list says the data is gone, rather than masking the placeholder.
+    listing = client.get(reverse("cases:index")).content.decode()
+    assert "（已删除）" in listing and "（****" not in listing
 
 
 def test_timeline_stays_immutable_outside_erasure(case):

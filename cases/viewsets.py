@@ -100,6 +100,7 @@ def _matter_snippet(case) -> str:
 
 class CaseIndexView(IndexView):
     table_class = CaseTable
+    results_template_name = "cases/admin/case_index_results.html"
     export_headings = {
         "tracking_number": gettext_lazy("受理编号"),
         "created_at": gettext_lazy("登记时间"),

@@ -272,6 +272,81 @@ def _size(engine, tmp) -> int:
     return engine.store_size()
 
 
+def _reopen(name: str, engine):
+    """The same index through a new connection, as a separate server worker would open it."""
+    if name == "embedded":
+        from .engines.embedded import EmbeddedEngine
+
+        return EmbeddedEngine(sqlite_path=engine.db.path)
+    from .engines.elasticsearch import ElasticsearchEngine
+
+    return ElasticsearchEngine(url=engine.url, prefix=engine.alias, shards=1, replicas=0)
+
+
+def _client_loop(engine, queries, offset: int, count: int) -> list[float]:
+    from .engines.base import SearchQuery
+
+    local = []
+    for j in range(count):
+        q = queries[(offset + j) % len(queries)]
+        t0 = time.perf_counter()
+        engine.search(SearchQuery(q=q, page_size=10))
+        local.append(time.perf_counter() - t0)
+    return local
+
+
+def _process_client(name, engine, queries, offset, count, start, out):
+    # A forked worker must not reuse the parent's connection: open its own, warm it, then wait.
+    own = _reopen(name, engine)
+    _client_loop(own, queries, offset, 3)
+    start.wait()
+    out.put(_client_loop(own, queries, offset, count))
+
+
+def _run_clients(name, engine, queries, clients, mode, total):
+    """Closed-loop clients sending the query mix; returns (latencies, wall seconds).
+
+    "threads" share one Python process (and its GIL), as under a threaded
+    development server; "processes" are separate workers, as under gunicorn
+    with one worker per client, which is how the portal is deployed.
+    """
+    per_client = max(1, total // clients)
+    if mode == "processes":
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        start = ctx.Barrier(clients + 1)
+        out = ctx.Queue()
+        procs = [
+            ctx.Process(target=_process_client, args=(name, engine, queries, c * 5, per_client, start, out))
+            for c in range(clients)
+        ]
+        for p in procs:
+            p.start()
+        start.wait()
+        t0 = time.perf_counter()
+        samples = [x for _ in procs for x in out.get()]
+        wall = time.perf_counter() - t0
+        for p in procs:
+            p.join()
+        return samples, wall
+    samples: list[float] = []
+    lock = threading.Lock()
+
+    def worker(offset):
+        local = _client_loop(engine, queries, offset, per_client)
+        with lock:
+            samples.extend(local)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(c * 5,)) for c in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return samples, time.perf_counter() - t0
+
+
 def latency(args):
     _setup_django()
     from .engines.base import SearchQuery
@@ -293,31 +368,12 @@ def latency(args):
                 size = _size(engine, tmp) / 1e6
                 for q in queries[:5]:  # warm caches
                     engine.search(SearchQuery(q=q))
-                for clients in (1, 8):
-                    per_client = max(1, args.queries // clients)
-                    samples: list[float] = []
-                    lock = threading.Lock()
-
-                    def worker(offset):
-                        local = []
-                        for j in range(per_client):
-                            q = queries[(offset + j) % len(queries)]
-                            t0 = time.perf_counter()
-                            engine.search(SearchQuery(q=q, page_size=10))
-                            local.append(time.perf_counter() - t0)
-                        with lock:
-                            samples.extend(local)
-
-                    t0 = time.perf_counter()
-                    threads = [threading.Thread(target=worker, args=(c * 5,)) for c in range(clients)]
-                    for th in threads:
-                        th.start()
-                    for th in threads:
-                        th.join()
-                    wall = time.perf_counter() - t0
+                for clients, mode in ((1, "threads"), (8, "threads"), (8, "processes")):
+                    samples, wall = _run_clients(name, engine, queries, clients, mode, args.queries)
                     p50, p95, p99 = _percentiles(samples)
+                    label = "1" if clients == 1 else f"{clients} {mode}"
                     print(
-                        f"| {name} | {args.docs} | {t_index:.1f} | {size:.1f} | {clients} | {len(samples)} |"
+                        f"| {name} | {args.docs} | {t_index:.1f} | {size:.1f} | {label} | {len(samples)} |"
                         f" {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(samples) / wall:.0f} |",
                         flush=True,
                     )

@@ -1,6 +1,6 @@
 """Search data: editor vocabulary, the embedded index tables, the retry queue, analytics logs.
 
-The embedded engine's tables (``search_entry``, ``search_facet``) are ordinary
+The embedded engine's tables (``search_entry``, ``search_facet``, ``search_entry_facets``) are ordinary
 models so the database stays the single source of truth and a test flush
 clears them; the FTS5 table (SQLite) or the tsvector column + GIN index
 (PostgreSQL) are added by migration 0002 / on first use.
@@ -106,6 +106,21 @@ class SearchFacet(models.Model):
     class Meta:
         db_table = "search_facet"
         indexes = [models.Index(fields=["name", "value"], name="search_facet_name_value")]
+
+
+class SearchEntryFacets(models.Model):
+    """An entry's facet values in one string (SQLite): the facet "doc values" of the embedded engine.
+
+    Counting facets over the best 1,000 matches reads one short row per match
+    here instead of four ``search_facet`` rows through an index: at 100k
+    documents that is about 2 ms a query instead of 6.
+    """
+
+    entry = models.OneToOneField(SearchEntry, on_delete=models.CASCADE, primary_key=True, related_name="facet_keys")
+    keys = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "search_entry_facets"
 
 
 class PendingIndexOperation(models.Model):

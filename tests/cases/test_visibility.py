@@ -205,5 +205,10 @@ def test_case_list_filters_by_registration_date(client, world, triage_user):
     assert old.tracking_number in earlier.content.decode()
     assert world["other_hall"].tracking_number not in earlier.content.decode()
     # A date that is not one: the listing still renders, with the filter's message.
-    bad = client.get(url, {"created_at_after": "2026-02-31"})
-    assert bad.status_code == 200 and "输入一个有效的日期" in bad.content.decode()
+    bad = client.get(url, {"created_at_after": "2026-02-31", "created_at_before": today.isoformat()})
+    assert bad.status_code == 200
+    # Wagtail then lists every case; the page says so above the results, not only in the closed drawer.
+    alert = bad.content.decode().split("data-filter-errors", 1)[1].split("</div>", 1)[0]
+    assert "本次未按条件筛选" in alert and "受理日期：输入一个有效的日期" in alert
+    good = client.get(url, {"created_at_before": today.isoformat()})
+    assert "data-filter-errors" not in good.content.decode()

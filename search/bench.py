@@ -7,6 +7,8 @@ Both index into throwaway storage: a temporary SQLite file for the embedded
 engine (never the project database), a temporary index prefix on the
 Elasticsearch node (deleted afterwards). The relevance run also computes a
 character-bigram BM25 baseline (k1=1.2, b=0.75, title + body) in pure Python.
+The latency run times one client, then 8 concurrent clients twice: as threads
+of this process and as 8 forked processes with their own connections.
 """
 
 from __future__ import annotations

@@ -609,38 +609,49 @@ class EmbeddedEngine:
         hits: list[Hit] = []
         with self.db.cursor() as cur:
             if tokens:
-                sql = f"SELECT rowid AS id, {rank} AS r FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s OFFSET %s"
+                sql = (
+                    f"SELECT rowid AS id, {rank} AS r, NULL AS p FROM search_fts WHERE search_fts MATCH %s"
+                    " ORDER BY r, rowid LIMIT %s OFFSET %s"
+                )
+                order = "r, id"
             else:
                 sql = (
-                    "SELECT e.id AS id, 0.0 AS r FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid"
+                    "SELECT e.id AS id, 0.0 AS r, e.published_at AS p FROM search_fts"
+                    " JOIN search_entry e ON e.id = search_fts.rowid"
                     " WHERE search_fts MATCH %s ORDER BY e.published_at DESC, e.id DESC LIMIT %s OFFSET %s"
                 )
-            # The best FACET_SAMPLE matches with their facet values: one ranking pass serves
-            # the count (when it holds every match), the first pages and the facets.
+                order = "p DESC, id DESC"
+            # One ranking pass, the best FACET_SAMPLE matches, serves the page (when it lies
+            # inside them), the count (when they are every match) and the facets. The facet
+            # values come back as one concatenated string: a row per match would hand the
+            # interpreter lock back and forth a thousand times a search.
             cur.execute(
-                f"SELECT s.id, s.r, k.keys FROM ({sql}) AS s LEFT JOIN search_entry_facets k ON k.entry_id = s.id",
-                [match, FACET_SAMPLE, 0],
+                f"WITH s AS MATERIALIZED ({sql})"
+                f" SELECT 0, id, r, NULL FROM (SELECT id, r FROM s ORDER BY {order} LIMIT %s OFFSET %s)"
+                " UNION ALL SELECT 1, COUNT(*), COUNT(k.entry_id), group_concat(k.keys, char(31))"
+                " FROM s LEFT JOIN search_entry_facets k ON k.entry_id = s.id",
+                [match, FACET_SAMPLE, 0, size, offset],
             )
-            sample = cur.fetchall()
-            if not sample:
+            rows = cur.fetchall()
+            _kind, in_sample, keyed, all_keys = rows[-1]
+            if not in_sample:
                 return SearchResults(0, [], {}, page, size, query)
-            if any(keys is None for _id, _r, keys in sample) and not _retry:
+            if keyed < in_sample and not _retry:
                 # FTS rows whose entry is gone (the entry tables were flushed), or entries without
                 # their facet row: purge the former, write the latter, search again.
                 cur.execute("DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)")
                 backfill_facet_keys(cur)
                 return self._search_sqlite(query, tokens, page, size, _retry=True)
-            sample = [row for row in sample if row[2] is not None]
-            if len(sample) < FACET_SAMPLE:
-                count = len(sample)  # the sample is every match: no second pass to count them
+            if in_sample < FACET_SAMPLE:
+                count = keyed  # the sample is every match: no second pass to count them
             else:
                 cur.execute("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s", [match])
                 count = cur.fetchone()[0]
-            if offset + size <= len(sample) or len(sample) >= count:
-                page_rows = [(r[0], r[1]) for r in sample[offset : offset + size]]
+            if offset + size <= in_sample or in_sample >= count:
+                page_rows = [(row[1], row[2]) for row in rows[:-1]]
             else:
                 cur.execute(sql, [match, size, offset])
-                page_rows = cur.fetchall()
+                page_rows = [(row[0], row[1]) for row in cur.fetchall()]
             if page_rows:
                 ids = [r[0] for r in page_rows]
                 cur.execute(
@@ -648,12 +659,12 @@ class EmbeddedEngine:
                     f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
                     ids,
                 )
-                rows = {r[0]: r for r in cur.fetchall()}
+                entries = {entry[0]: entry for entry in cur.fetchall()}
                 for entry_id, r in page_rows:
-                    row = rows.get(entry_id)
-                    if row is None:  # FTS row without an entry (e.g. after a table flush): skip it
+                    entry = entries.get(entry_id)
+                    if entry is None:  # FTS row without an entry (e.g. after a table flush): skip it
                         continue
-                    _id, doc_type, doc_id, ext, title, url, summary, body = row
+                    _id, doc_type, doc_id, ext, title, url, summary, body = entry
                     hits.append(
                         Hit(
                             doc_type=doc_type,
@@ -666,8 +677,8 @@ class EmbeddedEngine:
                         )
                     )
         return SearchResults(
-            count=count, hits=hits, facets=_count_facet_keys(keys for _id, _r, keys in sample), page=page,
-            page_size=size, query=query, facets_sampled=len(sample) if count > len(sample) else 0,
+            count=count, hits=hits, facets=_count_facet_keys(all_keys or ""), page=page,
+            page_size=size, query=query, facets_sampled=keyed if count > keyed else 0,
         )
 
     def _facets(self, cur, base: str, base_params: list) -> dict[str, list[dict]]:
@@ -720,9 +731,9 @@ def _facet_lists(rows: Iterable[tuple[str, str, str, int]]) -> dict[str, list[di
     return facets
 
 
-def _count_facet_keys(keys_of_matches: Iterable[str]) -> dict[str, list[dict]]:
-    """Facet counts from the ``search_entry_facets.keys`` of the sampled matches (SQLite)."""
-    counts = collections.Counter(_US.join(keys_of_matches).split(_US))  # one split in C, not one per match
+def _count_facet_keys(all_keys: str) -> dict[str, list[dict]]:
+    """Facet counts from the ``search_entry_facets.keys`` of the sampled matches, joined by US (SQLite)."""
+    counts = collections.Counter(all_keys.split(_US))
     merged: dict[tuple[str, str], list] = {}
     for item, count in counts.items():
         parts = item.split(_RS)

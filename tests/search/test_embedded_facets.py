@@ -46,3 +46,28 @@ def test_fts_rows_whose_entry_is_gone_are_purged_not_counted(engine):
     with engine.db.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM search_fts")
         assert cur.fetchone()[0] == 3
+
+
+def test_pages_beyond_the_sample_continue_the_same_ranking(engine, monkeypatch):
+    # Reference: one page holding every match, ranked in one pass.
+    everything = [h.doc_id for h in engine.search(SearchQuery(q="第3号注销指引", page_size=10)).hits]
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 4)
+    pages = [engine.search(SearchQuery(q="第3号注销指引", page=p, page_size=3)) for p in (1, 2, 3, 4)]
+    assert [h.doc_id for res in pages for h in res.hits] == everything
+    assert everything[0] == 3 and all(res.count == 10 for res in pages)
+
+
+def test_browsing_without_a_query_lists_newest_first_across_pages(tmp_path, db):
+    import datetime
+
+    eng = EmbeddedEngine(sqlite_path=str(tmp_path / "browse.sqlite3"))
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    eng.rebuild(
+        SearchDocument(doc_type="article", doc_id=i, title=f"指引{i}", topic="kaiban",
+                       published_at=start + datetime.timedelta(days=i))
+        for i in range(1, 8)
+    )
+    first = eng.search(SearchQuery(q="", topic="kaiban", page=1, page_size=3))
+    rest = [eng.search(SearchQuery(q="", topic="kaiban", page=p, page_size=3)) for p in (2, 3)]
+    assert first.count == 7
+    assert [h.doc_id for res in [first, *rest] for h in res.hits] == [7, 6, 5, 4, 3, 2, 1]

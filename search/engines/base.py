@@ -13,6 +13,9 @@ from datetime import datetime
 from typing import Iterable, Protocol, runtime_checkable
 
 DOC_TYPES = ("article", "guide", "policy", "case")
+TYPE_LABELS = {"article": "办事指引", "guide": "新旧政策衔接指引", "policy": "政策文件", "case": "案例"}
+FACET_NAMES = ("department", "topic", "tag", "district")
+FACET_SIZE = 30  # values listed per facet
 PUBLIC = "public"
 STAFF = "staff"
 
@@ -118,3 +121,22 @@ class SearchEngine(Protocol):
 
 class EngineUnavailable(Exception):
     """The engine's backing service cannot be reached (e.g. Elasticsearch is down)."""
+
+
+def facet_lists(rows: Iterable[tuple[str, str, str, int]]) -> dict[str, list[dict]]:
+    """(name, value, label, count) rows → ``SearchResults.facets``, the same shape and order on every engine.
+
+    Types carry their Chinese label and come by count, then value; the other
+    facets by count, then label, at most FACET_SIZE values each.
+    """
+    facets: dict[str, list[dict]] = {name: [] for name in ("type",) + FACET_NAMES}
+    for name, value, label, count in rows:
+        if name not in facets:
+            continue
+        if name == "type":
+            label = TYPE_LABELS.get(value, value)
+        facets[name].append({"value": value, "label": label or value, "count": int(count)})
+    facets["type"].sort(key=lambda d: (-d["count"], d["value"]))
+    for name in FACET_NAMES:
+        facets[name] = sorted(facets[name], key=lambda d: (-d["count"], d["label"]))[:FACET_SIZE]
+    return facets

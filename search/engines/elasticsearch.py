@@ -26,7 +26,7 @@ from elastic_transport import TransportError
 
 from .. import analysis
 from . import highlight
-from .base import PUBLIC, EngineUnavailable, Hit, SearchDocument, SearchQuery, SearchResults
+from .base import FACET_SIZE, PUBLIC, EngineUnavailable, Hit, SearchDocument, SearchQuery, SearchResults, facet_lists
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,6 @@ BM25_B = 0.75
 BOOSTS = {"title": 2.0, "summary": 1.5, "body": 1.0}
 MAX_TOKENS = 64
 MAX_RESULT_WINDOW = 10000
-FACET_SIZE = 30
-TYPE_LABELS = {"article": "办事指引", "guide": "新旧政策衔接指引", "policy": "政策文件", "case": "案例"}
 PLUGIN_ANALYZERS = {"ik": ("ik_max_word", "ik_smart"), "smartcn": ("smartcn", "smartcn")}
 SEP = "\u241f"  # separates id and label in facet pair fields
 
@@ -359,20 +357,16 @@ class ElasticsearchEngine:
                     score=float(h.meta.score or 0.0),
                 )
             )
-        facets = {"type": [], "department": [], "topic": [], "tag": [], "district": []}
         aggs = resp.aggregations
-        for b in aggs.type.buckets:
-            facets["type"].append({"value": b.key, "label": TYPE_LABELS.get(b.key, b.key), "count": b.doc_count})
+        rows = [("type", b.key, "", b.doc_count) for b in aggs.type.buckets]
         for b in aggs.department.buckets:
-            value, _, label = b.key.partition(SEP)
-            facets["department"].append({"value": value, "label": label or value, "count": b.doc_count})
+            value, _, label = b.key.partition(SEP)  # "id␟name"
+            rows.append(("department", value, label, b.doc_count))
         for name in ("topic", "tag", "district"):
-            for b in getattr(aggs, name).buckets:
-                facets[name].append({"value": b.key, "label": b.key, "count": b.doc_count})
-        for name in facets:
-            facets[name].sort(key=lambda d: (-d["count"], d["label"]))
+            rows += [(name, b.key, b.key, b.doc_count) for b in getattr(aggs, name).buckets]
         return SearchResults(
-            count=int(resp.hits.total.value), hits=hits, facets=facets, page=page, page_size=size, query=query
+            count=int(resp.hits.total.value), hits=hits, facets=facet_lists(rows), page=page, page_size=size,
+            query=query,
         )
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:

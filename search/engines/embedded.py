@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import sqlite3
@@ -31,14 +32,13 @@ from typing import Iterable
 
 from .. import analysis
 from . import highlight
-from .base import PUBLIC, Hit, SearchDocument, SearchQuery, SearchResults
+from .base import FACET_NAMES, PUBLIC, Hit, SearchDocument, SearchQuery, SearchResults, facet_lists
 
 logger = logging.getLogger(__name__)
 
 # Field weights title > summary > body (bm25() column weights / ts_rank A,B,C).
 WEIGHTS = {"title": 2.0, "summary": 1.5, "body": 1.0}
 MAX_TOKENS = 64  # query tokens kept (a 10,000-character query must not build a huge statement)
-FACETS = ("department", "topic", "tag", "district")
 RESTRICT = "_restrict"
 MAX_PAGE = 1000
 # Common-terms cutoff (SQLite): query tokens found in more than this share of the
@@ -209,7 +209,7 @@ NON_PUBLIC = f"np{_h('non-public')}"
 
 def meta_tokens(doc: SearchDocument) -> str:
     """Tokens of the FTS ``meta`` column: filters are evaluated inside FTS5, no join per match."""
-    toks = [f"vis{_h(doc.visibility or PUBLIC)}", f"type{_h(doc.doc_type)}"]
+    toks = [f"type{_h(doc.doc_type)}"]
     if (doc.visibility or PUBLIC) != PUBLIC:
         toks.append(NON_PUBLIC)
     toks += [f"rk{_h(k)}" for k in doc.restrict_keys]
@@ -250,12 +250,16 @@ def _facet_rows(doc: SearchDocument) -> list[tuple[str, str, str]]:
 def backfill_facet_keys(cur) -> None:
     """Write the ``search_entry_facets`` rows that entries lack (an index written before they existed)."""
     cur.execute(
-        "INSERT INTO search_entry_facets (entry_id, keys)"
-        " SELECT e.id, 'type' || char(30) || e.doc_type || char(30) || COALESCE((SELECT group_concat("
-        "char(31) || f.name || char(30) || f.value || char(30) || f.label, '') FROM search_facet f"
-        f" WHERE f.entry_id = e.id AND f.name != '{RESTRICT}'), '') FROM search_entry e"
-        " WHERE e.id NOT IN (SELECT entry_id FROM search_entry_facets)"
+        "SELECT e.id, e.doc_type, f.name, f.value, f.label FROM search_entry e"
+        " LEFT JOIN search_facet f ON f.entry_id = e.id"
+        " WHERE e.id NOT IN (SELECT entry_id FROM search_entry_facets) ORDER BY e.id, f.id"
     )
+    missing = [
+        (entry_id, facet_keys(doc_type, [(n, v, l) for _e, _t, n, v, l in rows if n is not None]))
+        for (entry_id, doc_type), rows in itertools.groupby(cur.fetchall(), key=lambda row: row[:2])
+    ]
+    if missing:
+        cur.executemany("INSERT INTO search_entry_facets (entry_id, keys) VALUES (%s, %s)", missing)
 
 
 def backfill_non_public_token(cur) -> None:
@@ -404,7 +408,8 @@ class EmbeddedEngine:
             )
         else:
             cur.execute(
-                "INSERT OR REPLACE INTO search_entry_facets (entry_id, keys) VALUES (%s, %s)", [entry_id, facet_keys(doc.doc_type, facets)]
+                "INSERT OR REPLACE INTO search_entry_facets (entry_id, keys) VALUES (%s, %s)",
+                [entry_id, facet_keys(doc.doc_type, facets)],
             )
             # rowid may be reused after a table flush: replace whatever is there.
             cur.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
@@ -601,7 +606,8 @@ class EmbeddedEngine:
         """Filters run inside FTS5 (meta column); count, top page and facet sample from one ranking pass."""
         w = self.weights
         must, must_not = meta_filter(query)
-        match = " AND ".join(p for p in ("(" + " OR ".join(_fts_quote(t) for t in tokens) + ")" if tokens else "", must) if p)
+        parts = ["(" + " OR ".join(_fts_quote(t) for t in tokens) + ")"] if tokens else []
+        match = " AND ".join(parts + ([must] if must else []))
         if must_not:
             match = f"({match}) NOT {must_not}"
         rank = f"bm25(search_fts, {w['title']:.3f}, {w['summary']:.3f}, {w['body']:.3f}, 0.0)"
@@ -688,10 +694,10 @@ class EmbeddedEngine:
         cur.execute(
             f"SELECT f.name, f.value, MAX(f.label), COUNT(*) FROM (SELECT e.id AS id {base}) AS mm"
             " JOIN search_facet f ON f.entry_id = mm.id"
-            " WHERE f.name IN ('department', 'topic', 'tag', 'district') GROUP BY f.name, f.value",
+            f" WHERE f.name IN ({', '.join(repr(n) for n in FACET_NAMES)}) GROUP BY f.name, f.value",
             base_params,
         )
-        return _facet_lists(rows + cur.fetchall())
+        return facet_lists(rows + cur.fetchall())
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         self._ensure()
@@ -713,23 +719,6 @@ class EmbeddedEngine:
             return out
 
 
-_TYPE_LABELS = {"article": "办事指引", "guide": "新旧政策衔接指引", "policy": "政策文件", "case": "案例"}
-
-
-def _facet_lists(rows: Iterable[tuple[str, str, str, int]]) -> dict[str, list[dict]]:
-    """(name, value, label, count) rows → the facets of SearchResults: type first, at most 30 values each."""
-    facets: dict[str, list[dict]] = {name: [] for name in ("type",) + FACETS}
-    for name, value, label, count in rows:
-        if name not in facets:
-            continue
-        if name == "type":
-            label = _TYPE_LABELS.get(value, value)
-        facets[name].append({"value": value, "label": label or value, "count": int(count)})
-    facets["type"].sort(key=lambda d: (-d["count"], d["value"]))
-    for name in FACETS:
-        facets[name] = sorted(facets[name], key=lambda d: (-d["count"], d["label"]))[:30]
-    return facets
-
 
 def _count_facet_keys(all_keys: str) -> dict[str, list[dict]]:
     """Facet counts from the ``search_entry_facets.keys`` of the sampled matches, joined by US (SQLite)."""
@@ -743,4 +732,4 @@ def _count_facet_keys(all_keys: str) -> dict[str, list[dict]]:
         slot = merged.setdefault((name, value), [label, 0])
         slot[0] = max(slot[0], label)  # a renamed value: one count, the label SQL's MAX() would pick
         slot[1] += count
-    return _facet_lists((name, value, label, count) for (name, value), (label, count) in merged.items())
+    return facet_lists((name, value, label, count) for (name, value), (label, count) in merged.items())

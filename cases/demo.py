@@ -299,7 +299,7 @@ def load_article_links(users) -> int:
 def logins_text() -> str:
     lines = [f"办不成事工作台演示账号（/admin/，密码均为 {DEMO_PASSWORD}）："]
     lines += [f"  {username:<11} {desc}" for username, _group, desc, _profile in USERS]
-    lines.append("  在线反映：/report/    进度查询：/report/status/（受理编号 + 手机号后四位）")
+    lines.append("  在线反映：/report/    进度查询：/report/status/（受理编号 + 联系电话后四位）")
     return "\n".join(lines)
 
 

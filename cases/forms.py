@@ -21,7 +21,8 @@ from cases.models import (
     ReturnVisit,
     ServiceHall,
 )
-from cases.selectors import catalogue_lead_department
+from cases.selectors import catalogue_lead_department, registration_places_for
+from cases.services import normalize_phone
 from knowledge.models import Department, District, ServiceItem
 
 MATTER_MAX = 2000
@@ -79,6 +80,15 @@ class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
     service_item = forms.ModelChoiceField(label=_("所办事项"), queryset=ServiceItem.objects.all(), required=False)
     counter_name = forms.CharField(label=_("未办成的窗口"), max_length=100, required=False)
     counter_failure_reason = PlainTextField(label=_("未办成原因"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Offer only places the user answers for; the service enforces the same rule.
+            districts, halls = registration_places_for(user)
+            if districts is not None:
+                self.fields["district"].queryset = districts
+                self.fields["hall"].queryset = halls
 
     def clean_reporter_name(self):
         return clean_text(self.cleaned_data["reporter_name"])
@@ -371,11 +381,16 @@ class PublicReportForm(RequiredMessageMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     reporter_name = forms.CharField(label=_("姓名"), max_length=50)
-    reporter_phone = forms.CharField(label=_("手机号码"), max_length=20, help_text=_("用于联系您和查询办理进度。"))
+    reporter_phone = forms.CharField(
+        label=_("联系电话"), max_length=20,
+        help_text=_("手机号码或带区号的固定电话，用于联系您；查询办理进度时需要填写其后四位。"),
+    )
     reporter_id_number = ResidentIdField(required=False, label=_("身份证号码（选填）"))
     enterprise_name = forms.CharField(label=_("企业名称（企业填写）"), max_length=150, required=False)
     credit_code = CreditCodeField(required=False, label=_("统一社会信用代码（选填）"))
-    district = forms.ModelChoiceField(label=_("所在区"), queryset=District.objects.all())
+    district = forms.ModelChoiceField(
+        label=_("所在区"), queryset=District.objects.all(), empty_label=_("请选择所在区")
+    )
     matter = PlainTextField(
         label=_("遇到了什么事办不成？"), max_length=MATTER_MAX,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": MATTER_MAX}),
@@ -390,6 +405,10 @@ class PublicReportForm(RequiredMessageMixin, forms.Form):
         if not value:
             raise forms.ValidationError(_("请填写姓名。"))
         return value
+
+    def clean_reporter_phone(self):
+        # The service's own rule, checked here too so its error comes with the other fields' errors.
+        return normalize_phone(self.cleaned_data["reporter_phone"])
 
     def clean_matter(self):
         value = self.cleaned_data["matter"]
@@ -407,8 +426,8 @@ class PublicReportForm(RequiredMessageMixin, forms.Form):
 class StatusLookupForm(RequiredMessageMixin, forms.Form):
     tracking_number = forms.CharField(label=_("受理编号"), max_length=20, help_text=_("例如 BCS-2026-000123"))
     phone_last4 = forms.RegexField(
-        label=_("手机号码后四位"), regex=r"^\d{4}$", max_length=4,
-        error_messages={"invalid": _("请输入手机号码的后四位数字。")},
+        label=_("联系电话后四位"), regex=r"^\d{4}$", max_length=4,
+        error_messages={"invalid": _("请输入联系电话的后四位数字。")},
     )
 
 

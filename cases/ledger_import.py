@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import identity, services
+from cases import identity, selectors, services
 from cases.forms import clean_text
 from cases.models import Case
 from knowledge.models import District
@@ -54,6 +54,10 @@ class LedgerImportForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            districts, _halls = selectors.registration_places_for(user)
+            if districts is not None:
+                self.fields["default_district"].queryset = districts
         for name, (label, header, required) in TARGETS.items():
             self.fields[f"col_{name}"] = forms.CharField(
                 label=gettext_lazy("“%(f)s”对应的列名") % {"f": label},
@@ -143,7 +147,9 @@ def _outcome_from_result(text: str) -> str:
     return Case.Outcome.DONE
 
 
-def preview(*, content: bytes, filename: str, mapping: dict[str, str], default_district=None) -> PreviewResult:
+def preview(
+    *, content: bytes, filename: str, mapping: dict[str, str], default_district=None, user=None
+) -> PreviewResult:
     headers, raw_rows = read_table(content, filename)
     missing = [header for header in mapping.values() if header not in headers]
     if missing:
@@ -190,6 +196,9 @@ def preview(*, content: bytes, filename: str, mapping: dict[str, str], default_d
             district = default_district
             if district is None:
                 errors.append(_("缺少所属区，且未选择默认所属区。"))
+        if district is not None and user is not None and not selectors.may_register_in(user, district=district, hall=None):
+            # Imported into another district, the rows would vanish from the importer's own list.
+            errors.append(_("所属区“%(v)s”不在您负责的范围内，请由该区或市级管理员导入。") % {"v": district.name})
         data["district"] = district
         data["enterprise_name"] = clean_text(values.get("enterprise_name", ""))
         data["result"] = clean_text(values.get("result", ""))

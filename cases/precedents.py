@@ -44,13 +44,20 @@ class Precedent:
     score: float = 0.0
 
 
-def _matched_terms(snippet: str) -> list[str]:
-    terms: list[str] = []
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _matched_terms(snippet: str, title: str = "") -> list[str]:
+    """The words behind the snippet's highlights, whole ("营业执照", not "业执")."""
+    from search.analysis import words_around
+
+    marks = []
     for raw in _MARK_RE.findall(snippet or ""):
         term = html.unescape(raw).strip()
-        if term and term not in terms:
-            terms.append(term)
-    return terms
+        if term and term not in marks:
+            marks.append(term)
+    plain = html.unescape(_TAG_RE.sub("", snippet or ""))
+    return words_around(f"{title}\n{plain}", marks)
 
 
 def similar_cases_and_articles(
@@ -86,7 +93,7 @@ def similar_cases_and_articles(
                 title=hit.title,
                 url=hit.url,
                 snippet=hit.snippet,
-                matched_terms=_matched_terms(hit.snippet),
+                matched_terms=_matched_terms(hit.snippet, hit.title),
                 external_id=hit.external_id,
                 score=hit.score,
             )
@@ -117,7 +124,7 @@ def _case_precedents(engine, user, query_text, keys, limit, exclude_case_id, Sea
                 title=hit.title,
                 url=hit.url,
                 snippet=hit.snippet,
-                matched_terms=_matched_terms(hit.snippet),
+                matched_terms=_matched_terms(hit.snippet, hit.title),
                 outcome=case.get_outcome_display() if case.outcome else "",
                 classification=case.get_classification_display() if case.classification else "",
                 external_id=case.tracking_number or "",

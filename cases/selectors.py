@@ -8,10 +8,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases import identity
-from cases.models import Case, Dispatch, MissingMaterial, TimelineEntry
+from cases.models import Case, Dispatch, MissingMaterial, ServiceHall, TimelineEntry
 from cases.permissions import can_view_personal_data, profile_of
 from cases.workdays import add_working_days
-from knowledge.models import Department
+from knowledge.models import Department, District
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -62,6 +62,59 @@ def responsible_cases_for(user) -> QuerySet[Case]:
     of other districts' closed cases would skew every rate)."""
     q = _responsibility_q(user)
     return Case.objects.all() if q is None else Case.objects.filter(q)
+
+
+def registration_places_for(user) -> tuple[QuerySet | None, QuerySet | None]:
+    """(districts, halls) a user may register or move a case into; None means any.
+
+    A case filed outside these would vanish from the registering user's own list.
+    """
+    if _responsibility_q(user) is None:
+        return None, None
+    profile = profile_of(user)
+    district_ids: set[int] = set()
+    hall_q = Q(pk__in=[])
+    if profile is not None:
+        if user.has_perm("cases.view_district_cases") and profile.district_id:
+            district_ids.add(profile.district_id)
+            hall_q |= Q(district_id=profile.district_id)
+        if user.has_perm("cases.view_hall_cases") and profile.hall_id:
+            district_ids.add(profile.hall.district_id)
+            hall_q |= Q(pk=profile.hall_id)
+    return District.objects.filter(pk__in=district_ids), ServiceHall.objects.filter(hall_q)
+
+
+def may_register_in(user, *, district, hall) -> bool:
+    """Whether a case in ``district``/``hall`` stays within what ``user`` answers for."""
+    if _responsibility_q(user) is None:
+        return True
+    profile = profile_of(user)
+    if profile is None:
+        return False
+    if user.has_perm("cases.view_district_cases") and profile.district_id and district is not None:
+        if profile.district_id == district.pk:
+            return True
+    if user.has_perm("cases.view_hall_cases") and profile.hall_id and hall is not None:
+        return profile.hall_id == hall.pk
+    return False
+
+
+def case_text_search(queryset: QuerySet[Case], query: str, *, fields) -> QuerySet[Case]:
+    """The case list's search box: every word must match; 營業執照 finds 营业执照.
+
+    Plain substring matching, as staff expect for tracking numbers and company names;
+    each word is also tried in its normalised form (simplified, half-width).
+    """
+    from search.analysis import normalize
+
+    for word in query.split()[:10]:
+        variants = {word, normalize(word)}
+        match = Q(pk__in=[])
+        for variant in variants:
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": variant})
+        queryset = queryset.filter(match)
+    return queryset
 
 
 def get_visible_case(user, pk) -> Case:
@@ -159,6 +212,19 @@ def dispatches_for_user(user) -> QuerySet[Dispatch]:
     )
 
 
+def desk_summary(user, today: datetime.date | None = None) -> dict[str, int]:
+    """Counts for the dashboard: what waits on the user's own desk, not the shared library."""
+    qs = responsible_cases_for(user)
+    today = today or timezone.localdate()
+    return {
+        "registered": qs.filter(status=Case.Status.REGISTERED).count(),
+        "open": qs.filter(status__in=OPEN_STATUSES).count(),
+        "due_soon": due_soon_cases(qs, today).count(),
+        "overdue": overdue_cases(qs, today).count(),
+        "my_dispatches": dispatches_for_user(user).count(),
+    }
+
+
 # --- personal data ----------------------------------------------------------
 
 
@@ -190,7 +256,14 @@ def deidentified_text(text: str, case: Case) -> str:
     if case.reporter_name and len(case.reporter_name) >= 2:
         surname = case.reporter_name[0]
         text = text.replace(surname + "女士", "反映人").replace(surname + "先生", "反映人")
-    return deidentify(text).text
+    # The case's own number is on the page already; only other cases' numbers are blanked.
+    own = case.tracking_number or ""
+    if own:
+        text = text.replace(own, _OWN_NUMBER)
+    return deidentify(text).text.replace(_OWN_NUMBER, own)
+
+
+_OWN_NUMBER = "\ue000"  # a private-use character no personal-data pattern matches
 
 
 def reporter_values_for(user, case: Case) -> dict[str, str]:

@@ -112,6 +112,15 @@ def _search_analyser_available() -> bool:
     return True
 
 
+def _readable(text: str, features: list[str]) -> list[str]:
+    """Bigram features as the whole words of the matter they come from ("销时" → "注销")."""
+    if not _search_analyser_available():
+        return features
+    from search.analysis import words_around
+
+    return words_around(text or "", features) or features
+
+
 def analyzed_tokens(text: str, analyzer: str = "auto") -> list[str]:
     if analyzer == "auto":
         analyzer = "search" if _search_analyser_available() else "char"
@@ -188,6 +197,7 @@ class TriageModel:
         cls, cls_conf, cls_why = self._predict("classification", X, terms, n_reasons)
         dept, dept_conf, dept_why = self._predict("department", X, terms, n_reasons)
         cause, cause_conf, cause_why = self._predict("blocking_cause", X, terms, n_reasons)
+        cls_why, dept_why, cause_why = (_readable(text, why) for why in (cls_why, dept_why, cause_why))
         return Suggestion(
             classification=cls,
             confidence=cls_conf,

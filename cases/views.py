@@ -31,23 +31,42 @@ SESSION_STATUS = "cases_status_case"
 
 
 def _client_key(request) -> str:
-    # Behind a proxy the app server sees the proxy; REMOTE_ADDR is what we trust here.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """Who is asking, for rate limits only: never logged or stored with a case."""
+    header = getattr(settings, "BANCHENG_CLIENT_IP_HEADER", None)
+    # X-Forwarded-For style list: only the right-most entry, added by our own proxy, can't be forged by the client.
+    value = request.META.get(header, "").rsplit(",", 1)[-1].strip() if header else ""
+    return value or request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _rate_key(request, scope: str) -> str:
+    return f"cases:rate:{scope}:{_client_key(request)}"
+
+
+def _rate_count(request, scope: str) -> int:
+    return cache.get(_rate_key(request, scope), 0)
+
+
+def _rate_hit(request, scope: str, window: int) -> int:
+    key = _rate_key(request, scope)
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        return 1
 
 
 def _rate_limited(request, scope: str, limit: int, window: int) -> bool:
-    key = f"cases:rate:{scope}:{_client_key(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    """Count this request and say whether it is over the limit."""
+    return _rate_hit(request, scope, window) > limit
 
 
 def _report_limits():
     return getattr(settings, "CASES_REPORT_RATE_LIMIT", (5, 3600))
+
+
+def _report_attempt_limits():
+    return getattr(settings, "CASES_REPORT_ATTEMPT_RATE_LIMIT", (30, 3600))
 
 
 def _lookup_limits():
@@ -70,8 +89,12 @@ def report(request):
         if existing:
             request.session[SESSION_DONE] = existing.tracking_number
             return redirect("cases_public:report_done")
+        # Two quotas: accepted reports (tight, against flooding the desk) and rejected
+        # attempts (generous, against scripted probing), so a citizen's typos never use
+        # up the reports they may file. Checked here, counted only once the outcome is known.
         limit, window = _report_limits()
-        if _rate_limited(request, "report", limit, window):
+        attempt_limit, attempt_window = _report_attempt_limits()
+        if _rate_count(request, "report") >= limit or _rate_count(request, "report_attempt") >= attempt_limit:
             form.is_valid()
             form.add_error(None, _("提交过于频繁，请稍后再试，或拨打 12345 热线反映。"))
             return render(request, "cases/report.html", {"form": form}, status=429)
@@ -101,8 +124,10 @@ def report(request):
                     for error in exc.messages:
                         form.add_error(None, error)
             else:
+                _rate_hit(request, "report", window)
                 request.session[SESSION_DONE] = case.tracking_number
                 return redirect("cases_public:report_done")
+        _rate_hit(request, "report_attempt", attempt_window)
         return render(request, "cases/report.html", {"form": form}, status=400)
     form = PublicReportForm(initial={"idempotency_key": uuid.uuid4().hex})
     return render(request, "cases/report.html", {"form": form})
@@ -177,7 +202,7 @@ def status(request):
                 lookup_form.cleaned_data["tracking_number"], lookup_form.cleaned_data["phone_last4"]
             )
             if case is None:
-                lookup_form.add_error(None, _("没有找到该案件：请核对受理编号和手机号码后四位。"))
+                lookup_form.add_error(None, _("没有找到该案件：请核对受理编号和联系电话后四位。"))
                 http_status = 404
             else:
                 request.session[SESSION_STATUS] = case.pk

@@ -122,6 +122,11 @@ class CaseIndexView(IndexView):
     def get_base_queryset(self):
         return selectors.visible_cases_for(self.request.user)
 
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return selectors.case_text_search(queryset, self.search_query, fields=self.search_fields)
+
     def dispatch(self, request, *args, **kwargs):
         if request.GET.get("export") and not can_export(request.user):
             raise PermissionDenied
@@ -137,6 +142,14 @@ class CaseIndexView(IndexView):
     @cached_property
     def full_personal_data(self):
         return can_view_personal_data(self.request.user)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        if self.full_personal_data:
+            # Logged before the first byte leaves, so a broken download is still on record.
+            services.case_log_personal_data_export(
+                cases=queryset, author=self.request.user, export_format=spreadsheet_format
+            )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def to_row_dict(self, item):
         reporter = selectors.reporter_values_for(self.request.user, item)
@@ -450,6 +463,9 @@ class CaseRegisterView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_initial(self):
         profile = profile_of(self.request.user)
         initial = {"channel": Case.Channel.COUNTER}
@@ -552,7 +568,7 @@ class CaseImportView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
         try:
             result = ledger_import.preview(
                 content=content, filename=filename, mapping=form.mapping(),
-                default_district=form.cleaned_data["default_district"],
+                default_district=form.cleaned_data["default_district"], user=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

@@ -10,6 +10,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from cases import class_report_views, intelligence_views, statistics_views
+from cases.dashboard import CaseDeskPanel, shows_case_desk
 from cases.permissions import can_view_statistics
 from cases.workdays import missing_calendar_year
 from cases.viewsets import CASE_DESK_SUBMENU_HOOK, CaseDeskViewSetGroup
@@ -79,3 +80,9 @@ def add_holiday_calendar_gap_panel(request, panels):
     year = missing_calendar_year(timezone.localdate())
     if year is not None:
         panels.append(HolidayCalendarGapPanel(year))
+
+
+@hooks.register("construct_homepage_panels")
+def add_case_desk_panel(request, panels):
+    if shows_case_desk(request.user):
+        panels.append(CaseDeskPanel(request.user))

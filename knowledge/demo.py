@@ -445,6 +445,27 @@ def _home():
     return site.root_page.specific
 
 
+def configure_site() -> None:
+    """Point the default site at the address the demo is served on (WAGTAILADMIN_BASE_URL).
+
+    Wagtail's initial site is localhost:80, which puts dead links into the sitemap,
+    the RSS feeds and every "full URL" a reader copies from the demo.
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    base = urlsplit(getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "")
+    if not base.hostname:
+        return
+    port = base.port or (443 if base.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site and (site.hostname, site.port, site.site_name) != (base.hostname, port, "办成"):
+        site.hostname, site.port, site.site_name = base.hostname, port, "办成"
+        site.save()
+        Site.clear_site_root_paths_cache()
+
+
 def _publish(page, user=None):
     revision = page.save_revision(user=user, log_action=True)
     revision.publish(user=user)
@@ -542,6 +563,7 @@ def load(stdout=None) -> None:
         admin = get_user_model().objects.filter(username="admin").first()
         districts, departments, items, policies = load_taxonomies()
         link_user_departments(departments)
+        configure_site()
         home = _home()
         if not home.introduction:
             home.introduction = "在正常窗口办不成的事，我们想办法办成；办成一件事，更要办成一类事。"

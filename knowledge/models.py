@@ -562,13 +562,24 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
             return self.old_policy
         return self.new_policy
 
-    def rule_answer(self, started_on) -> dict:
-        """A reader-facing answer to "旧政策还是新政策？" for ``started_on``."""
+    def transition_over(self, today=None) -> bool:
+        """Whether the transition period has ended (readers must not act on expired arrangements)."""
+        today = today or timezone.localdate()
+        return bool(self.transition_end and today > self.transition_end)
+
+    def rule_answer(self, started_on, today=None) -> dict:
+        """A reader-facing answer to "旧政策还是新政策？" for ``started_on``.
+
+        Whether the matter started inside the transition window and whether that window is
+        still open today are different questions; a reader in 2026 asking about a 2023 start
+        must not be told the 2023 transition arrangements are still running.
+        """
         policy = self.rule_for(started_on)
         is_new = started_on >= self.effective_date
         in_transition = bool(
             is_new and self.transition_end and started_on <= self.transition_end
         )
+        transition_over = self.transition_over(today)
         label = _("新政策") if is_new else _("原政策")
         name = str(policy) if policy else ""
         if is_new:
@@ -581,7 +592,11 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
                 "day": started_on.isoformat(),
                 "eff": self.effective_date.isoformat(),
             }
-        if in_transition:
+        if in_transition and transition_over:
+            message += " " + _(
+                "该日期在过渡期内，但过渡期已于 %(end)s 结束，下方的过渡安排现已不再适用，请按新政策办理。"
+            ) % {"end": self.transition_end.isoformat()}
+        elif in_transition:
             message += " " + _("目前仍在过渡期内（至 %(end)s），请同时留意下方的过渡安排。") % {
                 "end": self.transition_end.isoformat()
             }
@@ -592,6 +607,7 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
             "policy": policy,
             "policy_name": name,
             "in_transition": in_transition,
+            "transition_over": transition_over,
             "message": message,
         }
 

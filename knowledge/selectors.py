@@ -6,7 +6,7 @@ and privacy-restricted pages can never leak onto a listing, feed or tag page.
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.models import Tag
@@ -15,6 +15,7 @@ from wagtail.models import Page
 from .models import (
     ArticleReviewFlag,
     Department,
+    Policy,
     PolicyChange,
     PolicyTransitionGuidePage,
     SolutionArticlePage,
@@ -95,6 +96,35 @@ def tag_articles(tag: Tag) -> list[SolutionArticlePage]:
 
 def tag_guides(tag: Tag) -> list[PolicyTransitionGuidePage]:
     return list(_newest_first(public_guides().filter(tagged_items__tag=tag).distinct()))
+
+
+def public_policies(*, status: str = "") -> QuerySet[Policy]:
+    """Policies for the public list: those in force first, then superseded, then
+    expired; newest effective date first within each. ``status`` narrows to one."""
+    order = Case(
+        *(When(status=value, then=Value(i)) for i, value in enumerate(Policy.Status.values)),
+        default=Value(len(Policy.Status.values)),
+        output_field=IntegerField(),
+    )
+    qs = Policy.objects.select_related("superseded_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by(order, F("effective_date").desc(nulls_last=True), "title", "pk")
+
+
+def policy_status_counts() -> dict[str, int]:
+    rows = Policy.objects.order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def policy_articles(policy: Policy) -> list[SolutionArticlePage]:
+    """Published articles citing ``policy`` as their basis (政策依据)."""
+    return list(_newest_first(public_articles().filter(policies=policy).distinct()))
+
+
+def policy_guides(policy: Policy) -> list[PolicyTransitionGuidePage]:
+    """Published transition guides from or to ``policy``."""
+    return list(_newest_first(public_guides().filter(Q(old_policy=policy) | Q(new_policy=policy))))
 
 
 def public_tags() -> QuerySet[Tag]:

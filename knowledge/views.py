@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
@@ -14,7 +17,9 @@ from wagtail.models import Page
 
 from . import selectors, services
 from .forms import FeedbackForm
-from .models import Department, PolicyTransitionGuidePage, SolutionArticlePage
+from .models import Department, Policy, PolicyTransitionGuidePage, SolutionArticlePage
+
+POLICIES_PER_PAGE = 20
 
 
 @csrf_exempt  # article pages are cached for anonymous readers: no CSRF token in them
@@ -89,4 +94,46 @@ def tag_detail(request, slug: str):
         request,
         "knowledge/tag_detail.html",
         {"tag": tag, "articles": articles, "guides": guides},
+    )
+
+
+def policy_index(request):
+    status = request.GET.get("status", "")
+    if status not in Policy.Status.values:
+        status = ""  # an unknown filter lists everything rather than failing
+    # base.html reads ``page`` as the Wagtail page: the paginator's page gets another name.
+    page_obj = Paginator(selectors.public_policies(status=status), POLICIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.policy_status_counts()
+    filters = [{"value": "", "label": _("全部"), "count": sum(counts.values())}] + [
+        {"value": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Policy.Status.choices
+    ]
+    return render(
+        request,
+        "knowledge/policy_index.html",
+        {"page_obj": page_obj, "status": status, "filters": filters},
+    )
+
+
+def policy_detail(request, pk: int):
+    policy = get_object_or_404(Policy.objects.select_related("superseded_by"), pk=pk)
+    today = timezone.localdate()
+    # Only web links: an imported row could carry any scheme.
+    source_url = policy.url if policy.url.lower().startswith(("https://", "http://")) else ""
+    return render(
+        request,
+        "knowledge/policy_detail.html",
+        {
+            "policy": policy,
+            "not_yet_effective": bool(policy.effective_date and policy.effective_date > today),
+            "past_expiry": bool(policy.expiry_date and policy.expiry_date <= today),
+            "source_url": source_url,
+            "source_host": urlsplit(source_url).hostname or "",
+            "service_items": list(policy.service_items.all()),
+            "replaces": list(policy.supersedes.all()),
+            "articles": selectors.policy_articles(policy),
+            "guides": selectors.policy_guides(policy),
+        },
     )

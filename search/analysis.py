@@ -437,3 +437,29 @@ def _highlight_terms_cached(norm: str) -> tuple:
                 if bg not in terms and bg not in _stopwords():
                     terms.append(bg)
     return tuple(terms)
+
+
+def words_around(text, fragments) -> list[str]:
+    """The whole words of ``text`` that each fragment falls in, for people to read.
+
+    Bigram features and highlight fragments ("了营", "方停") mean nothing to staff;
+    the jieba words they overlap ("营业执照"; "地方", "停车") do. Function words and
+    single characters are left out, and so is a word inside a longer word listed.
+    """
+    norm = normalize(text)
+    if not norm:
+        return []
+    spans = list(_tokenizer().tokenize(norm, HMM=True))
+    stop = _stopwords()
+    found: list[str] = []
+    for fragment in fragments:
+        frag = normalize(fragment).strip()
+        start = norm.find(frag) if frag else -1
+        if start < 0:
+            continue
+        end = start + len(frag)
+        for word, s, e in spans:
+            if s < end and e > start and len(word) >= 2 and word not in stop and _RUN_RE.fullmatch(word):
+                if word not in found:
+                    found.append(word)
+    return [w for w in found if not any(w != other and w in other for other in found)]

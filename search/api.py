@@ -5,7 +5,8 @@
 Response: ``{"count", "results": [{"type", "id", "external_id", "title", "url",
 "snippet", "score"}], "facets": {...}}``, plus ``"did_you_mean"`` (Chinese terms) when
 nothing matched a query typed in pinyin and ``"facets_sampled": N`` when facet counts cover
-only the best N matches; bad parameters give HTTP 400 with
+only the best N matches, and ``"message"`` (Chinese) with count 0 when the query holds
+nothing searchable ("的", "？"); bad parameters give HTTP 400 with
 ``{"error": "..."}`` in Chinese. Cases only for signed-in staff, filtered by
 what they may see (``search.selectors.staff_visibility_for``).
 """
@@ -22,7 +23,7 @@ from . import analytics
 from .engines.base import EngineUnavailable
 from .forms import SearchAPIForm, requested_types
 from .selectors import pinyin_terms, search_for, staff_visibility_for
-from .views import clean_snippet, set_cache_headers
+from .views import clean_snippet, hit_url, set_cache_headers, unsearchable_query_message
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ def search_api(request):
     include_staff, _keys = staff_visibility_for(request.user)
     if "case" in requested_types(params) and not include_staff:
         return _error(request, _("案例仅对登录的工作人员开放。"), status=403)
+    message = unsearchable_query_message(params["q"])
+    if message:
+        # Like syntax characters, not an error: an empty result that says why.
+        return _json(request, {"count": 0, "results": [], "facets": {}, "message": message})
     try:
         results = search_for(user=request.user, params=params)
     except EngineUnavailable:
@@ -68,7 +73,7 @@ def search_api(request):
                     "id": hit.doc_id,
                     "external_id": hit.external_id or "",
                     "title": hit.title,
-                    "url": hit.url,
+                    "url": hit_url(hit),
                     "snippet": clean_snippet(hit.snippet),
                     "score": round(float(hit.score or 0.0), 4),
                     **({"promoted": True, "label": _("推荐")} if getattr(hit, "promoted", False) else {}),

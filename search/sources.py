@@ -273,14 +273,9 @@ class PolicySource:
         return self._build(policy) if policy else None
 
     def _url(self, policy) -> str:
-        from django.urls import NoReverseMatch, reverse
+        from django.urls import reverse
 
-        for name in ("knowledge:policy_detail", "policy_detail"):
-            try:
-                return reverse(name, args=[policy.pk])
-            except NoReverseMatch:
-                continue
-        return policy.url or ""
+        return reverse("knowledge:policy_detail", args=[policy.pk])
 
     def _build(self, policy) -> SearchDocument:
         items = " ".join(s.name for s in policy.service_items.all())

@@ -9,13 +9,15 @@ from urllib.parse import urlencode
 import bleach
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_safe
 
-from . import analytics
+from . import analysis, analytics
 from .engines.base import EngineUnavailable
 from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm, requested_types
 from .selectors import (
@@ -65,8 +67,32 @@ def _url_with(params: dict, **changes) -> str:
     return "/search/?" + urlencode(merged) if merged else "/search/"
 
 
+def hit_url(hit) -> str:
+    """Where a result links to.
+
+    A policy's page is worked out from its id here rather than read from the
+    index: rows indexed before that page existed hold "" or the external link.
+    """
+    if hit.doc_type == "policy":
+        return reverse("knowledge:policy_detail", args=[hit.doc_id])
+    return hit.url or ""
+
+
+def unsearchable_query_message(q: str) -> str:
+    """The message for a query that analysis leaves no term of ("的", "？", "!!!"), else "".
+
+    Engines treat no terms as "browse everything"; a reader who typed something
+    must not get the whole index back as if it matched.
+    """
+    if not q or analysis.analyze_query(q):
+        return ""
+    return _("“%(q)s”中没有可检索的词，请换个说法，例如输入事项名称或关键词。") % {
+        "q": Truncator(q).chars(20)
+    }
+
+
 def click_url(*, q: str, hit, position: int) -> str:
-    url = hit.url or ""
+    url = hit_url(hit)
     if not _is_local_path(url) or not _DOC_KEY.match(f"{hit.doc_type}:{hit.doc_id}"):
         return url
     return "/search/click/?" + urlencode(
@@ -175,6 +201,9 @@ def search_page(request):
             status = 403
         elif not params["q"] and not form.has_filters:
             context["prompt"] = True
+        elif unsearchable := unsearchable_query_message(params["q"]):
+            # Not logged: punctuation and function words are not a gap in the content.
+            context["unsearchable"] = unsearchable
         else:
             try:
                 results = search_for(user=request.user, params=params)

@@ -166,6 +166,10 @@ BANCHENG_PAGE_CACHE = {
 }
 # Only `make bench-pages` (portal.settings.bench) routes /bench/hello/.
 BANCHENG_BENCH_HELLO = False
+# request.META key of the client address set by the trusted reverse proxy (e.g.
+# HTTP_X_REAL_IP); unset, the public forms' rate limits key on REMOTE_ADDR. Set it
+# only when a proxy always sets or overwrites that header: clients can send it too.
+BANCHENG_CLIENT_IP_HEADER = os.environ.get("BANCHENG_CLIENT_IP_HEADER") or None
 
 # --- Tasks ----------------------------------------------------------------
 # Index updates and reminders run as Django tasks: immediately in-process by

@@ -1,9 +1,11 @@
 """Bad input on every staff form: a Chinese message, nothing saved."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.models import Case, DeadlineExtension, Dispatch, MissingMaterial, TimelineEntry
+from cases import services
+from cases.models import Case, DeadlineExtension, Dispatch, MissingMaterial, ServiceHall, TimelineEntry
 
 from .conftest import future, make_credit_code, make_resident_id
 
@@ -258,3 +260,43 @@ def test_dispatch_form_starts_from_the_catalogue_department(client, window_user,
     html = client.get(reverse("cases:inspect", args=[other.pk])).content.decode()
     select = re.search(r'<select name="dispatch-lead_department"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert "selected" not in select.replace('<option value="" selected>', "")
+
+
+def test_window_cannot_file_a_case_into_another_districts_hall(client, window_user, hall, qingpu):
+    # Filed into 青浦's hall, the case would vanish from the window's own list at once.
+    other_hall = ServiceHall.objects.create(name="青浦区行政服务中心", district=qingpu)
+    client.force_login(window_user)
+    form = client.get(reverse("cases:add")).context["form"]
+    assert list(form.fields["hall"].queryset) == [hall]
+    response = client.post(reverse("cases:add"), register_data(other_hall))
+    assert response.status_code == 400
+    assert "选择一个有效的选项" in response.content.decode()
+    assert Case.objects.count() == 0
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(ValidationError) as exc:
+        services.case_register(author=window_user, channel="counter", hall=other_hall, district=qingpu,
+                               reporter_name="张某某", reporter_phone="13800001234", matter="前租户未注销，办不了执照")
+    assert "只能登记或改到您所在的受理大厅" in str(exc.value)
+
+
+def test_hall_must_belong_to_the_chosen_district(client, triage_user, hall, qingpu):
+    client.force_login(triage_user)
+    response = client.post(reverse("cases:add"), register_data(hall, district=qingpu.pk))
+    assert response.status_code == 400
+    assert Case.objects.count() == 0
+
+
+def test_edit_cannot_move_a_case_out_of_reach(client, case, window_user, qingpu):
+    other_hall = ServiceHall.objects.create(name="青浦区行政服务中心", district=qingpu)
+    client.force_login(window_user)
+    url = reverse("cases:edit", args=[case.pk])
+    version = client.get(url).context["form"].initial["version"]
+    response = client.post(url, register_data(other_hall, version=version, reporter_id_number=make_resident_id()))
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.hall.district.code == "hongkou"
+    with pytest.raises(ValidationError):
+        services.case_update_intake(case=case, author=window_user, expected_version=case.version,
+                                    hall=other_hall, district=qingpu)
+    case.refresh_from_db()
+    assert case.hall.district.code == "hongkou"

@@ -11,8 +11,8 @@ from cases.models import Case
 
 HEADER = ["序号", "反映日期", "反映人", "联系电话", "反映事项", "所属区", "处理结果"]
 GOOD = [
-    ["1", "2025-03-01", "周某某", "13800003001", "演出许可每次都要线下递交上百页材料", "普陀区", "已推出全程网办，办成"],
-    ["2", "2025/03/05", "吴某某", "021-52561234", "企业注销找不到股东", "普陀", ""],
+    ["1", "2025-03-01", "周某某", "13800003001", "演出许可每次都要线下递交上百页材料", "虹口区", "已推出全程网办，办成"],
+    ["2", "2025/03/05", "吴某某", "021-52561234", "企业注销找不到股东", "虹口", ""],
 ]
 
 
@@ -64,7 +64,7 @@ def test_confirmed_xlsx_import(client, triage_user):
     cases = {c.reporter_name: c for c in Case.objects.all()}
     assert set(cases) == {"周某某", "吴某某"}
     assert cases["周某某"].status == "closed" and cases["周某某"].outcome == "done"
-    assert cases["吴某某"].status == "registered" and cases["吴某某"].district.name == "普陀区"
+    assert cases["吴某某"].status == "registered" and cases["吴某某"].district.name == "虹口区"
     assert cases["周某某"].created_at.date().isoformat() == "2025-03-01"
 
 
@@ -84,6 +84,16 @@ def test_any_invalid_row_imports_nothing(client, triage_user):
     assert Case.objects.count() == 0
 
 
+def test_rows_for_another_district_are_refused(client, triage_user):
+    # A 虹口 coordinator importing 普陀 rows would never see those cases again.
+    client.force_login(triage_user)
+    rows = GOOD + [["3", "2025-03-09", "郑某某", "13800003009", "社保转移卡住", "普陀区", ""]]
+    response = post(client, csv_bytes(rows), "ledger.csv", confirm="on")
+    assert response.status_code == 400
+    assert "所属区“普陀区”不在您负责的范围内" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
 def test_mapping_to_missing_column(client, triage_user):
     client.force_login(triage_user)
     response = client.post(reverse("cases:import"), {
@@ -99,7 +109,7 @@ def test_custom_column_mapping(client, triage_user):
     out = io.StringIO()
     import csv
 
-    csv.writer(out).writerows([header, ["1", "2025-04-01", "冯某某", "13800003003", "居住证积分办理卡住", "普陀区"]])
+    csv.writer(out).writerows([header, ["1", "2025-04-01", "冯某某", "13800003003", "居住证积分办理卡住", "虹口区"]])
     response = client.post(reverse("cases:import"), {
         "file": SimpleUploadedFile("l.csv", out.getvalue().encode()), "confirm": "on",
         **mapping(col_reported_on="日期", col_reporter_name="姓名", col_reporter_phone="电话",

@@ -65,6 +65,10 @@ def test_triage_user_sees_similar_closed_case_with_outcome_and_terms(engine, art
     assert "注销" in cases_found[0].matched_terms
     assert [p.id for p in articles_found] == [article.pk]
     assert articles_found[0].matched_terms
+    # Staff read why it matched in whole words, not bigram shards such as "业执" or "前租".
+    shown = cases_found[0].matched_terms + articles_found[0].matched_terms
+    assert "营业执照" in shown and "注销" in shown
+    assert not {"业执", "前租", "照办", "营业"} & set(shown)
     # Personal data never appears in what the panel shows.
     assert all("13800001234" not in p.snippet and "张某某" not in p.snippet for p in found)
 

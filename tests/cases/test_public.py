@@ -59,8 +59,73 @@ def test_report_rate_limit(client, hongkou):
         assert client.post(reverse("cases_public:report"), report_data(hongkou, idempotency_key=f"k{i}")).status_code == 302
     response = client.post(reverse("cases_public:report"), report_data(hongkou, idempotency_key="k9"))
     assert response.status_code == 429
-    assert "提交过于频繁" in response.content.decode()
+    html = response.content.decode()
+    assert "提交过于频繁" in html and 'value="钱某某"' in html  # what they typed is still there
     assert Case.objects.count() == 2
+    # Pressing submit again on an accepted report still shows its receipt.
+    assert client.post(reverse("cases_public:report"), report_data(hongkou, idempotency_key="k1")).status_code == 302
+
+
+@override_settings(CASES_REPORT_RATE_LIMIT=(2, 3600))
+def test_report_typos_do_not_use_up_the_quota(client, hongkou):
+    for _ in range(4):
+        response = client.post(reverse("cases_public:report"), report_data(hongkou, reporter_phone="1380000246"))
+        assert response.status_code == 400
+        assert 'value="1380000246"' in response.content.decode()
+    for key in ("k1", "k2"):
+        assert client.post(reverse("cases_public:report"), report_data(hongkou, idempotency_key=key)).status_code == 302
+    assert Case.objects.count() == 2
+
+
+@override_settings(CASES_REPORT_ATTEMPT_RATE_LIMIT=(3, 3600))
+def test_report_attempt_limit_stops_probing(client, hongkou):
+    for _ in range(3):
+        assert client.post(reverse("cases_public:report"), report_data(hongkou, matter="办不成")).status_code == 400
+    response = client.post(reverse("cases_public:report"), report_data(hongkou))
+    assert response.status_code == 429 and "提交过于频繁" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+@override_settings(CASES_REPORT_RATE_LIMIT=(1, 3600), BANCHENG_CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+def test_report_quota_per_client_behind_proxy(client, hongkou):
+    url = reverse("cases_public:report")
+    assert client.post(url, report_data(hongkou, idempotency_key="a1"), HTTP_X_REAL_IP="203.0.113.1").status_code == 302
+    assert client.post(url, report_data(hongkou, idempotency_key="a2"), HTTP_X_REAL_IP="203.0.113.1").status_code == 429
+    assert client.post(url, report_data(hongkou, idempotency_key="b1"), HTTP_X_REAL_IP="203.0.113.2").status_code == 302
+    assert Case.objects.count() == 2
+
+
+@override_settings(CASES_REPORT_RATE_LIMIT=(1, 3600), BANCHENG_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_report_forwarded_for_uses_the_proxys_entry(client, hongkou):
+    url = reverse("cases_public:report")
+    first = client.post(url, report_data(hongkou, idempotency_key="a1"), HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.1")
+    # A client-supplied left-hand entry does not buy a fresh quota.
+    forged = client.post(url, report_data(hongkou, idempotency_key="a2"), HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.1")
+    assert (first.status_code, forged.status_code) == (302, 429)
+    assert Case.objects.count() == 1
+
+
+def test_report_form_labels(client, hongkou):
+    html = client.get(reverse("cases_public:report")).content.decode()
+    assert "请选择所在区" in html and "---------" not in html
+    assert "联系电话" in html and "带区号的固定电话" in html and "后四位" in html
+
+
+def test_report_accepts_landline(client, hongkou):
+    assert client.post(reverse("cases_public:report"), report_data(hongkou, reporter_phone="021-12345678")).status_code == 302
+    assert Case.objects.get().reporter_phone == "021-12345678"
+
+
+def test_report_phone_error_comes_with_the_other_errors(client, hongkou):
+    data = report_data(hongkou, reporter_phone="123", reporter_name="", reporter_id_number="310109199003071230",
+                       matter="办不成")
+    data["district"] = ""
+    response = client.post(reverse("cases_public:report"), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    for message in ("联系电话格式不正确", "请填写“姓名”", "校验位错误", "请选择“所在区”", "至少 5 个字"):
+        assert message in html, message
+    assert Case.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -140,3 +205,12 @@ def test_lookup_rate_limit(client, dispatched_case):
         lookup(client, dispatched_case, "0000")
     response = lookup(client, dispatched_case, "1234")
     assert response.status_code == 429 and "查询过于频繁" in response.content.decode()
+
+
+@override_settings(CASES_LOOKUP_RATE_LIMIT=(1, 600), BANCHENG_CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+def test_lookup_rate_limit_per_client_behind_proxy(client, dispatched_case):
+    url = reverse("cases_public:status")
+    data = {"step": "lookup", "tracking_number": dispatched_case.tracking_number, "phone_last4": "0000"}
+    assert client.post(url, data, HTTP_X_REAL_IP="203.0.113.1").status_code == 404
+    assert client.post(url, data, HTTP_X_REAL_IP="203.0.113.1").status_code == 429
+    assert client.post(url, data, HTTP_X_REAL_IP="203.0.113.2").status_code == 404

@@ -63,6 +63,14 @@ def test_reasons_are_terms_from_the_text(model):
     assert all(term in text for term in s.reasons)
 
 
+def test_reasons_are_whole_words_not_bigram_shards(model):
+    text = "前租户一直没有注销企业，新商户的营业执照办不下来"
+    s = model.suggest(text)
+    words = set(s.reasons + s.department_reasons + s.cause_reasons)
+    assert words and not {"前租", "业执", "没有注", "照办", "销企"} & words
+    assert words & {"注销", "营业执照", "租户", "商户", "企业"}
+
+
 def test_blocked_by_rule_case_is_recognised(model):
     s = model.suggest("没有到法定退休年龄，想提前领取养老金，窗口说按规定不能办理")
     assert s.classification == "cannot"

@@ -136,6 +136,10 @@ def test_export_masking_and_scope(client, world, triage_user, supervisor, window
     assert world["hk"].tracking_number in triage_text
     assert world["qp"].tracking_number not in triage_text  # other district never exported
     assert "13800001234" in triage_text  # 研判员 may see full data
+    # ... and the hand-over of that data is on the case's record, as an on-screen reveal is.
+    entry = world["hk"].timeline.filter(kind="view_personal_data").get()
+    assert entry.author == triage_user and "导出了案件清单" in entry.text and fmt.upper() in entry.text
+    assert not world["qp"].timeline.filter(kind="view_personal_data").exists()
 
 
 def test_export_masked_for_role_without_personal_data(client, world, triage_user):
@@ -150,6 +154,8 @@ def test_export_masked_for_role_without_personal_data(client, world, triage_user
     body = b"".join(client.get(reverse("cases:index") + "?export=csv").streaming_content).decode()
     assert "138****1234" in body and "13800001234" not in body and "张**" in body
     assert world["hk"].reporter_id_number not in body
+    # A masked export hands over no personal data, so there is nothing to record.
+    assert not world["hk"].timeline.filter(kind="view_personal_data").exists()
 
 
 def test_search_restrict_keys(world, window_user, triage_user, dept_user, supervisor, housing_user, hall, market_dept):
@@ -212,3 +218,29 @@ def test_case_list_filters_by_registration_date(client, world, triage_user):
     assert "本次未按条件筛选" in alert and "受理日期：输入一个有效的日期" in alert
     good = client.get(url, {"created_at_before": today.isoformat()})
     assert "data-filter-errors" not in good.content.decode()
+
+
+def test_deidentified_text_keeps_the_cases_own_number(world):
+    # Staff without personal-data rights read the timeline de-identified, yet the case's own
+    # number is in the page header: blanking it there only confuses. Other numbers stay hidden.
+    case = world["hk"]
+    other = world["qp"]
+    text = f"通过窗口受理登记，编号 {case.tracking_number}；与 {other.tracking_number} 合并，联系 13800001234。"
+    shown = selectors.deidentified_text(text, case)
+    assert case.tracking_number in shown
+    assert other.tracking_number not in shown and "【案件编号】" in shown
+    assert "13800001234" not in shown
+
+
+def test_case_list_search_matches_every_word_in_either_script(client, world, triage_user):
+    client.force_login(triage_user)
+    url = reverse("cases:index")
+
+    def found(q):
+        html = client.get(url, {"q": q}).content.decode()
+        return {key for key in ("hk", "other_hall", "qp") if world[key].tracking_number in html}
+
+    assert found("營業執照 注銷") == {"hk"}  # traditional input, simplified record
+    assert found("营业执照 另一大厅") == set()  # every word must match
+    assert found(world["other_hall"].tracking_number.lower()) == {"other_hall"}
+    assert found("注销") == {"hk"}  # 青浦's case never shows for 虹口

@@ -71,9 +71,13 @@ def test_guide_rule_for_switches_on_the_effective_date():
     )
     assert guide.rule_for(D(2023, 4, 30)) is old
     assert guide.rule_for(D(2023, 5, 1)) is new
-    answer = guide.rule_answer(D(2023, 6, 30))
+    answer = guide.rule_answer(D(2023, 6, 30), today=D(2023, 6, 1))
     assert answer["is_new"] and answer["in_transition"]
-    assert "过渡期" in answer["message"]
+    assert "目前仍在过渡期内（至 2023-06-30）" in answer["message"]
+    # Asked years later, the same start date must not be told the arrangements still run.
+    later = guide.rule_answer(D(2023, 6, 30), today=D(2026, 12, 1))
+    assert later["in_transition"] and later["transition_over"]
+    assert "过渡期已于 2023-06-30 结束" in later["message"] and "目前仍在" not in later["message"]
     assert not guide.rule_answer(D(2023, 7, 1))["in_transition"]
     assert "原政策" in guide.rule_answer(D(2023, 4, 30))["message"]
 

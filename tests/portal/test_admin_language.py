@@ -102,6 +102,14 @@ def test_everyday_admin_screens_have_no_english_only_text(demo):
     assert found == {}
 
 
+def test_admin_page_search_counts_pages_without_a_stray_none(demo):
+    # Wagtail passes no model name to the page search header; the count must still read as Chinese.
+    client = login(get_user_model().objects.get(username="editor"))
+    html = client.get(reverse("wagtailadmin_pages:search") + "?q=注销").content.decode()
+    assert re.search(r"共\d+个页面，当前显示第1-\d+个", html)
+    assert "None" not in re.sub(r"<[^>]+>", "", html)
+
+
 def test_wagtail_defaults_are_replaced_by_bancheng_groups_and_workflow(demo):
     from django.contrib.auth.models import Group
 
@@ -118,3 +126,12 @@ def test_every_wagtail_admin_string_has_a_chinese_translation():
     from portal.home.management.commands.check_admin_translations import untranslated_wagtail_strings
 
     assert untranslated_wagtail_strings() == []
+
+
+def test_admin_chrome_names_bancheng_and_has_no_english_help_sites(demo):
+    client = login(get_user_model().objects.get(username="admin"))
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert re.search(r"<title>\s*控制面板 - 办成\s*</title>", html)
+    assert "guide.wagtail.org" not in html and "wagtail.org/releases" not in html
+    cases = client.get(reverse("cases:index")).content.decode()
+    assert "添加 案件" not in cases

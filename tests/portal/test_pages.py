@@ -125,6 +125,15 @@ def test_guide_answers_old_or_new_policy(demo, started, expected, absent):
     assert policy in answer
 
 
+def test_guide_says_an_ended_transition_has_ended(demo):
+    # The demo transition ended on 2023-06-30; readers now must not be told it is still running.
+    guide = PolicyTransitionGuidePage.objects.get(slug="yingyexing-yanchu-xuke-wangban-xianjie")
+    html = text(f"{guide.url}?started=2023-05-31")
+    answer = html.split('id="rule-check"')[1].split("</section>")[0]
+    assert "过渡期已于 2023-06-30 结束" in answer and "目前仍在过渡期内" not in answer
+    assert "（已结束）" in html.split('class="trust-meta"')[1].split("</dl>")[0]
+
+
 @pytest.mark.parametrize("bad", ["2023-13-01", "昨天", "2023/05/01", "9999-01-01", "x" * 500])
 def test_guide_bad_date_gives_chinese_message(demo, bad):
     guide = PolicyTransitionGuidePage.objects.get(slug="rongque-shouli-shixing-zhuan-changtai")
@@ -163,10 +172,13 @@ def test_feeds_list_new_guidance(demo):
     assert "http://www.w3.org/2005/Atom" in atom and "小区停车难这类问题该找谁反映" in atom
 
 
-def test_sitemap_and_robots(demo):
+def test_sitemap_and_robots(demo, settings):
     sitemap = text("/sitemap.xml")
     for page in SolutionArticlePage.objects.live():
         assert page.full_url in sitemap
+    # The demo serves on WAGTAILADMIN_BASE_URL, so links a reader copies must point there, not to localhost.
+    assert settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/" in sitemap and "http://localhost/" not in sitemap
+    assert "http://localhost/" not in text("/feeds/latest.rss")
     robots = get("/robots.txt")
     assert robots.status_code == 200
     assert "Sitemap:" in robots.content.decode()

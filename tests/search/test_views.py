@@ -296,3 +296,119 @@ def test_pinyin_never_offers_an_unpublished_title(client, library):
     library["a3"].unpublish()
     assert client.get("/search/suggest/", {"q": "zhufang"}).json() == []
     assert "pinyin-terms" not in client.get("/search/", {"q": "zhufangbutie"}).content.decode()
+
+
+# --- policies link to their own page ------------------------------------------------
+
+
+def _result_targets(html: str) -> dict[str, str]:
+    """Result title -> where its link finally goes (the click redirect's "to")."""
+    out = {}
+    for href, title in re.findall(r'<a href="([^"]*)">([^<]+)</a>\s*</h2>', html):
+        href = href.replace("&amp;", "&")
+        if href.startswith("/search/click/"):
+            href = parse_qs(urlparse(href).query)["to"][0]
+        out[title] = href
+    return out
+
+
+def test_policy_result_opens_the_policy_page(client, library):
+    html = client.get("/search/", {"q": "简易注销", "type": "policy"}).content.decode()
+    url = _result_targets(html)["关于推行企业简易注销登记改革的通知"]
+    assert url == f"/policies/{library['policy'].pk}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "沪市监规〔2023〕3号" in text and "现行有效" in text
+
+    api = client.get("/api/search/", {"q": "简易注销", "type": "policy"}).json()
+    assert api["results"][0]["url"] == url
+
+
+def test_policy_indexed_before_its_page_existed_still_links_to_it(client, search_engine):
+    from search.sources import get_source
+
+    policy = make_policy("上海市企业注销便利化工作指引", document_number="沪市监规〔2022〕3号")
+    doc = get_source("policy").document_for(policy)
+    doc.url = ""  # what an index built before /policies/<id>/ existed holds
+    search_engine.index([doc])
+
+    html = client.get("/search/", {"q": "注销便利化"}).content.decode()
+    assert _result_targets(html)["上海市企业注销便利化工作指引"] == f"/policies/{policy.pk}/"
+    api = client.get("/api/search/", {"q": "注销便利化"}).json()
+    assert api["results"][0]["url"] == f"/policies/{policy.pk}/"
+
+
+# --- queries with nothing to search -----------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["的", "？", "%", "!!!", "的 了 吗"])
+def test_query_with_nothing_searchable_lists_nothing(client, library, q):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"“{q}”中没有可检索的词，请换个说法" in html
+    assert 'class="result' not in html and "共找到" not in html
+    assert "没有找到相关内容" in html and 'href="/report/"' in html
+    assert library["closing"].url in html  # topics to browse instead
+
+    data = client.get("/api/search/", {"q": q}).json()
+    assert data["count"] == 0 and data["results"] == []
+    assert "没有可检索的词" in data["message"]
+
+
+def test_nothing_searchable_with_a_filter_still_lists_nothing(client, library):
+    html = client.get("/search/", {"q": "的", "type": "policy"}).content.decode()
+    assert "没有可检索的词" in html and 'class="result' not in html
+    assert client.get("/api/search/", {"q": "的", "type": "policy"}).json()["count"] == 0
+
+
+def test_empty_query_with_a_filter_still_browses(client, library):
+    html = client.get("/search/", {"q": "", "type": "policy"}).content.decode()
+    assert "关于推行企业简易注销登记改革的通知" in html
+    assert "没有可检索的词" not in html
+    assert client.get("/api/search/", {"type": "policy"}).json()["count"] == 1
+
+
+# --- facets on a phone ------------------------------------------------------------------
+
+
+def test_facets_sit_in_a_disclosure_that_names_them(client, library):
+    html = client.get("/search/", {"q": "注销"}).content.decode()
+    block = html.split('<details id="search-facets"')[1].split("</details>")[0]
+    assert "<summary>筛选（内容类型、部门、主题、标签、适用区）</summary>" in block
+    assert "district=qingpu" in block
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_results_come_before_the_facets_on_a_phone(live_server, browser_page, search_engine):
+    topic = make_topic("容缺受理", slug="rongque")
+    departments = [make_department(f"第{i}区行政服务中心") for i in range(12)]
+    pages = [
+        make_article(
+            topic,
+            f"容缺受理办事指引第{i}号",
+            slug=f"rongque-{i}",
+            summary="容缺受理 材料后补",
+            tags=[f"标签{i}"],
+            departments=[departments[i]],
+        )
+        for i in range(12)
+    ]
+    index(*pages)
+
+    browser_page.set_viewport_size({"width": 375, "height": 740})
+    browser_page.goto("/search/?q=容缺受理")
+    first = browser_page.locator("li.result").first.bounding_box()
+    assert first["y"] < 700
+    facet = browser_page.locator(".search-facets .facet a").first
+    assert not facet.is_visible()
+    # Still reachable with the keyboard.
+    browser_page.locator("#search-facets summary").focus()
+    browser_page.keyboard.press("Enter")
+    assert facet.is_visible()
+
+    browser_page.set_viewport_size({"width": 1280, "height": 800})
+    browser_page.reload()
+    assert browser_page.locator(".search-facets .facet a").first.is_visible()

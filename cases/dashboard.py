@@ -1,0 +1,47 @@
+"""The case desk on the Wagtail dashboard.
+
+Window, triage and department staff have no page permissions, so Wagtail's own
+dashboard shows them nothing useful. This panel puts their queue and the
+"search precedents before escalating" box where they land after signing in.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from wagtail.admin.ui.components import Component
+
+from cases import selectors
+from cases.permissions import RESPONSIBILITY_PERMS, profile_of
+
+
+class CaseDeskPanel(Component):
+    name = "case_desk"
+    order = 10
+    template_name = "cases/admin/desk_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        index = reverse("cases:index")
+        profile = profile_of(self.user)
+        # Library readers (editors) answer for no queue: counts would all read 0.
+        has_queue = self.user.is_superuser or any(self.user.has_perm(p) for p in RESPONSIBILITY_PERMS)
+        return {
+            "counts": selectors.desk_summary(self.user) if has_queue else None,
+            "index_url": index,
+            "registered_url": f"{index}?status=registered",
+            "due_soon_url": f"{index}?deadline_state=due_soon",
+            "overdue_url": f"{index}?deadline_state=overdue",
+            "add_url": reverse("cases:add") if self.user.has_perm("cases.add_case") else "",
+            "dispatches_url": (
+                reverse("my_dispatches:index")
+                if profile and profile.department_id and self.user.has_perm("cases.reply_dispatch")
+                else ""
+            ),
+            "search_url": reverse("search:search"),
+        }
+
+
+def shows_case_desk(user) -> bool:
+    return user.has_perm("cases.view_case")

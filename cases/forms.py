@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bleach
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.identity import CreditCodeField, ResidentIdField
@@ -28,6 +29,22 @@ from knowledge.models import Department, District, ServiceItem
 MATTER_MAX = 2000
 TEXT_MAX = 2000
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class DeadlineField(forms.DateField):
+    """A deadline set from today on: a date already past makes a case overdue on the spot."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DATE_WIDGET)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        today = timezone.localdate()
+        if value and value < today:
+            raise forms.ValidationError(
+                _("时限不能早于今天（%(today)s），请核对日期。") % {"today": today.isoformat()}, code="past"
+            )
 
 
 def clean_text(value: str) -> str:
@@ -171,8 +188,8 @@ class TriageForm(CaseActionForm):
     guidance_link = forms.CharField(label=_("指引链接（不会办）"), max_length=300, required=False)
     referred_to = forms.CharField(label=_("转至渠道（非政务服务）"), max_length=150, required=False)
     referral_reason = PlainTextField(label=_("转出理由（非政务服务）"), required=False)
-    deadline = forms.DateField(
-        label=_("办理时限"), required=False, widget=DATE_WIDGET,
+    deadline = DeadlineField(
+        label=_("办理时限"), required=False,
         help_text=_("留空按分类默认工作日计算。"),
     )
 
@@ -180,13 +197,13 @@ class TriageForm(CaseActionForm):
 class DispatchForm(CaseActionForm):
     lead_department = forms.ModelChoiceField(label=_("主办部门"), queryset=Department.objects.all())
     lead_task = PlainTextField(label=_("主办任务"))
-    lead_deadline = forms.DateField(label=_("主办时限"), required=False, widget=DATE_WIDGET)
+    lead_deadline = DeadlineField(label=_("主办时限"), required=False)
     co1_department = forms.ModelChoiceField(label=_("协办部门一"), queryset=Department.objects.all(), required=False)
     co1_task = PlainTextField(label=_("协办任务一"), required=False)
-    co1_deadline = forms.DateField(label=_("协办时限一"), required=False, widget=DATE_WIDGET)
+    co1_deadline = DeadlineField(label=_("协办时限一"), required=False)
     co2_department = forms.ModelChoiceField(label=_("协办部门二"), queryset=Department.objects.all(), required=False)
     co2_task = PlainTextField(label=_("协办任务二"), required=False)
-    co2_deadline = forms.DateField(label=_("协办时限二"), required=False, widget=DATE_WIDGET)
+    co2_deadline = DeadlineField(label=_("协办时限二"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -247,7 +264,7 @@ class ReassignForm(DispatchChoiceMixin):
     dispatch_statuses = (Dispatch.Status.PENDING, Dispatch.Status.RETURNED)
     department = forms.ModelChoiceField(label=_("改派至"), queryset=Department.objects.all())
     task = PlainTextField(label=_("任务（留空沿用原任务）"), required=False)
-    deadline = forms.DateField(label=_("时限（留空沿用原时限）"), required=False, widget=DATE_WIDGET)
+    deadline = DeadlineField(label=_("时限（留空沿用原时限）"), required=False)
 
 
 class TextForm(CaseActionForm):
@@ -277,7 +294,7 @@ class MaterialWaiveForm(MaterialChoiceMixin):
 
 
 class ExtensionRequestForm(CaseActionForm):
-    new_deadline = forms.DateField(label=_("申请延至"), widget=DATE_WIDGET)
+    new_deadline = DeadlineField(label=_("申请延至"))
     reason = PlainTextField(label=_("延期理由"))
 
 
@@ -296,6 +313,18 @@ class ExtensionDecideForm(CaseActionForm):
 class CloseForm(CaseActionForm):
     outcome = forms.ChoiceField(label=_("办理结果"), choices=Case.Outcome.choices)
     resolution_summary = PlainTextField(label=_("办理情况说明（反映人可见）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pending = [
+            f"{d.department}（{d.get_role_display()}）"
+            for d in self.case.dispatches.filter(status=Dispatch.Status.PENDING).select_related("department")
+        ]
+        if pending:
+            # Say it before the click: closing withdraws them from the departments' queues.
+            self.fields["outcome"].help_text = _("尚未答复的分办：%(d)s。办结后这些分办将一并撤回。") % {
+                "d": "、".join(pending)
+            }
 
 
 class RateForm(CaseActionForm):

@@ -301,6 +301,8 @@ class Dispatch(models.Model):
         REPLIED = "replied", _("已答复")
         RETURNED = "returned", _("已退单")
         REASSIGNED = "reassigned", _("已改派")
+        # The case was closed before this department answered: nothing is left for it to do.
+        WITHDRAWN = "withdrawn", _("已撤回（案件已办结）")
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="dispatches")
     department = models.ForeignKey(

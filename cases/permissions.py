@@ -63,6 +63,8 @@ RESPONSIBILITY_PERMS = (
     "cases.view_hall_cases",
     "cases.view_department_cases",
 )
+# Staff who run a case (hall, district, city), as opposed to a department answering a dispatch.
+CASE_RUNNER_PERMS = RESPONSIBILITY_PERMS[:3]
 
 
 def can_view_statistics(user) -> bool:
@@ -101,6 +103,9 @@ def user_can(user, action: str, case: Case) -> bool:
     }
     if action in open_only and not case.is_open:
         return False
+    if action == "extension_request" and not any(user.has_perm(p) for p in CASE_RUNNER_PERMS):
+        # A department asks for more time only while it still owes an answer.
+        return pending_dispatches_for_user(user, case).exists()
     if action == "merge":
         return case.is_open
     if action == "quote_article":

@@ -474,6 +474,9 @@ def dispatch_return(*, dispatch: Dispatch, author, reason: str) -> Dispatch:
     """退单: the department hands the dispatch back to the coordinator, with a reason."""
     reason = _require(reason, _("退单必须写明理由。"), "reason")
     dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if not dispatch.case.is_open:
+        # A return would silently put a closed case back into triage.
+        raise ValidationError(_("案件已办结，不能再退单；如有异议请联系研判员重新打开案件。"))
     if dispatch.status != Dispatch.Status.PENDING:
         raise ValidationError(_("只有办理中的分办才能退单。"))
     dispatch.status = Dispatch.Status.RETURNED
@@ -528,7 +531,7 @@ def dispatch_reassign(
 def dispatch_reply(*, dispatch: Dispatch, author, reply: str) -> Dispatch:
     reply = _require(reply, _("请填写答复内容。"), "reply")
     dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
-    if dispatch.status != Dispatch.Status.PENDING:
+    if dispatch.status != Dispatch.Status.PENDING or not dispatch.case.is_open:
         raise ValidationError(_("该分办已不在办理中，不能答复。"))
     dispatch.reply = reply
     dispatch.replied_at = timezone.now()
@@ -564,13 +567,11 @@ def case_message_reporter(*, case: Case, author, text: str) -> TimelineEntry:
 
 
 @transaction.atomic
-def case_log_personal_data_view(*, case: Case, author) -> TimelineEntry:
-    return _log(
-        case,
-        TimelineEntry.Kind.VIEW_PERSONAL_DATA,
-        author,
-        _("%(user)s 查看了完整个人信息。") % {"user": _user_label(author)},
-    )
+def case_log_personal_data_view(*, case: Case, author, purpose: str = "") -> TimelineEntry:
+    text = _("%(user)s 查看了完整个人信息。") % {"user": _user_label(author)}
+    if purpose:
+        text = _("%(user)s 查看了完整个人信息（%(purpose)s）。") % {"user": _user_label(author), "purpose": purpose}
+    return _log(case, TimelineEntry.Kind.VIEW_PERSONAL_DATA, author, text)
 
 
 @transaction.atomic
@@ -739,7 +740,19 @@ def case_close(*, case: Case, author, outcome: str, resolution_summary: str) -> 
         _("已办结，结果：%(o)s。%(s)s") % {"o": case.get_outcome_display(), "s": resolution_summary},
         visible=True,
     )
+    _withdraw_pending_dispatches(case, author)
     return case
+
+
+def _withdraw_pending_dispatches(case: Case, author) -> None:
+    """Closing ends the coordination: unanswered dispatches leave the departments' queues
+    (otherwise they stay in 我的待办 and count as overdue forever)."""
+    pending = list(case.dispatches.select_for_update().filter(status=Dispatch.Status.PENDING))
+    if not pending:
+        return
+    Dispatch.objects.filter(pk__in=[d.pk for d in pending]).update(status=Dispatch.Status.WITHDRAWN)
+    names = "、".join(f"{d.department}（{d.get_role_display()}）" for d in pending)
+    _log(case, TimelineEntry.Kind.STATE_CHANGE, author, _("案件已办结，未答复的分办随之撤回：%(d)s。") % {"d": names})
 
 
 @transaction.atomic

@@ -58,6 +58,9 @@ def _apply_errors(form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form (field errors where the field exists)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            # The intake form names the 容缺 material's fields material_*; the service does not.
+            if field not in form.fields and f"material_{field}" in form.fields:
+                field = f"material_{field}"
             target = field if field in form.fields else None
             for error in errors:
                 form.add_error(target, error)
@@ -392,6 +395,7 @@ class CaseInspectView(InspectView):
                 "reporter": reporter,
                 "revealed": reveal,
                 "can_reveal": can_view_personal_data(user) and not reveal,
+                "full_text": full_text,  # read by {% shown %} for every other free-text field
                 "timeline": timeline,
                 "matter_text": shown(case.matter),
                 "failure_text": shown(case.counter_failure_reason),
@@ -502,6 +506,11 @@ class CaseEditView(CaseRegisterView):
         if "edit_intake" not in allowed_actions(request.user, self.case):
             raise PermissionDenied
         return FormView.dispatch(self, request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # The form is filled with the full name, phone and ID number: that is a view, and is logged.
+        services.case_log_personal_data_view(case=self.case, author=request.user, purpose=_("修改登记信息"))
+        return super().get(request, *args, **kwargs)
 
     def get_initial(self):
         initial = {name: getattr(self.case, name) for name in services.INTAKE_FIELDS}

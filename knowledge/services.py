@@ -346,7 +346,7 @@ def article_draft_from_case_data(
     title = _clip(draft.title, 255) or _("（待编辑）办事指引草稿")
     page = SolutionArticlePage(
         title=title,
-        slug=_unique_child_slug(topic, f"anli-zhiyin-{timezone.now():%Y%m%d}"),
+        slug=_unique_child_slug(topic, f"anli-zhiyin-{timezone.localdate():%Y%m%d}"),
         summary=_clip(draft.summary or draft.title, 300),
         problem=draft.problem or draft.title,
         applies_to=draft.applies_to,

@@ -285,3 +285,17 @@ class PolicyChangeViewSet(RecordViewSetMixin, ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_policy_change_viewset():
     return PolicyChangeViewSet("policy_changes")
+
+
+@hooks.register("after_edit_page")
+def return_reviewers_without_page_access_to_the_dashboard(request, page):
+    """After 会签通过 a liaison may no longer open the page or its section; Wagtail would send
+    them to the section's listing and show "no permission", as if the signature had failed."""
+    from django.shortcuts import redirect
+    from wagtail.admin.navigation import get_site_for_user
+
+    if not request.POST.get("action-workflow-action") or request.GET.get("next"):
+        return None
+    if get_site_for_user(request.user)["root_page"] is None:
+        return redirect("wagtailadmin_home")
+    return None

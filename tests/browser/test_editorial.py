@@ -62,7 +62,7 @@ def test_editor_submits_liaison_countersigns_reviewer_publishes(live_server, bro
     # 审核 approves, which publishes (the last step's button says so).
     log_in(page, "reviewer")
     page.goto(f"/admin/pages/{article.pk}/edit/")
-    footer_action(page, re.compile(r"^\s*批准\s*和发布\s*$"))
+    footer_action(page, re.compile(r"^\s*批准\s*并发布\s*$"))
     expect(page.locator(".messages")).to_contain_text(TITLE)
     article.refresh_from_db()
     assert article.live

@@ -150,7 +150,7 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
 
     log_in(page, "reviewer")
     page.goto(f"/admin/pages/{article.pk}/edit/")
-    footer_action(page, re.compile(r"^\s*批准\s*和发布\s*$"))
+    footer_action(page, re.compile(r"^\s*批准\s*并发布\s*$"))
     expect(page.locator(".messages")).to_contain_text(NEW_TITLE)
     article.refresh_from_db()
     assert article.live

@@ -96,6 +96,9 @@ ACTION_CASES = [
     ("material_add", {"material_add-name": "原件", "material_add-promised_date": "not-a-date",
                       "material_add-supply_method": "mail"}, "日期"),
     ("close", {"close-outcome": "done", "close-resolution_summary": ""}, "请填写“办理情况说明（反映人可见）”"),
+    # A deadline already past would make the case overdue the moment it is saved.
+    ("triage", {"triage-classification": "difficult", "triage-blocking_cause": "other",
+                "triage-deadline": "2020-01-06"}, "时限不能早于今天"),
 ]
 
 
@@ -107,6 +110,29 @@ def test_action_bad_input(client, case, triage_user, action, data, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert counts() == before
+
+
+def test_dispatch_deadline_in_the_past_is_refused(client, case, triage_user, market_dept):
+    from cases import services
+
+    services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="legacy")
+    client.force_login(triage_user)
+    before = counts()
+    response = client.post(reverse("cases:inspect", args=[case.pk]), {
+        "action": "dispatch", "dispatch-lead_department": market_dept.pk, "dispatch-lead_task": "联系前租户",
+        "dispatch-lead_deadline": "2020-01-06"})
+    assert response.status_code == 400
+    assert "时限不能早于今天" in response.content.decode()
+    assert counts() == before
+
+
+def test_material_date_error_sits_at_its_field(client, window_user, hall):
+    client.force_login(window_user)
+    response = client.post(reverse("cases:add"), register_data(
+        hall, material_name="身份证原件", material_promised_date="2001-01-01", material_supply_method="mail"))
+    form = response.context["form"]
+    assert "不能早于受理日期" in " ".join(form.errors.get("material_promised_date", []))
+    assert not form.non_field_errors()
 
 
 def test_return_without_reason(client, dispatched_case, tax_user):

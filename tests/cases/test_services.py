@@ -230,3 +230,38 @@ def test_every_write_has_an_authored_timeline_entry(dispatched_case, triage_user
     assert [e.kind for e in entries][-3:] == ["reply", "internal_note", "message"]
     assert entries[-3].author == dept_user and entries[-1].visible_to_reporter
     assert not entries[-2].visible_to_reporter
+
+
+def test_closing_withdraws_unanswered_dispatches_and_departments_cannot_reopen_by_returning(
+    client, dispatched_case, triage_user, dept_user, market_dept
+):
+    from django.urls import reverse
+
+    from cases import selectors
+
+    client.force_login(triage_user)
+    page = client.get(reverse("cases:inspect", args=[dispatched_case.pk])).content.decode()
+    assert "尚未答复的分办" in page and "办结后这些分办将一并撤回" in page
+    services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="已办成")
+    assert set(dispatched_case.dispatches.values_list("status", flat=True)) == {Dispatch.Status.WITHDRAWN}
+    assert "未答复的分办随之撤回" in dispatched_case.timeline.last().text
+    # Nothing is left in the department's queue, and it is offered nothing to do.
+    assert not selectors.dispatches_for_user(dept_user).exists()
+    client.force_login(dept_user)
+    page = client.get(reverse("cases:inspect", args=[dispatched_case.pk])).content.decode()
+    assert 'value="return"' not in page and 'value="reply"' not in page and 'value="extension_request"' not in page
+    # Even a stale form cannot put the closed case back into triage.
+    lead = dispatched_case.dispatches.get(department=market_dept)
+    with pytest.raises(ValidationError):
+        services.dispatch_return(dispatch=lead, author=dept_user, reason="不属于本部门")
+    dispatched_case.refresh_from_db()
+    assert dispatched_case.status == Case.Status.CLOSED
+
+
+def test_department_asks_for_more_time_only_while_it_owes_an_answer(dispatched_case, dept_user, market_dept):
+    from cases.permissions import user_can
+
+    assert user_can(dept_user, "extension_request", dispatched_case)
+    lead = dispatched_case.dispatches.get(department=market_dept)
+    services.dispatch_reply(dispatch=lead, author=dept_user, reply="已联系前租户")
+    assert not user_can(dept_user, "extension_request", dispatched_case)

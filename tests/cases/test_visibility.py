@@ -244,3 +244,25 @@ def test_case_list_search_matches_every_word_in_either_script(client, world, tri
     assert found("营业执照 另一大厅") == set()  # every word must match
     assert found(world["other_hall"].tracking_number.lower()) == {"other_hall"}
     assert found("注销") == {"hk"}  # 青浦's case never shows for 虹口
+
+
+def test_citizen_comment_with_a_phone_number_is_masked_for_roles_without_rights(client, world, triage_user, dept_user):
+    from cases import services
+
+    case = world["hk"]
+    services.case_close(case=case, author=triage_user, outcome="done", resolution_summary="已协调完成注销")
+    services.case_rate(case=case, rating=2, comment="太慢了，有事请打我电话13912345678")
+    client.force_login(dept_user)
+    page = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
+    assert "太慢了" in page and "13912345678" not in page  # both the 好差评 line and the 整改 reason
+    client.force_login(triage_user)
+    assert "13912345678" in client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
+
+
+def test_opening_the_intake_edit_form_is_logged_as_a_personal_data_view(client, world, window_user):
+    case = world["hk"]
+    client.force_login(window_user)
+    page = client.get(reverse("cases:edit", args=[case.pk])).content.decode()
+    assert case.reporter_phone in page  # the form needs the real values to correct them
+    entry = case.timeline.filter(kind="view_personal_data").get()
+    assert entry.author == window_user and "修改登记信息" in entry.text

@@ -258,3 +258,23 @@ def test_liaison_without_a_department_cannot_sign_department_content(demo, demo_
     assert login(nobody).get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).status_code == 302
     workflow_action(login(nobody), page, "approve")
     assert Page.objects.get(pk=page.pk).current_workflow_task.name == "部门会签"
+
+
+def test_liaison_signing_from_the_editor_lands_on_the_dashboard_not_a_refusal(demo, demo_user):
+    editor, liaison = demo_user("editor"), demo_user("liaison")
+    topic = TopicIndexPage.objects.get(slug="qiye-kaiban")
+    editor_client = login(editor)
+    url, data = add_form(editor_client, topic)
+    data["action-submit"] = "action-submit"
+    assert editor_client.post(url, data).status_code == 302
+    page = SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
+    liaison_client = login(liaison)
+    edit_url, data = edit_form(liaison_client, page)
+    data["action-workflow-action"] = "true"
+    data["workflow-action-name"] = "approve"
+    response = liaison_client.post(edit_url, data)
+    assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    landing = liaison_client.get(response["Location"]).content.decode()
+    assert "没有权限" not in landing
+    state = WorkflowState.objects.get(object_id=str(page.pk), status=WorkflowState.STATUS_IN_PROGRESS)
+    assert state.current_task_state.task.name == "审核发布"

@@ -99,14 +99,18 @@ def test_editor_cannot_publish_through_the_admin(demo, demo_user):
     assert page.live
 
 
-def test_submit_countersign_and_publish(demo, demo_user):
-    editor, liaison, reviewer = demo_user("editor"), demo_user("liaison"), demo_user("reviewer")
-    topic = TopicIndexPage.objects.get(slug="qiye-kaiban")
-    editor_client = login(editor)
-    url, data = add_form(editor_client, topic)
+def submit_new_article(editor_client):
+    """The editor creates the test article and submits it: it waits for 部门会签."""
+    url, data = add_form(editor_client, TopicIndexPage.objects.get(slug="qiye-kaiban"))
     data["action-submit"] = "action-submit"
     assert editor_client.post(url, data).status_code == 302
-    page = SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
+    return SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
+
+
+def test_submit_countersign_and_publish(demo, demo_user):
+    editor, liaison, reviewer = demo_user("editor"), demo_user("liaison"), demo_user("reviewer")
+    editor_client = login(editor)
+    page = submit_new_article(editor_client)
     state = WorkflowState.objects.get(object_id=str(page.pk), status=WorkflowState.STATUS_IN_PROGRESS)
     assert state.current_task_state.task.name == "部门会签"
 
@@ -261,14 +265,8 @@ def test_liaison_without_a_department_cannot_sign_department_content(demo, demo_
 
 
 def test_liaison_signing_from_the_editor_lands_on_the_dashboard_not_a_refusal(demo, demo_user):
-    editor, liaison = demo_user("editor"), demo_user("liaison")
-    topic = TopicIndexPage.objects.get(slug="qiye-kaiban")
-    editor_client = login(editor)
-    url, data = add_form(editor_client, topic)
-    data["action-submit"] = "action-submit"
-    assert editor_client.post(url, data).status_code == 302
-    page = SolutionArticlePage.objects.get(slug="getihu-xieye-huifu")
-    liaison_client = login(liaison)
+    page = submit_new_article(login(demo_user("editor")))
+    liaison_client = login(demo_user("liaison"))
     edit_url, data = edit_form(liaison_client, page)
     data["action-workflow-action"] = "true"
     data["workflow-action-name"] = "approve"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.admin.ui.components import Component
 
 from cases import selectors
-from cases.permissions import RESPONSIBILITY_PERMS, profile_of
+from cases.permissions import RESPONSIBILITY_PERMS, can_look_up_reporter, profile_of
 
 
 class CaseDeskPanel(Component):
@@ -40,6 +40,7 @@ class CaseDeskPanel(Component):
                 else ""
             ),
             "search_url": reverse("search:search"),
+            "lookup_url": reverse("case_reporter_lookup") if can_look_up_reporter(self.user) else "",
         }
 
 

@@ -147,6 +147,26 @@ class CaseRegisterForm(IntakeFieldsMixin):
         return data
 
 
+class ReporterLookupForm(RequiredMessageMixin, forms.Form):
+    """来电查询: a returning citizen's earlier cases, by the phone or ID number they give.
+
+    POSTed, so the number never lands in a URL or an access log.
+    """
+
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    reporter_id_number = ResidentIdField(required=False)
+
+    def clean_reporter_phone(self):
+        value = self.cleaned_data["reporter_phone"]
+        return normalize_phone(value) if value.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("reporter_phone") and not data.get("reporter_id_number"):
+            raise forms.ValidationError(_("请填写联系电话或身份证号码。"))
+        return data
+
+
 class CaseIntakeEditForm(IntakeFieldsMixin):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

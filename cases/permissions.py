@@ -75,6 +75,15 @@ def can_view_statistics(user) -> bool:
     )
 
 
+def can_look_up_reporter(user) -> bool:
+    """来电查询 is for staff who answer for cases, not readers of the shared library."""
+    return (
+        user.is_authenticated
+        and user.has_perm("cases.view_case")
+        and (user.is_superuser or any(user.has_perm(p) for p in RESPONSIBILITY_PERMS))
+    )
+
+
 def can_import(user) -> bool:
     return user.is_authenticated and user.has_perm("cases.import_cases")
 

@@ -117,6 +117,19 @@ def case_text_search(queryset: QuerySet[Case], query: str, *, fields) -> QuerySe
     return queryset
 
 
+REPORTER_LOOKUP_LIMIT = 50
+
+
+def cases_of_reporter(user, *, phone: str = "", id_number: str = "") -> list[Case]:
+    """The user's visible cases filed by the person with this phone or ID number, newest first."""
+    match = Q(pk__in=[])
+    if phone:
+        match |= Q(reporter_phone=phone)
+    if id_number:
+        match |= Q(reporter_id_number=id_number)
+    return list(visible_cases_for(user).filter(match).order_by("-created_at")[:REPORTER_LOOKUP_LIMIT])
+
+
 def get_visible_case(user, pk) -> Case:
     """Raises Case.DoesNotExist for cases outside the user's scope (views turn it into 404)."""
     return visible_cases_for(user).get(pk=pk)

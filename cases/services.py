@@ -592,6 +592,16 @@ def case_log_personal_data_export(*, cases, author, export_format: str) -> int:
     return len(entries)
 
 
+@transaction.atomic
+def case_log_reporter_lookup(*, cases, author, by: str) -> None:
+    """A lookup by someone's phone or ID number is a use of their personal data: each case found records it."""
+    text = _("%(user)s 按反映人%(by)s查询到本案。") % {"user": _user_label(author), "by": by}
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(case=case, kind=TimelineEntry.Kind.VIEW_PERSONAL_DATA, author=author, text=text)
+        for case in cases
+    )
+
+
 # --- 容缺 materials ----------------------------------------------------------
 
 

@@ -9,9 +9,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from cases import class_report_views, intelligence_views, statistics_views
+from cases import class_report_views, intelligence_views, lookup_views, statistics_views
 from cases.dashboard import CaseDeskPanel, shows_case_desk
-from cases.permissions import can_view_statistics
+from cases.permissions import can_look_up_reporter, can_view_statistics
 from cases.workdays import missing_calendar_year
 from cases.viewsets import CASE_DESK_SUBMENU_HOOK, CaseDeskViewSetGroup
 
@@ -27,6 +27,7 @@ def register_case_desk_urls():
     return [
         path("cases/classes/", class_report_views.ClassReportView.as_view(), name="case_classes"),
         path("cases/statistics/", statistics_views.StatisticsView.as_view(), name="case_statistics"),
+        path("cases/lookup/", lookup_views.ReporterLookupView.as_view(), name="case_reporter_lookup"),
         path("cases/intelligence/precedents/", intelligence_views.precedents_json, name="precedents_json"),
         path("cases/intelligence/suggest/", intelligence_views.triage_suggestion_json,
              name="triage_suggestion_json"),
@@ -42,6 +43,16 @@ class ClassReportMenuItem(MenuItem):
 @hooks.register(CASE_DESK_SUBMENU_HOOK)
 def register_class_report_menu_item():
     return ClassReportMenuItem(_("一类事"), reverse("case_classes"), icon_name="list-ul", order=50)
+
+
+class ReporterLookupMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_look_up_reporter(request.user)
+
+
+@hooks.register(CASE_DESK_SUBMENU_HOOK)
+def register_reporter_lookup_menu_item():
+    return ReporterLookupMenuItem(_("来电查询"), reverse("case_reporter_lookup"), icon_name="search", order=15)
 
 
 class StatisticsMenuItem(MenuItem):

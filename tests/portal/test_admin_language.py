@@ -87,6 +87,7 @@ def test_everyday_admin_screens_have_no_english_only_text(demo):
         reverse("cases:add"),
         reverse("case_classes"),
         reverse("case_statistics"),
+        reverse("case_reporter_lookup"),
         reverse("policy_changes:index"),
         reverse("policy_changes:add"),
         reverse("search_reports:top_searches"),

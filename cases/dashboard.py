@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.admin.ui.components import Component
 
 from cases import selectors
-from cases.permissions import RESPONSIBILITY_PERMS, can_look_up_reporter, profile_of
+from cases.permissions import answers_for_cases, can_look_up_reporter, profile_of
 
 
 class CaseDeskPanel(Component):
@@ -25,10 +25,9 @@ class CaseDeskPanel(Component):
     def get_context_data(self, parent_context=None):
         index = reverse("cases:index")
         profile = profile_of(self.user)
-        # Library readers (editors) answer for no queue: counts would all read 0.
-        has_queue = self.user.is_superuser or any(self.user.has_perm(p) for p in RESPONSIBILITY_PERMS)
         return {
-            "counts": selectors.desk_summary(self.user) if has_queue else None,
+            # Library readers (editors) answer for no queue: counts would all read 0.
+            "counts": selectors.desk_summary(self.user) if answers_for_cases(self.user) else None,
             "index_url": index,
             "registered_url": f"{index}?status=registered",
             "due_soon_url": f"{index}?deadline_state=due_soon",

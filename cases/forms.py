@@ -22,7 +22,12 @@ from cases.models import (
     ReturnVisit,
     ServiceHall,
 )
-from cases.selectors import catalogue_lead_department, registration_places_for
+from cases.selectors import (
+    catalogue_lead_department,
+    dispatch_labels,
+    pending_dispatches,
+    registration_places_for,
+)
 from cases.services import normalize_phone
 from knowledge.models import Department, District, ServiceItem
 
@@ -120,6 +125,11 @@ class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
 
 
 class CaseRegisterForm(IntakeFieldsMixin):
+    # The service reports a 容缺 material's errors under the material's own field names.
+    service_field_names = {
+        "name": "material_name", "promised_date": "material_promised_date", "supply_method": "material_supply_method",
+    }
+
     material_name = forms.CharField(label=_("容缺材料名称"), max_length=150, required=False)
     material_promised_date = forms.DateField(label=_("承诺补齐日期"), required=False, widget=DATE_WIDGET)
     material_supply_method = forms.ChoiceField(
@@ -336,14 +346,11 @@ class CloseForm(CaseActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        pending = [
-            f"{d.department}（{d.get_role_display()}）"
-            for d in self.case.dispatches.filter(status=Dispatch.Status.PENDING).select_related("department")
-        ]
+        pending = list(pending_dispatches(self.case))
         if pending:
             # Say it before the click: closing withdraws them from the departments' queues.
             self.fields["outcome"].help_text = _("尚未答复的分办：%(d)s。办结后这些分办将一并撤回。") % {
-                "d": "、".join(pending)
+                "d": dispatch_labels(pending)
             }
 
 

@@ -7,8 +7,6 @@ user's visible cases only, shown masked, and every case found records the lookup
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -16,9 +14,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cases import selectors, services
 from cases.forms import ReporterLookupForm
 from cases.permissions import can_look_up_reporter
+from cases.viewsets import CaseDeskFormMixin
 
 
-class ReporterLookupView(WagtailAdminTemplateMixin, FormView):
+class ReporterLookupView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "cases/admin/reporter_lookup.html"
     form_class = ReporterLookupForm
     page_title = gettext_lazy("来电查询")
@@ -29,18 +28,11 @@ class ReporterLookupView(WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("cases:index"), "label": _("案件")},
-            {"url": "", "label": self.get_page_title()},
-        ]
-
     def form_valid(self, form):
         phone = form.cleaned_data["reporter_phone"]
         id_number = form.cleaned_data["reporter_id_number"]
         cases = selectors.cases_of_reporter(self.request.user, phone=phone, id_number=id_number)
-        by = "、".join(label for label, value in ((_("联系电话"), phone), (_("身份证号码"), id_number)) if value)
-        services.case_log_reporter_lookup(cases=cases, author=self.request.user, by=by)
+        services.case_log_reporter_lookup(cases=cases, author=self.request.user, phone=phone, id_number=id_number)
         rows = [
             {"case": case, "reporter": selectors.masked_reporter(case), "deadline_state": selectors.deadline_state(case)}
             for case in cases

@@ -57,31 +57,30 @@ def can_export(user) -> bool:
     return user.is_authenticated and user.has_perm("cases.export_cases")
 
 
-RESPONSIBILITY_PERMS = (
+# Staff who run a case (city, district, hall), as opposed to a department answering a dispatch.
+CASE_RUNNER_PERMS = (
     "cases.view_all_cases",
     "cases.view_district_cases",
     "cases.view_hall_cases",
-    "cases.view_department_cases",
 )
-# Staff who run a case (hall, district, city), as opposed to a department answering a dispatch.
-CASE_RUNNER_PERMS = RESPONSIBILITY_PERMS[:3]
+RESPONSIBILITY_PERMS = (*CASE_RUNNER_PERMS, "cases.view_department_cases")
 
 
-def can_view_statistics(user) -> bool:
-    """Work statistics are for people who answer for cases, not library readers."""
+def answers_for_cases(user) -> bool:
+    """Works on cases (a queue, a district, a department), as opposed to only reading
+    the shared case library: what the statistics, 来电查询 and the dashboard queue are for."""
     return bool(
         user.is_authenticated and user.is_active
         and (user.is_superuser or any(user.has_perm(p) for p in RESPONSIBILITY_PERMS))
     )
 
 
+def can_view_statistics(user) -> bool:
+    return answers_for_cases(user)
+
+
 def can_look_up_reporter(user) -> bool:
-    """来电查询 is for staff who answer for cases, not readers of the shared library."""
-    return (
-        user.is_authenticated
-        and user.has_perm("cases.view_case")
-        and (user.is_superuser or any(user.has_perm(p) for p in RESPONSIBILITY_PERMS))
-    )
+    return answers_for_cases(user) and user.has_perm("cases.view_case")
 
 
 def can_import(user) -> bool:

@@ -20,6 +20,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from django.utils.html import strip_tags
+
 from knowledge.deidentify import deidentify
 
 logger = logging.getLogger(__name__)
@@ -44,9 +46,6 @@ class Precedent:
     score: float = 0.0
 
 
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
 def _matched_terms(snippet: str, title: str = "") -> list[str]:
     """The words behind the snippet's highlights, whole ("营业执照", not "业执")."""
     from search.analysis import words_around
@@ -56,7 +55,7 @@ def _matched_terms(snippet: str, title: str = "") -> list[str]:
         term = html.unescape(raw).strip()
         if term and term not in marks:
             marks.append(term)
-    plain = html.unescape(_TAG_RE.sub("", snippet or ""))
+    plain = html.unescape(strip_tags(snippet or ""))
     return words_around(f"{title}\n{plain}", marks)
 
 

@@ -64,39 +64,43 @@ def responsible_cases_for(user) -> QuerySet[Case]:
     return Case.objects.all() if q is None else Case.objects.filter(q)
 
 
+def _registrar_scope(user) -> tuple[int | None, int | None] | None:
+    """(district id, hall id) a user files cases for, either None when that right is
+    missing; None overall when unrestricted. The same rules as ``_responsibility_q``."""
+    if _responsibility_q(user) is None:
+        return None
+    profile = profile_of(user)
+    if profile is None:
+        return (None, None)
+    district_id = profile.district_id if user.has_perm("cases.view_district_cases") else None
+    hall_id = profile.hall_id if user.has_perm("cases.view_hall_cases") else None
+    return district_id, hall_id
+
+
 def registration_places_for(user) -> tuple[QuerySet | None, QuerySet | None]:
     """(districts, halls) a user may register or move a case into; None means any.
 
     A case filed outside these would vanish from the registering user's own list.
     """
-    if _responsibility_q(user) is None:
+    scope = _registrar_scope(user)
+    if scope is None:
         return None, None
-    profile = profile_of(user)
-    district_ids: set[int] = set()
-    hall_q = Q(pk__in=[])
-    if profile is not None:
-        if user.has_perm("cases.view_district_cases") and profile.district_id:
-            district_ids.add(profile.district_id)
-            hall_q |= Q(district_id=profile.district_id)
-        if user.has_perm("cases.view_hall_cases") and profile.hall_id:
-            district_ids.add(profile.hall.district_id)
-            hall_q |= Q(pk=profile.hall_id)
-    return District.objects.filter(pk__in=district_ids), ServiceHall.objects.filter(hall_q)
+    district_id, hall_id = scope
+    halls = ServiceHall.objects.filter(Q(district_id=district_id) | Q(pk=hall_id))
+    # A hall clerk's hall lies in a district the form must offer too.
+    district_ids = {district_id, *halls.values_list("district_id", flat=True)} - {None}
+    return District.objects.filter(pk__in=district_ids), halls
 
 
 def may_register_in(user, *, district, hall) -> bool:
     """Whether a case in ``district``/``hall`` stays within what ``user`` answers for."""
-    if _responsibility_q(user) is None:
+    scope = _registrar_scope(user)
+    if scope is None:
         return True
-    profile = profile_of(user)
-    if profile is None:
-        return False
-    if user.has_perm("cases.view_district_cases") and profile.district_id and district is not None:
-        if profile.district_id == district.pk:
-            return True
-    if user.has_perm("cases.view_hall_cases") and profile.hall_id and hall is not None:
-        return profile.hall_id == hall.pk
-    return False
+    district_id, hall_id = scope
+    if district_id is not None and district is not None and district.pk == district_id:
+        return True
+    return hall_id is not None and hall is not None and hall.pk == hall_id
 
 
 def case_text_search(queryset: QuerySet[Case], query: str, *, fields) -> QuerySet[Case]:
@@ -225,6 +229,16 @@ def dispatches_for_user(user) -> QuerySet[Dispatch]:
     )
 
 
+def pending_dispatches(case: Case) -> QuerySet[Dispatch]:
+    """The case's dispatches still waiting for a department's answer."""
+    return case.dispatches.filter(status=Dispatch.Status.PENDING).select_related("department")
+
+
+def dispatch_labels(dispatches) -> str:
+    """"虹口区市场监督管理局（主办）、虹口区税务局（协办）" for messages and the timeline."""
+    return "、".join(f"{d.department}（{d.get_role_display()}）" for d in dispatches)
+
+
 def desk_summary(user, today: datetime.date | None = None) -> dict[str, int]:
     """Counts for the dashboard: what waits on the user's own desk, not the shared library."""
     qs = responsible_cases_for(user)
@@ -254,6 +268,9 @@ def masked_reporter(case: Case) -> dict[str, str]:
     }
 
 
+_OWN_NUMBER = "\ue000"  # stands in for the case's own number: no personal-data pattern matches it
+
+
 def deidentified_text(text: str, case: Case) -> str:
     """Free text with the reporter's known identifiers and any personal-data pattern replaced."""
     from knowledge.deidentify import deidentify
@@ -274,9 +291,6 @@ def deidentified_text(text: str, case: Case) -> str:
     if own:
         text = text.replace(own, _OWN_NUMBER)
     return deidentify(text).text.replace(_OWN_NUMBER, own)
-
-
-_OWN_NUMBER = "\ue000"  # a private-use character no personal-data pattern matches
 
 
 def reporter_values_for(user, case: Case) -> dict[str, str]:

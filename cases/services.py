@@ -242,7 +242,6 @@ def case_register(
     return case
 
 
-@transaction.atomic
 def _check_place(author, *, district, hall) -> None:
     """Refuse a hall outside the district, or a place the author does not answer for:
     such a case would disappear from the author's own list the moment it is saved."""
@@ -254,6 +253,7 @@ def _check_place(author, *, district, hall) -> None:
         )
 
 
+@transaction.atomic
 def case_update_intake(*, case: Case, author, expected_version: int, **changes) -> Case:
     """Edit the intake fields; refuses if someone else changed the case in the meantime."""
     unknown = set(changes) - set(INTAKE_FIELDS)
@@ -574,6 +574,16 @@ def case_log_personal_data_view(*, case: Case, author, purpose: str = "") -> Tim
     return _log(case, TimelineEntry.Kind.VIEW_PERSONAL_DATA, author, text)
 
 
+def _log_personal_data_use(cases, author, text: str) -> int:
+    """One personal-data entry on each case, in one insert (exports and lookups touch many)."""
+    entries = [
+        TimelineEntry(case=case, kind=TimelineEntry.Kind.VIEW_PERSONAL_DATA, author=author, text=text)
+        for case in cases
+    ]
+    TimelineEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
 @transaction.atomic
 def case_log_personal_data_export(*, cases, author, export_format: str) -> int:
     """Record on every exported case that ``author`` took its full personal data away in a file.
@@ -584,22 +594,15 @@ def case_log_personal_data_export(*, cases, author, export_format: str) -> int:
         "user": _user_label(author),
         "fmt": export_format.upper(),
     }
-    entries = [
-        TimelineEntry(case=case, kind=TimelineEntry.Kind.VIEW_PERSONAL_DATA, author=author, text=text)
-        for case in cases
-    ]
-    TimelineEntry.objects.bulk_create(entries, batch_size=500)
-    return len(entries)
+    return _log_personal_data_use(cases, author, text)
 
 
 @transaction.atomic
-def case_log_reporter_lookup(*, cases, author, by: str) -> None:
+def case_log_reporter_lookup(*, cases, author, phone: str = "", id_number: str = "") -> int:
     """A lookup by someone's phone or ID number is a use of their personal data: each case found records it."""
+    by = "、".join(label for label, value in ((_("联系电话"), phone), (_("身份证号码"), id_number)) if value)
     text = _("%(user)s 按反映人%(by)s查询到本案。") % {"user": _user_label(author), "by": by}
-    TimelineEntry.objects.bulk_create(
-        TimelineEntry(case=case, kind=TimelineEntry.Kind.VIEW_PERSONAL_DATA, author=author, text=text)
-        for case in cases
-    )
+    return _log_personal_data_use(cases, author, text)
 
 
 # --- 容缺 materials ----------------------------------------------------------
@@ -757,11 +760,11 @@ def case_close(*, case: Case, author, outcome: str, resolution_summary: str) -> 
 def _withdraw_pending_dispatches(case: Case, author) -> None:
     """Closing ends the coordination: unanswered dispatches leave the departments' queues
     (otherwise they stay in 我的待办 and count as overdue forever)."""
-    pending = list(case.dispatches.select_for_update().filter(status=Dispatch.Status.PENDING))
+    pending = list(selectors.pending_dispatches(case).select_for_update(of=("self",)))
     if not pending:
         return
     Dispatch.objects.filter(pk__in=[d.pk for d in pending]).update(status=Dispatch.Status.WITHDRAWN)
-    names = "、".join(f"{d.department}（{d.get_role_display()}）" for d in pending)
+    names = selectors.dispatch_labels(pending)
     _log(case, TimelineEntry.Kind.STATE_CHANGE, author, _("案件已办结，未答复的分办随之撤回：%(d)s。") % {"d": names})
 
 

@@ -57,10 +57,9 @@ logger = logging.getLogger(__name__)
 def _apply_errors(form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form (field errors where the field exists)."""
     if hasattr(exc, "error_dict"):
+        renamed = getattr(form, "service_field_names", {})
         for field, errors in exc.message_dict.items():
-            # The intake form names the 容缺 material's fields material_*; the service does not.
-            if field not in form.fields and f"material_{field}" in form.fields:
-                field = f"material_{field}"
+            field = renamed.get(field, field)
             target = field if field in form.fields else None
             for error in errors:
                 form.add_error(target, error)

@@ -35,34 +35,33 @@ def register_case_desk_urls():
     ]
 
 
-class ClassReportMenuItem(MenuItem):
+class PermittedMenuItem(MenuItem):
+    """A case-desk menu entry shown to the users ``allowed(user)`` admits."""
+
+    def __init__(self, *args, allowed, **kwargs):
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)
+
     def is_shown(self, request):
-        return intelligence_views._allowed(request.user)
-
-
-@hooks.register(CASE_DESK_SUBMENU_HOOK)
-def register_class_report_menu_item():
-    return ClassReportMenuItem(_("一类事"), reverse("case_classes"), icon_name="list-ul", order=50)
-
-
-class ReporterLookupMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_look_up_reporter(request.user)
+        return self.allowed(request.user)
 
 
 @hooks.register(CASE_DESK_SUBMENU_HOOK)
 def register_reporter_lookup_menu_item():
-    return ReporterLookupMenuItem(_("来电查询"), reverse("case_reporter_lookup"), icon_name="search", order=15)
+    return PermittedMenuItem(_("来电查询"), reverse("case_reporter_lookup"), icon_name="search", order=15,
+                             allowed=can_look_up_reporter)
 
 
-class StatisticsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_view_statistics(request.user)
+@hooks.register(CASE_DESK_SUBMENU_HOOK)
+def register_class_report_menu_item():
+    return PermittedMenuItem(_("一类事"), reverse("case_classes"), icon_name="list-ul", order=50,
+                             allowed=intelligence_views._allowed)
 
 
 @hooks.register(CASE_DESK_SUBMENU_HOOK)
 def register_statistics_menu_item():
-    return StatisticsMenuItem(_("工作统计"), reverse("case_statistics"), icon_name="table", order=60)
+    return PermittedMenuItem(_("工作统计"), reverse("case_statistics"), icon_name="table", order=60,
+                             allowed=can_view_statistics)
 
 
 @hooks.register("insert_global_admin_css")

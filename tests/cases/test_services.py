@@ -265,3 +265,13 @@ def test_department_asks_for_more_time_only_while_it_owes_an_answer(dispatched_c
     lead = dispatched_case.dispatches.get(department=market_dept)
     services.dispatch_reply(dispatch=lead, author=dept_user, reply="已联系前租户")
     assert not user_can(dept_user, "extension_request", dispatched_case)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intake_edit_outside_a_request_transaction(case, window_user):
+    # The service locks the case row; it must open its own transaction (PostgreSQL refuses
+    # SELECT … FOR UPDATE outside one), as a management command or task would call it.
+    updated = services.case_update_intake(
+        case=case, author=window_user, expected_version=case.version, matter="前租户未注销，新商户办不了执照（补充）"
+    )
+    assert updated.matter.endswith("（补充）") and updated.version == case.version + 1

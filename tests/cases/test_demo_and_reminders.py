@@ -1,6 +1,7 @@
 import datetime
 import io
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
@@ -8,6 +9,8 @@ from django.core.management import call_command
 from cases import demo, selectors, services
 from cases.models import Case, MissingMaterial
 from knowledge import demo as knowledge_demo
+
+from tests.helpers import DATABASE_TASKS, run_db_worker
 
 from .conftest import future
 
@@ -89,3 +92,23 @@ def test_rectification_reminders_reach_coordinators_then_verifiers(dispatched_ca
     assert [m.to for m in waiting] == [[supervisor.email]]
     for message in mail.outbox:
         assert "张某某" not in message.subject + message.body
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reminders_queued_for_the_task_worker(settings, dispatched_case, triage_user):
+    settings.TASKS = DATABASE_TASKS
+    Case.objects.filter(pk=dispatched_case.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("send_case_reminders", stdout=out)
+    assert "已排队" in out.getvalue() and mail.outbox == []
+
+    run_db_worker()
+    triage_mail = next(m for m in mail.outbox if m.to == [triage_user.email])
+    assert dispatched_case.tracking_number in triage_mail.body and "已超期" in triage_mail.body
+
+
+def test_reminder_command_reports_counts_in_chinese(dispatched_case):
+    Case.objects.filter(pk=dispatched_case.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("send_case_reminders", stdout=out)
+    assert "已发送提醒：超期 1" in out.getvalue()

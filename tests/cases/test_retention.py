@@ -69,18 +69,18 @@ def test_recent_or_unarchived_cases_are_untouched_and_dry_run_changes_nothing(
     Case.objects.filter(pk=open_case.pk).update(created_at=timezone.now() - datetime.timedelta(days=2000))
 
     call_command("erase_expired_personal_data", "--dry-run")
-    assert "due (retention 1095 days after archiving): 1" in capsys.readouterr().out
+    assert "到期案件（归档后保存 1095 天）：1 件" in capsys.readouterr().out
     old.refresh_from_db()
     assert old.reporter_name == NAME and old.personal_data_erased_at is None
 
     call_command("erase_expired_personal_data")
-    assert "erased: 1" in capsys.readouterr().out
+    assert "已删除个人信息：1 件" in capsys.readouterr().out
     for untouched in (recent, open_case):
         untouched.refresh_from_db()
         assert untouched.reporter_name == NAME and untouched.reporter_phone == PHONE
     # Idempotent: nothing left to do, nothing logged twice.
     call_command("erase_expired_personal_data")
-    assert "erased: 0" in capsys.readouterr().out
+    assert "已删除个人信息：0 件" in capsys.readouterr().out
     assert old.timeline.filter(kind=TimelineEntry.Kind.ERASURE).count() == 1
 
 

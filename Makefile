@@ -16,6 +16,8 @@ BENCH_DIR ?= ../shared/bench/ncp
 DOCS ?= $(BENCH_DIR)/docs.jsonl
 QUERIES ?= $(BENCH_DIR)/queries-dev.jsonl
 LATENCY_DOCS ?= 10000
+# Case-desk benchmark: cases in the throwaway database.
+BENCH_CASES ?= 20000
 # Page benchmark: seconds per URL, wrk threads and connections.
 BENCH_DURATION ?= 10
 BENCH_THREADS ?= 2
@@ -23,7 +25,7 @@ BENCH_CONNECTIONS ?= 16
 # e.g. BENCH_ARGS=--no-page-cache to see what the page cache buys
 BENCH_ARGS ?=
 
-.PHONY: help run test venv deps es es-stop pg pg-stop bench-pages bench-search
+.PHONY: help run test venv deps es es-stop pg pg-stop bench-pages bench-search bench-cases
 
 help:
 	@echo "make run           serve the demo on http://127.0.0.1:8000 (admin at /admin/)"
@@ -32,6 +34,7 @@ help:
 	@echo "make pg | pg-stop  local PostgreSQL on 127.0.0.1:54329 (prints DATABASE_URL)"
 	@echo "make bench-pages   page throughput under gunicorn vs a hello-world view"
 	@echo "make bench-search  search relevance (DOCS, QUERIES) and latency (LATENCY_DOCS)"
+	@echo "make bench-cases   case-desk pages per role with BENCH_CASES cases (temporary SQLite)"
 
 run:
 	bash scripts/run.sh
@@ -69,3 +72,7 @@ bench-search:
 	$(VENV_PY) -m search.bench relevance --docs $(DOCS) --queries $(QUERIES) --engine embedded
 	$(VENV_PY) -m search.bench relevance --docs $(DOCS) --queries $(QUERIES) --engine elasticsearch
 	$(VENV_PY) -m search.bench latency --docs $(LATENCY_DOCS)
+
+bench-cases:
+	bash scripts/venv.sh
+	$(VENV_PY) -m cases.bench --cases $(BENCH_CASES)

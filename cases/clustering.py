@@ -133,7 +133,7 @@ def _words(texts: list[str]) -> set[str]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    return {w for t in texts for w in jieba.lcut(t) if len(w) >= 2}
+    return {w for t in set(texts) for w in jieba.lcut(t) if len(w) >= 2}
 
 
 def _top_terms(X, rows: list[int], terms, n: int, texts: list[str]) -> list[str]:

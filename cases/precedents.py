@@ -80,7 +80,7 @@ def similar_cases_and_articles(
         include_staff, keys = staff_visibility_for(user)
         if include_staff:
             out.extend(_case_precedents(engine, user, query_text, keys, limit, exclude_case_id, SearchQuery))
-        results = engine.search(SearchQuery(q=query_text, types=["article", "guide"], page_size=limit))
+        results = engine.search(SearchQuery(q=query_text, types=["article", "guide"], page_size=limit, facets=False))
     except EngineUnavailable:
         logger.warning("precedent search skipped: engine unavailable")
         return out
@@ -104,7 +104,9 @@ def _case_precedents(engine, user, query_text, keys, limit, exclude_case_id, Sea
     from cases.selectors import case_library, visible_cases_for
 
     results = engine.search(
-        SearchQuery(q=query_text, types=["case"], include_staff=True, restrict_keys=keys, page_size=limit + 1)
+        SearchQuery(
+            q=query_text, types=["case"], include_staff=True, restrict_keys=keys, page_size=limit + 1, facets=False
+        )
     )
     hits = [h for h in results.hits if h.doc_id != exclude_case_id]
     visible = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import identity
@@ -38,9 +38,9 @@ def _responsibility_q(user) -> Q | None:
     if user.has_perm("cases.view_hall_cases") and profile.hall_id:
         q |= Q(hall_id=profile.hall_id)
     if user.has_perm("cases.view_department_cases") and profile.department_id:
-        q |= Q(
-            Exists(Dispatch.objects.filter(case=OuterRef("pk"), department_id=profile.department_id))
-        )
+        # An IN list, not a correlated EXISTS: without table statistics SQLite probes the
+        # EXISTS through the department index once per case (17 s at 20,000 cases).
+        q |= Q(pk__in=Dispatch.objects.filter(department_id=profile.department_id).values("case_id"))
     return q
 
 

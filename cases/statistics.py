@@ -221,19 +221,22 @@ def case_statistics(
 def _department_rows(cases: QuerySet[Case], today: datetime.date) -> list[DepartmentRow]:
     """Each department's dispatches on these cases: answered, on time, returned, overdue."""
     rows: dict[str, dict] = {}
-    dispatches = Dispatch.objects.filter(case__in=cases).select_related("department")
-    for d in dispatches.only("role", "status", "deadline", "replied_at", "department__name"):
+    # Tuples, not model instances: a city-wide year is tens of thousands of dispatches.
+    dispatches = Dispatch.objects.filter(case__in=cases).values_list(
+        "department__name", "role", "status", "deadline", "replied_at"
+    )
+    for department, role, status, deadline, replied_at in dispatches.order_by():
         row = rows.setdefault(
-            d.department.name,
+            department,
             {"lead": 0, "co": 0, "replied": 0, "replied_on_time": 0, "returned": 0, "overdue_open": 0},
         )
-        row["lead" if d.role == Dispatch.Role.LEAD else "co"] += 1
-        if d.replied_at is not None:
+        row["lead" if role == Dispatch.Role.LEAD else "co"] += 1
+        if replied_at is not None:
             row["replied"] += 1
-            row["replied_on_time"] += _local_date(d.replied_at) <= d.deadline
-        if d.status == Dispatch.Status.RETURNED:
+            row["replied_on_time"] += _local_date(replied_at) <= deadline
+        if status == Dispatch.Status.RETURNED:
             row["returned"] += 1
-        if d.status == Dispatch.Status.PENDING and d.deadline < today:
+        if status == Dispatch.Status.PENDING and deadline < today:
             row["overdue_open"] += 1
     out = [DepartmentRow(department=name, **values) for name, values in rows.items()]
     out.sort(key=lambda r: (-(r.lead + r.co), r.department))

@@ -199,6 +199,10 @@ def parse_synonym_line(line: str) -> list[str]:
     return terms
 
 
+# jieba frequency given to editors' terms and synonyms: high enough to keep them whole.
+EDITOR_WORD_FREQ = 2000
+
+
 class _Vocabulary:
     """Editor-managed terms and synonyms, reloaded when their version changes."""
 
@@ -206,6 +210,10 @@ class _Vocabulary:
         self.version = None
         self.checked_at = 0.0
         self.terms: set[str] = set()
+        # jieba's own frequency of each word we raised (None: jieba did not know it), so
+        # that removing an editor's term or synonym puts a common word like 注销 back as it
+        # was instead of deleting it from the dictionary.
+        self.original_freq: dict[str, int | None] = {}
         self.synonym_groups: list[list[str]] = []
         self.enabled = True  # False in the benchmark: no database vocabulary
 
@@ -243,14 +251,19 @@ class _Vocabulary:
             for s in SearchSynonym.objects.filter(active=True).values_list("terms", flat=True)
         ]
         groups = [g for g in groups if len(g) > 1]
+        new_words = {w for w in terms | {t for g in groups for t in g if _HAN_RE.search(t)} if w and " " not in w}
         with _lock:
             tok = _tokenizer()
-            for gone in self.terms - terms:
-                tok.del_word(gone)
-            new_words = terms | {t for g in groups for t in g if _HAN_RE.search(t)}
+            for gone in self.terms - new_words:
+                original = self.original_freq.pop(gone, None)
+                if original:
+                    tok.add_word(gone, freq=original)
+                else:
+                    tok.del_word(gone)
             for word in new_words:
-                if word and " " not in word:
-                    tok.add_word(word, freq=2000)
+                if word not in self.original_freq:
+                    self.original_freq[word] = tok.FREQ.get(word) or None
+                tok.add_word(word, freq=max(EDITOR_WORD_FREQ, self.original_freq[word] or 0))
             self.terms = new_words
             self.synonym_groups = groups
             self.version = version

@@ -59,6 +59,9 @@ class SearchQuery:
     # None = no restriction (superuser/督办); [] = no staff-only document;
     # otherwise a staff document is visible when it shares at least one key.
     restrict_keys: list[str] | None = None
+    # False when the caller lists hits only (precedents at intake): no facet counting,
+    # which is most of the cost of a common query on PostgreSQL and Elasticsearch.
+    facets: bool = True
 
 
 @dataclass

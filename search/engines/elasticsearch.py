@@ -69,6 +69,17 @@ def _unavailable(exc: Exception) -> EngineUnavailable:
     return EngineUnavailable(f"Elasticsearch unavailable: {type(exc).__name__}")
 
 
+def _facets(resp) -> dict[str, list[dict]]:
+    aggs = resp.aggregations
+    rows = [("type", b.key, "", b.doc_count) for b in aggs.type.buckets]
+    for b in aggs.department.buckets:
+        value, _, label = b.key.partition(SEP)  # "id␟name"
+        rows.append(("department", value, label, b.doc_count))
+    for name in ("topic", "tag", "district"):
+        rows += [(name, b.key, b.key, b.doc_count) for b in getattr(aggs, name).buckets]
+    return facet_lists(rows)
+
+
 class ElasticsearchEngine:
     name = "elasticsearch"
 
@@ -329,11 +340,12 @@ class ElasticsearchEngine:
             s = s.query(dsl.Q("bool", filter=filters)).sort("-published_at", "-doc_id")
         s = s.extra(track_total_hits=True, from_=(page - 1) * size, size=size)
         s = s.source(["doc_type", "doc_id", "external_id", "title", "summary", "body", "url"])
-        s.aggs.bucket("type", "terms", field="doc_type", size=10)
-        s.aggs.bucket("department", "terms", field="department_pairs", size=FACET_SIZE)
-        s.aggs.bucket("topic", "terms", field="topic", size=FACET_SIZE)
-        s.aggs.bucket("tag", "terms", field="tags", size=FACET_SIZE)
-        s.aggs.bucket("district", "terms", field="districts", size=FACET_SIZE)
+        if query.facets:
+            s.aggs.bucket("type", "terms", field="doc_type", size=10)
+            s.aggs.bucket("department", "terms", field="department_pairs", size=FACET_SIZE)
+            s.aggs.bucket("topic", "terms", field="topic", size=FACET_SIZE)
+            s.aggs.bucket("tag", "terms", field="tags", size=FACET_SIZE)
+            s.aggs.bucket("district", "terms", field="districts", size=FACET_SIZE)
         try:
             resp = s.execute()
         except ApiError as exc:
@@ -357,16 +369,9 @@ class ElasticsearchEngine:
                     score=float(h.meta.score or 0.0),
                 )
             )
-        aggs = resp.aggregations
-        rows = [("type", b.key, "", b.doc_count) for b in aggs.type.buckets]
-        for b in aggs.department.buckets:
-            value, _, label = b.key.partition(SEP)  # "id␟name"
-            rows.append(("department", value, label, b.doc_count))
-        for name in ("topic", "tag", "district"):
-            rows += [(name, b.key, b.key, b.doc_count) for b in getattr(aggs, name).buckets]
         return SearchResults(
-            count=int(resp.hits.total.value), hits=hits, facets=facet_lists(rows), page=page, page_size=size,
-            query=query,
+            count=int(resp.hits.total.value), hits=hits, facets=_facets(resp) if query.facets else {}, page=page,
+            page_size=size, query=query,
         )
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:

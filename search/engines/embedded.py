@@ -570,7 +570,8 @@ class EmbeddedEngine:
                             score=float(score or 0.0),
                         )
                     )
-                facets = self._facets(cur, base, base_params)
+                if query.facets:
+                    facets = self._facets(cur, base, base_params)
         return SearchResults(count=count, hits=hits, facets=facets, page=page, page_size=size, query=query)
 
     def _doc_count(self, cur) -> int:
@@ -682,6 +683,8 @@ class EmbeddedEngine:
                             score=-float(r or 0.0),  # bm25() is lower for better matches
                         )
                     )
+        if not query.facets:
+            return SearchResults(count=count, hits=hits, facets={}, page=page, page_size=size, query=query)
         return SearchResults(
             count=count, hits=hits, facets=_count_facet_keys(all_keys or ""), page=page,
             page_size=size, query=query, facets_sampled=keyed if count > keyed else 0,

@@ -53,3 +53,17 @@ def test_editor_term_keeps_a_word_whole_in_highlights():
     assert "一窗综办" not in analysis.highlight_terms("一窗综办在哪")
     SearchTerm.objects.create(term="一窗综办")
     assert "一窗综办" in analysis.highlight_terms("一窗综办在哪")
+
+
+@pytest.mark.django_db
+def test_removing_an_editor_synonym_leaves_common_words_as_they_were():
+    # 注销 is in jieba's own dictionary. A synonym line naming it and then deleted
+    # must not leave jieba unable to cut 注销 out of a question until the next restart.
+    question = "前租户未完成企业注销怎么办"
+    before = analysis.highlight_terms(question)
+    assert "注销" in analysis.words_around(question, ["注销"])
+    SearchSynonym.objects.create(terms="打烊，注销")
+    assert "打烊" in analysis.highlight_terms(question)
+    SearchSynonym.objects.all().delete()
+    assert analysis.highlight_terms(question) == before
+    assert "注销" in analysis.words_around(question, ["注销"])

@@ -84,6 +84,14 @@ def test_filters_combine_with_query_and_facets_count(indexed):
     assert ids(indexed.search(SearchQuery(q="网办", topic="wenhua", district="putuo"))) == [("guide", 3)]
 
 
+def test_hits_without_facets_are_the_same_hits(indexed):
+    # Precedents at intake list hits only; they must not differ from the search page's.
+    with_facets = indexed.search(SearchQuery(q="营业执照"))
+    without = indexed.search(SearchQuery(q="营业执照", facets=False))
+    assert ids(without) == ids(with_facets) and without.count == with_facets.count
+    assert with_facets.facets["type"] and without.facets == {}
+
+
 def test_pagination(search_engine):
     search_engine.index(
         [SearchDocument(doc_type="article", doc_id=i, title=f"公积金提取指引{i}", body="住房公积金提取") for i in range(1, 24)]

@@ -2,6 +2,7 @@
 
   python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --engine embedded|elasticsearch
   python -m search.bench latency --docs 10000 [--engine embedded|elasticsearch|both]
+  python -m search.bench analytics --searches 500000
 
 Both index into throwaway storage: a temporary SQLite file for the embedded
 engine (never the project database), a temporary index prefix on the
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -383,6 +385,70 @@ def latency(args):
                 _dispose(engine)
 
 
+def analytics_reports(args):
+    """Search analytics at scale: the admin reports and suggestions over N logged searches."""
+    with tempfile.TemporaryDirectory(prefix="bancheng-analytics-bench-") as tmp:
+        # A throwaway database: the reports read the project's tables, so fill a copy.
+        os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(tmp, 'bench.sqlite3')}"
+        _setup_django()
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.test import Client
+        from django.utils import timezone
+
+        from . import analytics
+        from .models import QueryClick, QueryLog
+
+        call_command("migrate", verbosity=0)
+        rng = random.Random(11)
+        subjects = ["营业执照", "简易注销", "公积金提取", "社保转移", "居住证", "户口迁移", "营业性演出许可",
+                    "食品经营许可", "出生医学证明", "退休", "不动产登记", "个体工商户", "容缺受理", "随申办"]
+        tails = ["", "怎么办", "需要什么材料", "流程", "在哪里办", "多久", "费用"]
+        distinct = [rng.choice(subjects) + rng.choice(tails) + (str(rng.randrange(3000)) if rng.random() < 0.5 else "")
+                    for _ in range(60000)]
+        now = timezone.now()
+        started = time.perf_counter()
+        logs = []
+        for _ in range(args.searches):
+            # A long tail: a few queries very often, most once or twice.
+            q = distinct[min(int(rng.paretovariate(1.1)) - 1, len(distinct) - 1)] if rng.random() < 0.7 else rng.choice(distinct)
+            logs.append(QueryLog(query=q, result_count=rng.randrange(30), zero_result=rng.random() < 0.1))
+        QueryLog.objects.bulk_create(logs, batch_size=20000)
+        QueryClick.objects.bulk_create(
+            (QueryClick(query=rng.choice(distinct), doc=f"article:{rng.randrange(500)}") for _ in range(args.searches // 10)),
+            batch_size=20000,
+        )
+        # Spread over four months (created_at is auto_now_add, so set it afterwards).
+        for model in (QueryLog, QueryClick):
+            pks = list(model.objects.values_list("pk", flat=True))
+            by_day: dict[int, list[int]] = collections.defaultdict(list)
+            for pk in pks:
+                by_day[rng.randrange(120)].append(pk)
+            for day, day_pks in by_day.items():
+                model.objects.filter(pk__in=day_pks).update(created_at=now - timedelta(days=day))
+        print(f"# {args.searches} logged searches, {args.searches // 10} clicks over 120 days"
+              f" (built in {time.perf_counter() - started:.0f} s)")
+        client = Client()
+        client.force_login(get_user_model().objects.create_superuser("bench", "bench@example.invalid", "x"))
+        requests = [
+            ("热门搜索 report, all time", lambda: client.get("/admin/reports/search/top/")),
+            ("热门搜索 report, sorted by click-through", lambda: client.get("/admin/reports/search/top/?ordering=-click_through")),
+            ("无结果搜索 report", lambda: client.get("/admin/reports/search/zero/")),
+            ("top queries, last 30 days", lambda: analytics.top_queries()),
+            ("autocomplete 营业", lambda: client.get("/search/suggest/?q=营业")),
+        ]
+        print("| request | median (ms) | slowest of 5 (ms) |")
+        print("|---|---|---|")
+        for label, call in requests:
+            call()  # warm
+            times = []
+            for _ in range(5):
+                t = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - t) * 1000)
+            print(f"| {label} | {statistics.median(times):.0f} | {max(times):.0f} |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m search.bench")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -395,9 +461,11 @@ def main(argv=None):
     lat.add_argument("--docs", type=int, default=10000)
     lat.add_argument("--engine", default="both", choices=["embedded", "elasticsearch", "both"])
     lat.add_argument("--queries", type=int, default=400, help="queries per run")
+    an = sub.add_parser("analytics")
+    an.add_argument("--searches", type=int, default=500000, help="logged searches in the throwaway database")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    {"relevance": relevance, "latency": latency}[args.cmd](args)
+    {"relevance": relevance, "latency": latency, "analytics": analytics_reports}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,6 @@ like Wagtail's own reports.
 
 from __future__ import annotations
 
-from django.db.models import FloatField
-from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter
@@ -86,10 +84,7 @@ class BaseQueryReportView(ReportView):
             if period:
                 since = period.start.date() if period.start else None
                 until = period.stop.date() if period.stop else None
-        rows = analytics.query_stats(logs, since=since, until=until).annotate(
-            click_through=Cast("clicks", FloatField()) / Cast("searches", FloatField())
-        )
-        return self.order_queryset(rows)
+        return self.order_queryset(analytics.query_stats(logs, since=since, until=until))
 
     def order_queryset(self, queryset):
         queryset = super().order_queryset(queryset)

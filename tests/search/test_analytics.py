@@ -151,3 +151,37 @@ def test_reports_menu_offers_our_reports_not_the_empty_wagtail_one(admin_client_
     html = admin_client_with_logs.get("/admin/").content.decode()
     assert "/admin/reports/search/top/" in html and "/admin/reports/search/zero/" in html
     assert "/admin/searchpicks/reports/search-terms/" not in html
+
+
+def test_personal_data_typed_into_the_search_box_never_reaches_the_reports(client, article, django_user_model):
+    client.get("/search/", {"q": "我的手机13812345678简易注销"})
+    client.get("/search/", {"q": "身份证310101199001011234补办"})
+    client.get("/search/click/", {"q": "联系邮箱 zhang.san@example.com 注销", "doc": f"article:{article.pk}", "pos": "1"})
+    stored = " ".join(QueryLog.objects.values_list("query", flat=True)) + " ".join(
+        QueryClick.objects.values_list("query", flat=True)
+    )
+    for secret in ("13812345678", "310101199001011234", "zhang.san"):
+        assert secret not in stored
+    assert "简易注销" in stored  # what the reader was looking for is still counted
+
+    editor = django_user_model.objects.create_superuser("boss", "boss@example.invalid", "x")
+    client.force_login(editor)
+    response = client.get("/admin/reports/search/top/", {"export": "csv"})
+    report = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "简易注销" in report and "13812345678" not in report and "310101199001011234" not in report
+
+
+def test_upgrade_cleans_queries_logged_before_de_identification():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("search.migrations.0005_deidentify_logged_queries")
+    QueryLog.objects.create(query="我的手机13812345678简易注销", result_count=1)
+    QueryLog.objects.create(query="营业执照 2024", result_count=3)
+    QueryClick.objects.create(query="身份证310101199001011234补办", doc="article:1")
+    migration.deidentify_queries(apps, None)
+    queries = set(QueryLog.objects.values_list("query", flat=True)) | set(QueryClick.objects.values_list("query", flat=True))
+    assert "营业执照 2024" in queries
+    assert not any("13812345678" in q or "310101199001011234" in q for q in queries)
+    assert any(q.startswith("我的手机") and q.endswith("简易注销") for q in queries)

@@ -268,8 +268,10 @@ class TopicIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         from . import selectors  # selectors import the models
 
+        from .pagination import page_of
+
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = selectors.topic_articles(self)
+        context["page_obj"] = page_of(selectors.topic_articles(self), request)
         context["guides"] = selectors.topic_guides(self)
         return context
 

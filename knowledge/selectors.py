@@ -66,8 +66,8 @@ def topics_with_counts() -> list[TopicIndexPage]:
     return topics
 
 
-def topic_articles(topic: TopicIndexPage) -> list[SolutionArticlePage]:
-    return list(_newest_first(public_articles().child_of(topic)))
+def topic_articles(topic: TopicIndexPage) -> QuerySet[SolutionArticlePage]:
+    return _newest_first(public_articles().child_of(topic))
 
 
 def topic_guides(topic: TopicIndexPage) -> list[PolicyTransitionGuidePage]:
@@ -82,16 +82,16 @@ def departments_with_counts() -> QuerySet[Department]:
     )
 
 
-def department_articles(department: Department) -> list[SolutionArticlePage]:
-    return list(_newest_first(public_articles().filter(departments=department)))
+def department_articles(department: Department) -> QuerySet[SolutionArticlePage]:
+    return _newest_first(public_articles().filter(departments=department))
 
 
 def department_guides(department: Department) -> list[PolicyTransitionGuidePage]:
     return list(_newest_first(public_guides().filter(departments=department)))
 
 
-def tag_articles(tag: Tag) -> list[SolutionArticlePage]:
-    return list(_newest_first(public_articles().filter(tagged_items__tag=tag).distinct()))
+def tag_articles(tag: Tag) -> QuerySet[SolutionArticlePage]:
+    return _newest_first(public_articles().filter(tagged_items__tag=tag).distinct())
 
 
 def tag_guides(tag: Tag) -> list[PolicyTransitionGuidePage]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,8 +17,8 @@ from wagtail.models import Page
 from . import selectors, services
 from .forms import FeedbackForm
 from .models import Department, Policy, PolicyTransitionGuidePage, SolutionArticlePage
+from .pagination import page_of
 
-POLICIES_PER_PAGE = 20
 
 
 @csrf_exempt  # article pages are cached for anonymous readers: no CSRF token in them
@@ -72,7 +71,7 @@ def department_detail(request, slug: str):
         "knowledge/department_detail.html",
         {
             "department": department,
-            "articles": selectors.department_articles(department),
+            "page_obj": page_of(selectors.department_articles(department), request),
             "guides": selectors.department_guides(department),
             "service_items": department.service_items.all(),
         },
@@ -87,13 +86,13 @@ def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     articles = selectors.tag_articles(tag)
     guides = selectors.tag_guides(tag)
-    if not articles and not guides:
+    if not articles.exists() and not guides:
         # A tag only used on drafts must not reveal that the draft exists.
         raise Http404
     return render(
         request,
         "knowledge/tag_detail.html",
-        {"tag": tag, "articles": articles, "guides": guides},
+        {"tag": tag, "page_obj": page_of(articles, request), "guides": guides},
     )
 
 
@@ -102,9 +101,7 @@ def policy_index(request):
     if status not in Policy.Status.values:
         status = ""  # an unknown filter lists everything rather than failing
     # base.html reads ``page`` as the Wagtail page: the paginator's page gets another name.
-    page_obj = Paginator(selectors.public_policies(status=status), POLICIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page_obj = page_of(selectors.public_policies(status=status), request)
     counts = selectors.policy_status_counts()
     filters = [{"value": "", "label": _("全部"), "count": sum(counts.values())}] + [
         {"value": value, "label": label, "count": counts.get(value, 0)}

@@ -248,3 +248,32 @@ def test_load_demo_command_is_idempotent_and_prints_logins(db):
     call_command("load_demo", stdout=io.StringIO())
     assert (Page.objects.count(), Department.objects.count()) == counts
     assert Client().login(username="editor", password="bancheng-demo")
+
+
+def test_long_listings_come_in_pages(demo):
+    """An import can put hundreds of articles in one topic: readers get pages of 20."""
+    topic = TopicIndexPage.objects.get(slug="qiye-zhuxiao")
+    department = Department.objects.get(slug="cm-xzfw")
+    tag = Tag.objects.get(name="容缺受理")
+    base = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    for i in range(30):
+        page = SolutionArticlePage(title=f"批量导入的注销指引第{i:02d}篇", slug=f"piliang-{i}", summary="摘要", problem="问题")
+        page.departments = [department]
+        page.tags.set(["容缺受理"])
+        topic.add_child(instance=page)
+        page.save_revision().publish()
+        # Oldest first, so the first of them ends up last.
+        SolutionArticlePage.objects.filter(pk=page.pk).update(first_published_at=base + datetime.timedelta(days=i))
+    cache.clear()
+
+    for url in (topic.url, "/departments/cm-xzfw/", f"/tags/{urllib.parse.quote(tag.slug)}/"):
+        first = text(url)
+        assert "批量导入的注销指引第29篇" in first and "批量导入的注销指引第00篇" not in first, url
+        assert 'rel="next"' in first and 'rel="prev"' not in first
+        pages = int(first.split("第 1 / ")[1].split(" 页")[0])
+        last = text(f"{url}?page={pages}")
+        assert "批量导入的注销指引第00篇" in last and 'rel="prev"' in last and 'rel="next"' not in last
+        assert f"（第 {pages} 页）" in last.split("</title>")[0]
+        # Guides stay on the first page; a bad page number is not an error.
+        assert text(f"{url}?page=abc") == first
+        assert text(f"{url}?page=999") == last

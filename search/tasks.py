@@ -14,6 +14,12 @@ def sync_document_task(doc_type: str, doc_id: int) -> bool:
 
 
 @task()
+def sync_documents_task(doc_type: str, doc_ids: list[int]) -> bool:
+    """A batch of ``sync_document_task`` (bulk writes, see ``indexing.batched``): one engine call."""
+    return indexing.sync_documents(doc_type=doc_type, doc_ids=doc_ids)
+
+
+@task()
 def process_index_queue_task() -> int:
     """Replay queued index operations (e.g. after Elasticsearch comes back)."""
     done, _left = indexing.process_pending()

@@ -38,3 +38,29 @@ def test_a_published_article_is_found_once_the_worker_has_run(search_engine, set
     assert ("article", article.pk) in found("简易注销")
     run_db_worker()
     assert found("简易注销") == []
+
+
+def test_a_bulk_write_queues_each_document_once(search_engine, settings):
+    from django.db import transaction
+
+    from search import indexing
+
+    settings.TASKS = DATABASE_TASKS
+    topic = make_topic()
+    run_db_worker()
+    with transaction.atomic(), indexing.batched():
+        articles = [make_article(topic, f"批量注销指引{i}", slug=f"piliang-{i}") for i in range(3)]
+        for article in articles:  # a second write of each, as triage-then-close does for a case
+            article.save_revision().publish()
+    queued = DBTaskResult.objects.filter(task_path__startswith="search.tasks.").ready()
+    assert [(r.task_path, sorted(r.args_kwargs["args"][1])) for r in queued] == [
+        ("search.tasks.sync_documents_task", sorted(a.pk for a in articles))
+    ]
+    run_db_worker()
+    assert {("article", a.pk) for a in articles} <= set(found("批量注销指引"))
+
+    # A bulk write that fails queues nothing: its rows were rolled back.
+    with pytest.raises(RuntimeError), transaction.atomic(), indexing.batched():
+        make_article(topic, "回滚的注销指引", slug="huigun")
+        raise RuntimeError("import failed half way")
+    assert not DBTaskResult.objects.filter(task_path__startswith="search.tasks.").ready().exists()

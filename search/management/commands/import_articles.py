@@ -265,31 +265,22 @@ class ArticleImporter:
 
 @contextlib.contextmanager
 def indexing_paused(paused: bool):
-    """Skip per-page indexing during a bulk import; the caller re-indexes once at the end.
+    """Index each imported page once, or (``paused``) not at all: the caller rebuilds at the end.
 
-    Two indexes follow page saves: ours (every trigger goes through
-    ``search.indexing.enqueue_sync``) and Wagtail's own admin search index
-    (its post_save handler skips backends whose AUTO_UPDATE is False).
+    Two indexes follow page saves: ours (``search.indexing``: batched, so a page saved
+    and published counts once) and Wagtail's own admin search index (its post_save
+    handler skips backends whose AUTO_UPDATE is False).
     """
-    if not paused:
-        yield
-        return
     from search import indexing
 
+    if not paused:
+        with indexing.batched():
+            yield
+        return
     backends = getattr(settings, "WAGTAILSEARCH_BACKENDS", {}) or {"default": {}}
     quiet_backends = {name: {**cfg, "AUTO_UPDATE": False} for name, cfg in backends.items()}
-    official = getattr(indexing, "paused", None)
-    with override_settings(WAGTAILSEARCH_BACKENDS=quiet_backends):
-        if official is not None:
-            with official():
-                yield
-            return
-        original = indexing.enqueue_sync
-        indexing.enqueue_sync = lambda doc_type, doc_id: None
-        try:
-            yield
-        finally:
-            indexing.enqueue_sync = original
+    with override_settings(WAGTAILSEARCH_BACKENDS=quiet_backends), indexing.paused():
+        yield
 
 
 def reindex_wagtail_search(page_ids: list[int]) -> None:

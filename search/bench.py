@@ -2,6 +2,7 @@
 
   python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --engine embedded|elasticsearch
   python -m search.bench latency --docs 10000 [--engine embedded|elasticsearch|both]
+  python -m search.bench latency --docs 10000 --engine postgresql --database-url postgres://…/empty_db
   python -m search.bench analytics --searches 500000
 
 Both index into throwaway storage: a temporary SQLite file for the embedded
@@ -47,6 +48,10 @@ def _engine(name: str, tmpdir: str):
         from .engines.embedded import EmbeddedEngine
 
         return EmbeddedEngine(sqlite_path=os.path.join(tmpdir, "bench.sqlite3"))
+    if name == "postgresql":  # the embedded engine on the Django database (--database-url)
+        from .engines.embedded import EmbeddedEngine
+
+        return EmbeddedEngine()
     from django.conf import settings
 
     from .engines.elasticsearch import ElasticsearchEngine
@@ -269,6 +274,10 @@ def _percentiles(samples):
 
 
 def _size(engine, tmp) -> int:
+    if getattr(engine.db, "vendor", "") == "postgresql":
+        with engine.db.cursor() as cur:
+            cur.execute("SELECT pg_total_relation_size('search_entry') + pg_total_relation_size('search_facet')")
+            return cur.fetchone()[0]
     if getattr(engine, "name", "") == "embedded":
         with engine.db.cursor() as cur:  # fold the write-ahead log into the database file first
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -282,6 +291,10 @@ def _reopen(name: str, engine):
         from .engines.embedded import EmbeddedEngine
 
         return EmbeddedEngine(sqlite_path=engine.db.path)
+    if name == "postgresql":  # the parent closed its connections before forking
+        from .engines.embedded import EmbeddedEngine
+
+        return EmbeddedEngine()
     from .engines.elasticsearch import ElasticsearchEngine
 
     return ElasticsearchEngine(url=engine.url, prefix=engine.alias, shards=1, replicas=0)
@@ -318,6 +331,12 @@ def _run_clients(name, engine, queries, clients, mode, total):
     if mode == "processes":
         import multiprocessing
 
+        if name == "postgresql":
+            # A forked child must not share the parent's socket: each opens its own.
+            from django.db import connections
+
+            connections.close_all()
+
         ctx = multiprocessing.get_context("fork")
         start = ctx.Barrier(clients + 1)
         out = ctx.Queue()
@@ -352,10 +371,18 @@ def _run_clients(name, engine, queries, clients, mode, total):
 
 
 def latency(args):
+    names = ["embedded", "elasticsearch"] if args.engine == "both" else [args.engine]
+    if "postgresql" in names:
+        if not args.database_url.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("--engine postgresql needs --database-url postgres://… (an empty database: it is filled)")
+        os.environ["DATABASE_URL"] = args.database_url
     _setup_django()
     from .engines.base import SearchQuery
 
-    names = ["embedded", "elasticsearch"] if args.engine == "both" else [args.engine]
+    if "postgresql" in names:
+        from django.core.management import call_command
+
+        call_command("migrate", "search", verbosity=0)
     queries = query_mix()
     print(f"# {args.docs} synthetic documents, {len(queries)} queries in the mix, {os.cpu_count()} CPUs")
     print("| engine | docs | index time (s) | size (MB) | clients | queries | p50 (ms) | p95 (ms) | p99 (ms) | q/s |")
@@ -459,7 +486,9 @@ def main(argv=None):
     r.add_argument("--run-out", default="", help="write each engine's ranking as RUN.jsonl for score.py")
     lat = sub.add_parser("latency")
     lat.add_argument("--docs", type=int, default=10000)
-    lat.add_argument("--engine", default="both", choices=["embedded", "elasticsearch", "both"])
+    lat.add_argument("--engine", default="both", choices=["embedded", "elasticsearch", "both", "postgresql"],
+                     help="postgresql: the embedded engine on PostgreSQL full text (with --database-url)")
+    lat.add_argument("--database-url", default="", help="an empty PostgreSQL database for --engine postgresql")
     lat.add_argument("--queries", type=int, default=400, help="queries per run")
     an = sub.add_parser("analytics")
     an.add_argument("--searches", type=int, default=500000, help="logged searches in the throwaway database")

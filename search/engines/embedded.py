@@ -47,12 +47,14 @@ MAX_PAGE = 1000
 # neutral for ranking (0.5: ±0.000, 0.35: +0.003), and it bounds latency at 100k docs.
 COMMON_TERM_SHARE = 0.4
 MIN_TOKENS_KEPT = 3
-# Postings budget (SQLite): bm25() is computed for every match of the OR query
+# Postings budget: bm25() / ts_rank() is computed for every match of the OR query
 # (~0.8 µs a match), so the commonest remaining tokens are dropped once the kept
 # ones cover this many postings (document frequencies summed, rarest first;
 # MIN_TOKENS_KEPT always kept). Measured: a no-op on the 599-document dev set
 # (nDCG unchanged); at 100k synthetic documents p95 65 → 40 ms, single client.
 RANK_POSTINGS_BUDGET = 20000
+# PostgreSQL: how long the lexeme statistics read from pg_stats are reused.
+PG_STATS_SECONDS = 60
 # Facets are counted over the best FACET_SAMPLE matches (exact below that many
 # results): counting facet rows of every match of a very common query costs
 # ~5 µs a match, which alone would break the latency target at 100k documents.
@@ -322,6 +324,7 @@ class EmbeddedEngine:
         self.weights = dict(WEIGHTS, **(weights or {}))
         self._schema_ok: set[str] = set()
         self._n_cache: tuple[int, float] | None = None
+        self._pg_stats_cache: tuple[dict | None, float, float] | None = None
 
     # --- schema -------------------------------------------------------------
 
@@ -536,6 +539,8 @@ class EmbeddedEngine:
             if tokens:
                 tokens = self._prune_common(tokens)
             return self._search_sqlite(query, tokens, page, size)
+        if tokens:
+            tokens = self._prune_common(tokens)
         return self._search_postgresql(query, tokens, where, params, page, size)
 
     def _search_postgresql(self, query: SearchQuery, tokens: list[str], where: list[str], params: list,
@@ -567,16 +572,20 @@ class EmbeddedEngine:
             "SELECT 'count', NULL, NULL, NULL, COUNT(*)::float8 FROM m",
         ]
         if query.facets:
+            # As on SQLite, facets count the best FACET_SAMPLE matches: joining every match of
+            # a common query to its facet rows was most of the time left at 100k documents.
             parts += [
-                "SELECT 'type', doc_type, NULL, NULL, COUNT(*)::float8 FROM m GROUP BY doc_type",
-                "SELECT 'facet', f.name, f.value, MAX(f.label), COUNT(*)::float8 FROM m"
-                " JOIN search_facet f ON f.entry_id = m.id"
+                "SELECT 'type', doc_type, NULL, NULL, COUNT(*)::float8 FROM top GROUP BY doc_type",
+                "SELECT 'facet', f.name, f.value, MAX(f.label), COUNT(*)::float8 FROM top"
+                " JOIN search_facet f ON f.entry_id = top.id"
                 f" WHERE f.name IN ({', '.join(repr(n) for n in FACET_NAMES)}) GROUP BY f.name, f.value",
             ]
         page_rows, count, facet_rows = [], 0, []
         with self.db.cursor() as cur:
             cur.execute(
-                f"WITH m AS MATERIALIZED ({matches}) " + " UNION ALL ".join(parts),
+                f"WITH m AS MATERIALIZED ({matches}),"
+                f" top AS (SELECT id, doc_type FROM m ORDER BY {order} LIMIT {FACET_SAMPLE}) "
+                + " UNION ALL ".join(parts),
                 match_params + [size, (page - 1) * size],
             )
             for kind, a, b, c, n in cur.fetchall():
@@ -611,8 +620,12 @@ class EmbeddedEngine:
                             score=score,
                         )
                     )
-        facets = facet_lists(facet_rows) if query.facets and count else {}
-        return SearchResults(count=count, hits=hits, facets=facets, page=page, page_size=size, query=query)
+        if not (query.facets and count):
+            return SearchResults(count=count, hits=hits, facets={}, page=page, page_size=size, query=query)
+        return SearchResults(
+            count=count, hits=hits, facets=facet_lists(facet_rows), page=page, page_size=size, query=query,
+            facets_sampled=FACET_SAMPLE if count > FACET_SAMPLE else 0,
+        )
 
     def _doc_count(self, cur) -> int:
         now = time.monotonic()
@@ -624,6 +637,31 @@ class EmbeddedEngine:
         self._n_cache = (n, now)
         return n
 
+    def _pg_document_frequencies(self, cur, tokens: list[str], n: int) -> dict[str, int] | None:
+        """Estimated document frequencies from PostgreSQL's own statistics of the tsvector column.
+
+        ANALYZE keeps the ~1,000 most common lexemes with their share of rows; a token not
+        among them is rarer than the least common listed, which is what it is counted as.
+        """
+        now = time.monotonic()
+        cached = self._pg_stats_cache
+        if not cached or now - cached[2] > PG_STATS_SECONDS:
+            cur.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE schemaname = current_schema() AND tablename = 'search_entry' AND attname = 'search_vector'"
+            )
+            row = cur.fetchone()
+            if row and row[0] and row[1]:
+                elems, freqs = row
+                cached = (dict(zip(elems, freqs)), freqs[-3], now)  # the last three: min, max, null share
+            else:
+                cached = (None, 0.0, now)
+            self._pg_stats_cache = cached
+        shares, floor, _at = cached
+        if shares is None:
+            return None
+        return {t: round(shares.get(t, floor) * n) for t in tokens}
+
     def _prune_common(self, tokens: list[str]) -> list[str]:
         if len(tokens) <= MIN_TOKENS_KEPT:
             return tokens
@@ -631,10 +669,15 @@ class EmbeddedEngine:
             n = self._doc_count(cur)
             if n < 50:  # tiny indexes: statistics mean nothing, keep everything
                 return tokens
-            cur.execute(
-                " UNION ALL ".join(["SELECT term, doc FROM search_fts_vocab WHERE term = %s"] * len(tokens)), tokens
-            )
-            df = {t: d for t, d in cur.fetchall()}
+            if self.db.vendor == "postgresql":
+                df = self._pg_document_frequencies(cur, tokens, n)
+                if df is None:  # no statistics yet: rank every token
+                    return tokens
+            else:
+                cur.execute(
+                    " UNION ALL ".join(["SELECT term, doc FROM search_fts_vocab WHERE term = %s"] * len(tokens)), tokens
+                )
+                df = {t: d for t, d in cur.fetchall()}
         kept = [t for t in tokens if df.get(t, 0) <= COMMON_TERM_SHARE * n]
         present = [t for t in kept if df.get(t, 0) > 0]
         if len(present) < MIN_TOKENS_KEPT and len(present) < len([t for t in tokens if df.get(t, 0) > 0]):

@@ -258,6 +258,9 @@ _add("address", f"(?<![0-9０-９]){D}{{3,4}}室")
 # character is taken (a three-character name may leave one character behind).
 _add("name_labelled", f"(?:{_NAME_LABELS})(?:[：:]\\s*|\\s+)({_SURNAME}[{CJK}]{{1,2}}?)(?![{CJK}])", group=1)
 _add("name_labelled", f"(?:{_NAME_LABELS})(?:[：:]\\s*|\\s+)({_SURNAME}[{CJK}])", group=1)
+# A self-introduction ("我叫王小明，…"): only the cues that always precede a name (我是 and 本人
+# precede roles and places: 我是房东, 我是江苏人) and only a name that ends the clause.
+_add("name_labelled", f"(?:我叫|名叫|本人叫|我的名字(?:是|叫))({_SURNAME}[{CJK}]{{1,2}}?)(?=[，。,.;；、！!？?\\s]|$)", group=1)
 _add("name", f"{_SURNAME}某某?(?:{_TITLES})?(?!{_MOU_NOT_NAME})")
 _add("name", f"{_SURNAME}(?:{_TITLES})")
 

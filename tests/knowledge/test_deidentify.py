@@ -290,3 +290,11 @@ def test_known_names_from_the_case_record_are_replaced_without_a_title():
     result = deidentify("王宏强说，王宏强先生的股东王女士已失联；王宏不是同一人", known_names=["王宏强", ""])
     assert result.text == "申请人说，申请人的股东申请人已失联；王宏不是同一人"
     assert [r.original_masked for r in result.replacements] == ["王**", "王****", "王**"]
+
+
+def test_self_introductions_lose_the_name_but_roles_and_places_stay():
+    assert deidentify("我叫王小明，想问营业执照怎么补办").text == "我叫【姓名】，想问营业执照怎么补办"
+    assert deidentify("我的名字叫欧阳娜娜。").text == "我的名字叫【姓名】。"
+    # 我是 introduces roles and places far more often than names: those stay readable.
+    for text in ("我是江苏人。", "我是房东，店面要转租", "我是申请人。", "我是杨浦的，离得远"):
+        assert deidentify(text).text == text

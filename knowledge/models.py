@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .pagination import page_of
 from .panels import ArticleOriginPanel, GuideOriginPanel
 from .publish_guard import PersonalDataGuardedPageForm, PersonalDataGuardedPublishMixin
 
@@ -267,8 +268,6 @@ class TopicIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import selectors  # selectors import the models
-
-        from .pagination import page_of
 
         context = super().get_context(request, *args, **kwargs)
         context["page_obj"] = page_of(selectors.topic_articles(self), request)

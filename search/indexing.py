@@ -58,16 +58,17 @@ def _apply(engine, doc_type: str, doc_ids: list[int]) -> None:
         engine.delete(doc_type, gone)
 
 
-def record_pending(*, engine_name: str, doc_type: str, doc_id: int, action: str, error: str) -> None:
+def record_pending(*, engine_name: str, doc_type: str, doc_ids: list[int], action: str, error: str) -> None:
     from .models import PendingIndexOperation
 
-    op, created = PendingIndexOperation.objects.get_or_create(
-        engine=engine_name, doc_type=doc_type, doc_id=doc_id, defaults={"action": action}
-    )
-    op.action = action
-    op.attempts += 1
-    op.last_error = error[:300]
-    op.save(update_fields=["action", "attempts", "last_error", "updated_at"])
+    for doc_id in doc_ids:
+        op, created = PendingIndexOperation.objects.get_or_create(
+            engine=engine_name, doc_type=doc_type, doc_id=doc_id, defaults={"action": action}
+        )
+        op.action = action
+        op.attempts += 1
+        op.last_error = error[:300]
+        op.save(update_fields=["action", "attempts", "last_error", "updated_at"])
 
 
 def sync_document(*, doc_type: str, doc_id: int, engine=None, retries=RETRY_DELAYS, drain: bool = True) -> bool:
@@ -103,14 +104,13 @@ def sync_documents(*, doc_type: str, doc_ids: list[int], engine=None, retries=RE
         _engine_name(engine),
         type(last_exc).__name__,
     )
-    for doc_id in doc_ids:
-        record_pending(
-            engine_name=_engine_name(engine),
-            doc_type=doc_type,
-            doc_id=doc_id,
-            action="index",
-            error=f"{type(last_exc).__name__}: {last_exc}",
-        )
+    record_pending(
+        engine_name=_engine_name(engine),
+        doc_type=doc_type,
+        doc_ids=doc_ids,
+        action="index",
+        error=f"{type(last_exc).__name__}: {last_exc}",
+    )
     return False
 
 
@@ -154,8 +154,10 @@ def batched(*, enqueue: bool = True):
     case, one task each, were two thirds of an import's time. Inside this block they
     become one entry, written with the rest of the batch in one engine call per
     ``SYNC_BATCH`` documents. ``enqueue=False`` drops them instead, for a caller that
-    rebuilds the index afterwards. Nested blocks leave the decision to the outermost;
-    an exception inside enqueues nothing (the transaction it belongs to rolls back).
+    rebuilds the index afterwards. Nested blocks leave the decision to the outermost.
+
+    Open it inside the transaction whose writes it collects: an exception enqueues
+    nothing, which is right only because that transaction rolls back with it.
     """
     if getattr(_batch, "keys", None) is not None:
         yield
@@ -202,14 +204,13 @@ def _enqueue_after_commit(doc_type: str, doc_ids: list[int]) -> None:
         except Exception as exc:  # the task queue itself failed: keep the change for later
             logger.warning("search task enqueue failed for %s × %s (%s)", doc_type, len(doc_ids), type(exc).__name__)
             try:
-                for doc_id in doc_ids:
-                    record_pending(
-                        engine_name=_engine_name(get_engine()),
-                        doc_type=doc_type,
-                        doc_id=doc_id,
-                        action="index",
-                        error=f"enqueue: {type(exc).__name__}",
-                    )
+                record_pending(
+                    engine_name=_engine_name(get_engine()),
+                    doc_type=doc_type,
+                    doc_ids=doc_ids,
+                    action="index",
+                    error=f"enqueue: {type(exc).__name__}",
+                )
             except Exception:
                 logger.exception("could not record pending index operation")
 

@@ -535,13 +535,11 @@ class EmbeddedEngine:
         has_filter = bool(where and (query.types or query.department or query.topic or query.tag or query.district))
         if not tokens and not has_filter:
             return SearchResults(0, [], {}, page, size, query)
-        if self.db.vendor != "postgresql":
-            if tokens:
-                tokens = self._prune_common(tokens)
-            return self._search_sqlite(query, tokens, page, size)
         if tokens:
             tokens = self._prune_common(tokens)
-        return self._search_postgresql(query, tokens, where, params, page, size)
+        if self.db.vendor == "postgresql":
+            return self._search_postgresql(query, tokens, where, params, page, size)
+        return self._search_sqlite(query, tokens, page, size)
 
     def _search_postgresql(self, query: SearchQuery, tokens: list[str], where: list[str], params: list,
                            page: int, size: int) -> SearchResults:
@@ -597,35 +595,44 @@ class EmbeddedEngine:
                     facet_rows.append(("type", a, "", int(n)))
                 else:
                     facet_rows.append((a, b, c, int(n)))
-            hits: list[Hit] = []
-            if page_rows:
-                page_rows.sort()
-                ids = [entry_id for _pos, entry_id, _score in page_rows]
-                cur.execute(
-                    "SELECT id, doc_type, doc_id, external_id, title, url, summary, body FROM search_entry"
-                    f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
-                    ids,
-                )
-                entries = {entry[0]: entry for entry in cur.fetchall()}
-                for _pos, entry_id, score in page_rows:
-                    _id, doc_type, doc_id, ext, title, url, summary, body = entries[entry_id]
-                    hits.append(
-                        Hit(
-                            doc_type=doc_type,
-                            doc_id=int(doc_id),
-                            external_id=ext or "",
-                            title=title,
-                            url=url,
-                            snippet=highlight.snippet(query.q or "" if tokens else "", summary, body),
-                            score=score,
-                        )
-                    )
+            page_rows.sort()
+            hits = self._hits(cur, query, tokens, [(entry_id, score) for _pos, entry_id, score in page_rows])
         if not (query.facets and count):
             return SearchResults(count=count, hits=hits, facets={}, page=page, page_size=size, query=query)
         return SearchResults(
             count=count, hits=hits, facets=facet_lists(facet_rows), page=page, page_size=size, query=query,
             facets_sampled=FACET_SAMPLE if count > FACET_SAMPLE else 0,
         )
+
+    def _hits(self, cur, query: SearchQuery, tokens: list[str], ranked: list[tuple[int, float]]) -> list[Hit]:
+        """The page's hits, in ``ranked`` order ((entry id, score) pairs), with snippets."""
+        if not ranked:
+            return []
+        ids = [entry_id for entry_id, _score in ranked]
+        cur.execute(
+            "SELECT id, doc_type, doc_id, external_id, title, url, summary, body FROM search_entry"
+            f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        entries = {entry[0]: entry for entry in cur.fetchall()}
+        hits = []
+        for entry_id, score in ranked:
+            entry = entries.get(entry_id)
+            if entry is None:  # deleted since it was ranked, or an FTS row left by a table flush
+                continue
+            _id, doc_type, doc_id, ext, title, url, summary, body = entry
+            hits.append(
+                Hit(
+                    doc_type=doc_type,
+                    doc_id=int(doc_id),
+                    external_id=ext or "",
+                    title=title,
+                    url=url,
+                    snippet=highlight.snippet(query.q or "" if tokens else "", summary, body),
+                    score=score,
+                )
+            )
+        return hits
 
     def _doc_count(self, cur) -> int:
         now = time.monotonic()
@@ -696,7 +703,6 @@ class EmbeddedEngine:
             match = f"({match}) NOT {must_not}"
         rank = f"bm25(search_fts, {w['title']:.3f}, {w['summary']:.3f}, {w['body']:.3f}, 0.0)"
         offset = (page - 1) * size
-        hits: list[Hit] = []
         with self.db.cursor() as cur:
             if tokens:
                 sql = (
@@ -742,30 +748,8 @@ class EmbeddedEngine:
             else:
                 cur.execute(sql, [match, size, offset])
                 page_rows = [(row[0], row[1]) for row in cur.fetchall()]
-            if page_rows:
-                ids = [r[0] for r in page_rows]
-                cur.execute(
-                    "SELECT id, doc_type, doc_id, external_id, title, url, summary, body FROM search_entry"
-                    f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
-                    ids,
-                )
-                entries = {entry[0]: entry for entry in cur.fetchall()}
-                for entry_id, r in page_rows:
-                    entry = entries.get(entry_id)
-                    if entry is None:  # FTS row without an entry (e.g. after a table flush): skip it
-                        continue
-                    _id, doc_type, doc_id, ext, title, url, summary, body = entry
-                    hits.append(
-                        Hit(
-                            doc_type=doc_type,
-                            doc_id=int(doc_id),
-                            external_id=ext or "",
-                            title=title,
-                            url=url,
-                            snippet=highlight.snippet(query.q or "" if tokens else "", summary, body),
-                            score=-float(r or 0.0),  # bm25() is lower for better matches
-                        )
-                    )
+            # bm25() is lower for better matches.
+            hits = self._hits(cur, query, tokens, [(entry_id, -float(r or 0.0)) for entry_id, r in page_rows])
         if not query.facets:
             return SearchResults(count=count, hits=hits, facets={}, page=page, page_size=size, query=query)
         return SearchResults(

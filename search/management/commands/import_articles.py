@@ -28,6 +28,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.rich_text import RichText
 
+from search import indexing
+
 logger = logging.getLogger(__name__)
 
 MAX_ID = 100
@@ -265,17 +267,13 @@ class ArticleImporter:
 
 @contextlib.contextmanager
 def indexing_paused(paused: bool):
-    """Index each imported page once, or (``paused``) not at all: the caller rebuilds at the end.
+    """Skip per-page indexing during a bulk import; the caller re-indexes once at the end.
 
-    Two indexes follow page saves: ours (``search.indexing``: batched, so a page saved
-    and published counts once) and Wagtail's own admin search index (its post_save
-    handler skips backends whose AUTO_UPDATE is False).
+    Two indexes follow page saves: ours (``search.indexing.paused``) and Wagtail's own
+    admin search index (its post_save handler skips backends whose AUTO_UPDATE is False).
     """
-    from search import indexing
-
     if not paused:
-        with indexing.batched():
-            yield
+        yield
         return
     backends = getattr(settings, "WAGTAILSEARCH_BACKENDS", {}) or {"default": {}}
     quiet_backends = {name: {**cfg, "AUTO_UPDATE": False} for name, cfg in backends.items()}
@@ -330,7 +328,8 @@ class Command(BaseCommand):
                     continue
                 try:
                     item = parse_line(raw)
-                    with transaction.atomic():
+                    # A page saved, then published, is indexed once (after this line commits).
+                    with transaction.atomic(), indexing.batched():
                         outcome = importer.import_one(item)
                 except LineError as exc:
                     report.skipped.append((lineno, str(exc)))

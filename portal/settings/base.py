@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "knowledge",
     "cases",
     "search",
+    "kernel",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",

@@ -1,0 +1,164 @@
+"""Intake (受理登记) and edits to what was registered.
+
+Part of :mod:`cases.services`; each service is keyword-only, runs in one transaction,
+validates with ``full_clean()`` and appends an audit ``TimelineEntry``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import selectors
+from cases.models import (
+    Case,
+    ServiceHall,
+    TimelineEntry,
+)
+from cases.services.base import (
+    CaseConflictError,
+    _log,
+    _save_case,
+    _locked,
+    _normalize_identity,
+)
+from cases.services.materials import material_add
+
+logger = logging.getLogger(__name__)
+
+
+INTAKE_FIELDS = (
+    "channel",
+    "hall",
+    "district",
+    "reporter_type",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_id_number",
+    "enterprise_name",
+    "credit_code",
+    "contact_preference",
+    "matter",
+    "service_item",
+    "counter_name",
+    "counter_failure_reason",
+)
+
+
+@transaction.atomic
+def case_register(
+    *,
+    author,
+    channel: str,
+    district=None,
+    hall: ServiceHall | None = None,
+    reporter_name: str,
+    reporter_phone: str,
+    matter: str,
+    reporter_type: str = Case.ReporterType.PERSON,
+    reporter_id_number: str = "",
+    enterprise_name: str = "",
+    credit_code: str = "",
+    contact_preference: str = Case.ContactPreference.PHONE,
+    service_item=None,
+    counter_name: str = "",
+    counter_failure_reason: str = "",
+    materials: list[dict] | tuple = (),
+    idempotency_key: str | None = None,
+    created_at: datetime.datetime | None = None,
+) -> Case:
+    """受理登记: create a case with its tracking number and any 容缺 materials."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    if district is None and hall is not None:
+        district = hall.district
+    if district is None:
+        raise ValidationError({"district": _("请选择所属区。")})
+    _check_place(author, district=district, hall=hall)
+    data = _normalize_identity(
+        {
+            "reporter_id_number": reporter_id_number,
+            "credit_code": credit_code,
+            "reporter_phone": reporter_phone,
+        }
+    )
+    case = Case(
+        channel=channel,
+        district=district,
+        hall=hall,
+        reporter_type=reporter_type,
+        reporter_name=(reporter_name or "").strip(),
+        enterprise_name=(enterprise_name or "").strip(),
+        contact_preference=contact_preference,
+        matter=(matter or "").strip(),
+        service_item=service_item,
+        counter_name=counter_name,
+        counter_failure_reason=counter_failure_reason,
+        idempotency_key=idempotency_key or None,
+        created_by=author,
+        created_at=created_at or timezone.now(),
+        **data,
+    )
+    case.full_clean(exclude=["tracking_number"])
+    case.save()
+    # The primary key gives a gap-free, collision-free sequence without a counter table.
+    case.tracking_number = f"BCS-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+    case.save(update_fields=["tracking_number"])
+    _log(
+        case,
+        TimelineEntry.Kind.REGISTERED,
+        author,
+        _("通过%(channel)s受理登记，编号 %(no)s。")
+        % {"channel": case.get_channel_display(), "no": case.tracking_number},
+        visible=True,
+    )
+    for material in materials:
+        material_add(case=case, author=author, **material)
+    logger.info("case registered %s", case.tracking_number)
+    return case
+
+
+def _check_place(author, *, district, hall) -> None:
+    """Refuse a hall outside the district, or a place the author does not answer for:
+    such a case would disappear from the author's own list the moment it is saved."""
+    if hall is not None and district is not None and hall.district_id != district.pk:
+        raise ValidationError({"hall": _("所选受理大厅不属于所选的区，请核对。")})
+    if author is not None and not selectors.may_register_in(author, district=district, hall=hall):
+        raise ValidationError(
+            {"hall": _("只能登记或改到您所在的受理大厅（或本区）；其他区的事项请转交该区窗口或由协调员登记。")}
+        )
+
+
+@transaction.atomic
+def case_update_intake(*, case: Case, author, expected_version: int, **changes) -> Case:
+    """Edit the intake fields; refuses if someone else changed the case in the meantime."""
+    unknown = set(changes) - set(INTAKE_FIELDS)
+    if unknown:
+        raise ValueError(f"not intake fields: {sorted(unknown)}")
+    current = _locked(case)
+    if current.version != expected_version:
+        raise CaseConflictError()
+    changes = _normalize_identity(dict(changes))
+    if "district" in changes or "hall" in changes:
+        _check_place(
+            author,
+            district=changes.get("district", current.district),
+            hall=changes.get("hall", current.hall),
+        )
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    for name, value in changes.items():
+        setattr(current, name, value)
+    if not changed:
+        return current
+    _save_case(current, changed)
+    labels = "、".join(str(Case._meta.get_field(name).verbose_name) for name in changed)
+    _log(current, TimelineEntry.Kind.INTAKE_UPDATE, author, _("修改了登记信息：%(f)s。") % {"f": labels})
+    return current

@@ -8,3 +8,7 @@ def demo_user(demo):
         return get_user_model().objects.get(username=username)
 
     return get
+
+
+# Knowledge tests that check what readers find (imports, product-path relevance) run on both engines too.
+from tests.search.conftest import search_engine  # noqa: E402,F401

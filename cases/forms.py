@@ -85,7 +85,10 @@ class PlainTextField(forms.CharField):
 
 
 class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
-    channel = forms.ChoiceField(label=_("反映渠道"), choices=Case.Channel.choices)
+    # 对接系统 is set only by a case filed through an API key, never picked by staff.
+    channel = forms.ChoiceField(
+        label=_("反映渠道"), choices=[c for c in Case.Channel.choices if c[0] != Case.Channel.SYSTEM]
+    )
     hall = forms.ModelChoiceField(label=_("受理大厅"), queryset=ServiceHall.objects.all(), required=False)
     district = forms.ModelChoiceField(
         label=_("所属区"), queryset=District.objects.all(), required=False,
@@ -179,6 +182,12 @@ class ReporterLookupForm(RequiredMessageMixin, forms.Form):
 
 class CaseIntakeEditForm(IntakeFieldsMixin):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A case filed through an integrating system keeps that channel when staff correct it.
+        if self.initial.get("channel") == Case.Channel.SYSTEM:
+            self.fields["channel"].choices = Case.Channel.choices
 
 
 # --- staff actions ----------------------------------------------------------

@@ -120,6 +120,8 @@ class Case(models.Model):
         HOTLINE = "hotline", _("热线")
         ONLINE = "online", _("在线")
         TRANSFER_12345 = "12345", _("12345转办")
+        # Filed by an integrating system through the API; shown as that system's name.
+        SYSTEM = "system", _("对接系统")
 
     class ReporterType(models.TextChoices):
         PERSON = "person", _("个人")
@@ -221,6 +223,10 @@ class Case(models.Model):
     rating_comment = models.TextField(_("评价意见"), blank=True)
 
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    api_key = models.ForeignKey(
+        "cases.ApiKey", verbose_name=_("提交密钥"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases", editable=False, help_text=_("经接口提交的案件记下所用的密钥，便于审计。"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
@@ -262,6 +268,12 @@ class Case(models.Model):
 
     def __str__(self):
         return self.tracking_number or _("（未编号案件）")
+
+    def get_channel_display(self) -> str:
+        """A case filed through an integrating system shows that system's name as its channel."""
+        if self.channel == self.Channel.SYSTEM and self.api_key_id:
+            return self.api_key.system.name
+        return str(dict(self.Channel.choices).get(self.channel, self.channel))
 
     @property
     def is_open(self) -> bool:
@@ -630,3 +642,7 @@ class ClassCase(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# Integrating systems, API keys and webhook deliveries (cases/open311/) belong to this app.
+from cases.open311.models import ApiKey, IntegrationSystem, WebhookDelivery  # noqa: E402,F401

@@ -21,6 +21,13 @@ def register_case_desk():
     return CaseDeskViewSetGroup()
 
 
+@hooks.register("register_admin_viewset")
+def register_integrations():
+    from cases.open311.viewsets import IntegrationViewSetGroup
+
+    return IntegrationViewSetGroup()
+
+
 @hooks.register("register_admin_urls")
 def register_case_desk_urls():
     # Issue 5 (precedents, triage suggestion, duplicates, recurring classes).

@@ -43,6 +43,7 @@ DEFAULTS = {
         "/django-admin/",
         "/cases/",
         "/api/",
+        "/open311/",
         "/report/",
         "/status/",
         "/feedback/",

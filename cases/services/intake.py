@@ -72,8 +72,12 @@ def case_register(
     materials: list[dict] | tuple = (),
     idempotency_key: str | None = None,
     created_at: datetime.datetime | None = None,
+    api_key=None,
 ) -> Case:
-    """受理登记: create a case with its tracking number and any 容缺 materials."""
+    """受理登记: create a case with its tracking number and any 容缺 materials.
+
+    ``api_key`` is the integrating system's key a case came in through (cases.open311).
+    """
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -103,6 +107,7 @@ def case_register(
         counter_name=counter_name,
         counter_failure_reason=counter_failure_reason,
         idempotency_key=idempotency_key or None,
+        api_key=api_key,
         created_by=author,
         created_at=created_at or timezone.now(),
         **data,

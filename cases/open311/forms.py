@@ -1,0 +1,77 @@
+"""The parameters of an Open311 ``POST requests`` as a Django form.
+
+Open311 names (``first_name``, ``description``, ``attribute[...]``) map onto the
+case's intake fields; the same plain-text cleaning and limits as the public
+report form apply.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms import MATTER_MAX, PlainTextField, clean_text
+from cases.models import Case
+from cases.services import normalize_phone
+
+# attribute[...] codes (services/{code}.json lists them) → form field.
+ATTRIBUTES = {
+    "reporter_type": "reporter_type",
+    "enterprise_name": "enterprise_name",
+    "credit_code": "credit_code",
+    "id_number": "reporter_id_number",
+    "counter_name": "counter_name",
+    "counter_failure_reason": "counter_failure_reason",
+}
+
+
+class RequestForm(forms.Form):
+    service_code = forms.CharField(max_length=20, error_messages={"required": _("缺少 service_code。")})
+    jurisdiction_id = forms.CharField(max_length=40, required=False)
+    first_name = forms.CharField(max_length=50, required=False)
+    last_name = forms.CharField(max_length=50, required=False)
+    phone = forms.CharField(max_length=30, error_messages={"required": _("缺少 phone（联系电话）。")})
+    description = PlainTextField(
+        max_length=MATTER_MAX,
+        error_messages={"required": _("缺少 description（反映事项）。"),
+                        "max_length": _("description 最多 %(limit_value)d 个字（当前 %(show_value)d 个）。")},
+    )
+    email = forms.CharField(max_length=254, required=False)
+    address_string = forms.CharField(max_length=300, required=False)
+    reporter_type = forms.ChoiceField(
+        choices=Case.ReporterType.choices, required=False,
+        error_messages={"invalid_choice": _("attribute[reporter_type] 只能是 person 或 enterprise。")},
+    )
+    enterprise_name = forms.CharField(max_length=150, required=False)
+    credit_code = forms.CharField(max_length=30, required=False)
+    reporter_id_number = forms.CharField(max_length=30, required=False)
+    counter_name = forms.CharField(max_length=100, required=False)
+    counter_failure_reason = PlainTextField(max_length=1000, required=False)
+
+    PARAMETER_NAMES = {field: f"attribute[{code}]" for code, field in ATTRIBUTES.items()}
+
+    @classmethod
+    def from_request_data(cls, data) -> "RequestForm":
+        values = {name: data.get(name, "") for name in cls.base_fields if name not in cls.PARAMETER_NAMES}
+        for code, field in ATTRIBUTES.items():
+            values[field] = data.get(f"attribute[{code}]", "")
+        return cls(values)
+
+    def clean_phone(self):
+        # The service's own rule, checked here so its error comes with the other parameters' errors.
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        name = clean_text((cleaned.get("last_name") or "") + (cleaned.get("first_name") or ""))
+        if not name:
+            self.add_error("last_name", _("缺少反映人姓名（last_name 姓、first_name 名）。"))
+        cleaned["reporter_name"] = name[:50]
+        if not cleaned.get("reporter_type"):
+            cleaned["reporter_type"] = Case.ReporterType.PERSON
+        for field in ("enterprise_name", "counter_name"):
+            cleaned[field] = clean_text(cleaned.get(field))
+        return cleaned
+
+    def parameter_name(self, field: str) -> str:
+        return self.PARAMETER_NAMES.get(field, field)

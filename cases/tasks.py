@@ -8,3 +8,11 @@ from cases import reminders
 @task()
 def send_case_reminders_task() -> dict:
     return reminders.send_case_reminders()
+
+
+@task()
+def deliver_webhook_task(delivery_id: int) -> None:
+    """One webhook attempt; on failure it re-enqueues itself with a delay (cases.open311.webhooks)."""
+    from cases.open311 import webhooks
+
+    webhooks.attempt(delivery_id)

@@ -14,8 +14,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from cases import identity, services
+from cases import services
 from cases.models import Case, ServiceHall, StaffProfile
+from kernel import personal_data
 from knowledge.models import Department, District, ServiceItem
 
 DEMO_PASSWORD = "bancheng-demo"
@@ -39,11 +40,11 @@ USERS = [
 
 
 def fake_id(body17: str) -> str:
-    return body17 + identity.resident_id_check_char(body17)
+    return body17 + personal_data.resident_id_check_char(body17)
 
 
 def fake_credit_code(body17: str) -> str:
-    return body17 + identity.credit_code_check_char(body17)
+    return body17 + personal_data.credit_code_check_char(body17)
 
 
 def _dept(name: str, district: District) -> Department:

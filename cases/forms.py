@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.identity import CreditCodeField, ResidentIdField
+from kernel.personal_data import CreditCodeField, ResidentIdField
 from cases.models import (
     Case,
     ClassCase,

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import identity, selectors, services
+from cases import selectors, services
 from cases.forms import clean_text
 from cases.models import Case
+from kernel import personal_data
 from knowledge.models import District
 
 MAX_ROWS = 5000
@@ -179,12 +180,12 @@ def preview(
             errors.extend(exc.messages)
         if values.get("reporter_id_number"):
             try:
-                data["reporter_id_number"] = identity.normalize_resident_id(values["reporter_id_number"])
+                data["reporter_id_number"] = personal_data.normalize_resident_id(values["reporter_id_number"])
             except ValidationError as exc:
                 errors.extend(exc.messages)
         if values.get("credit_code"):
             try:
-                data["credit_code"] = identity.normalize_credit_code(values["credit_code"])
+                data["credit_code"] = personal_data.normalize_credit_code(values["credit_code"])
             except ValidationError as exc:
                 errors.extend(exc.messages)
         district_name = values.get("district", "")

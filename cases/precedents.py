@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
 
-from knowledge.deidentify import deidentify
+from kernel.personal_data import deidentify
 
 logger = logging.getLogger(__name__)
 

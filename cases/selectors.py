@@ -7,10 +7,10 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases import identity
 from cases.models import Case, Dispatch, MissingMaterial, ServiceHall, TimelineEntry
 from cases.permissions import can_view_personal_data, profile_of
 from cases.workdays import add_working_days
+from kernel.personal_data import mask_reporter, redact_known_values
 from knowledge.models import Department, District
 
 DUE_SOON_WORKING_DAYS = 2
@@ -256,41 +256,24 @@ def desk_summary(user, today: datetime.date | None = None) -> dict[str, int]:
 
 
 def masked_reporter(case: Case) -> dict[str, str]:
-    if case.personal_data_erased_at is not None:
-        # Nothing left to mask: say so instead of masking the placeholder.
-        return {"reporter_name": identity.ERASED_NAME, "reporter_phone": "", "reporter_id_number": "",
-                "credit_code": identity.mask_credit_code(case.credit_code)}
-    return {
-        "reporter_name": identity.mask_name(case.reporter_name),
-        "reporter_phone": identity.mask_phone(case.reporter_phone),
-        "reporter_id_number": identity.mask_id(case.reporter_id_number),
-        "credit_code": identity.mask_credit_code(case.credit_code),
-    }
-
-
-_OWN_NUMBER = "\ue000"  # stands in for the case's own number: no personal-data pattern matches it
+    return mask_reporter(
+        name=case.reporter_name,
+        phone=case.reporter_phone,
+        id_number=case.reporter_id_number,
+        credit_code=case.credit_code,
+        erased=case.personal_data_erased_at is not None,
+    )
 
 
 def deidentified_text(text: str, case: Case) -> str:
     """Free text with the reporter's known identifiers and any personal-data pattern replaced."""
-    from knowledge.deidentify import deidentify
-
-    text = text or ""
-    for value, placeholder in (
-        (case.reporter_name, "反映人"),
-        (case.reporter_phone, "[电话]"),
-        (case.reporter_id_number, "[身份证号]"),
-    ):
-        if value and len(value) >= 2:
-            text = text.replace(value, placeholder)
-    if case.reporter_name and len(case.reporter_name) >= 2:
-        surname = case.reporter_name[0]
-        text = text.replace(surname + "女士", "反映人").replace(surname + "先生", "反映人")
-    # The case's own number is on the page already; only other cases' numbers are blanked.
-    own = case.tracking_number or ""
-    if own:
-        text = text.replace(own, _OWN_NUMBER)
-    return deidentify(text).text.replace(_OWN_NUMBER, own)
+    return redact_known_values(
+        text,
+        name=case.reporter_name,
+        phone=case.reporter_phone,
+        id_number=case.reporter_id_number,
+        keep=case.tracking_number or "",
+    )
 
 
 def reporter_values_for(user, case: Case) -> dict[str, str]:

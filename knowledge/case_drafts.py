@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .deidentify import Replacement, deidentify
+from kernel.personal_data import Replacement, deidentify
 
 __all__ = ["CaseForDraft", "DraftMaterial", "FieldReplacement", "ArticleDraft", "draft_from_case"]
 

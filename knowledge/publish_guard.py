@@ -2,7 +2,7 @@
 
 "Publishing is refused with a clear message if any page field still contains
 a pattern of personal data." Two layers, both built on
-``knowledge.deidentify.find_personal_data``:
+``kernel.personal_data.find_personal_data``:
 
 1. ``PersonalDataGuardedPageForm`` — a ``base_form_class`` for pages built
    from cases (SolutionArticlePage, PolicyTransitionGuidePage). When the
@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .deidentify import KIND_LABELS, find_personal_data
+from kernel.personal_data import KIND_LABELS, find_personal_data
 
 logger = logging.getLogger(__name__)
 

@@ -337,7 +337,7 @@ def article_draft_from_case_data(
     from wagtail.log_actions import log
     from wagtail.rich_text import RichText
 
-    from .deidentify import KIND_LABELS
+    from kernel.personal_data import KIND_LABELS
 
     service_items, departments = list(service_items), list(departments)
     topic = topic or selectors.topic_for(service_items=service_items, departments=departments)

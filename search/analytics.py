@@ -19,6 +19,8 @@ from django.db.models import Count, ExpressionWrapper, F, Func, Max, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kernel.personal_data import deidentify
+
 logger = logging.getLogger(__name__)
 
 ROLE_ANONYMOUS = "anonymous"
@@ -56,8 +58,6 @@ def loggable_query(q: str) -> str:
     Readers type their phone or ID number into the search box; the reports and their
     exports show queries to editors, who must never see those.
     """
-    from knowledge.deidentify import deidentify
-
     return normalize_query(deidentify((q or "")[: MAX_LOGGED_QUERY * 2]).text)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Dispatch
-from knowledge.deidentify import deidentify
+from kernel.personal_data import deidentify
 from knowledge.models import ServiceItem
 
 # The catalogue does not list every matter a citizen brings; cases without an item use this code.

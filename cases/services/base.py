@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import identity
 from cases.models import (
     Case,
     ClassDeadlinePolicy,
@@ -21,6 +20,7 @@ from cases.models import (
     TimelineEntry,
 )
 from cases.workdays import add_working_days
+from kernel import personal_data
 
 SUPERVISOR_GROUP = "督办"
 ESCALATION_THRESHOLD = 3
@@ -109,12 +109,12 @@ def _normalize_identity(data: dict) -> dict:
     errors = {}
     if data.get("reporter_id_number"):
         try:
-            data["reporter_id_number"] = identity.normalize_resident_id(data["reporter_id_number"])
+            data["reporter_id_number"] = personal_data.normalize_resident_id(data["reporter_id_number"])
         except ValidationError as exc:
             errors["reporter_id_number"] = exc.messages
     if data.get("credit_code"):
         try:
-            data["credit_code"] = identity.normalize_credit_code(data["credit_code"])
+            data["credit_code"] = personal_data.normalize_credit_code(data["credit_code"])
         except ValidationError as exc:
             errors["credit_code"] = exc.messages
     if "reporter_phone" in data:

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import identity
 from cases.models import (
     Case,
     CaseMerge,
@@ -29,6 +28,7 @@ from cases.services.base import (
     _log,
     _locked,
 )
+from kernel import personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def case_personal_data_erase(*, case: Case, author=None) -> Case:
 
     for name in _ERASABLE_TEXT[Case]:
         setattr(case, name, redact(getattr(case, name)))
-    case.reporter_name = identity.ERASED_NAME
+    case.reporter_name = personal_data.ERASED_NAME
     case.reporter_phone = ""
     case.reporter_id_number = ""
     case.personal_data_erased_at = timezone.now()

@@ -5,19 +5,20 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, User
 
-from cases import identity, services
+from cases import services
 from cases.models import Case, ServiceHall, StaffProfile
+from kernel import personal_data
 from knowledge.models import Department, District, ServiceItem
 
 PASSWORD = "test-pass-123"
 
 
 def make_resident_id(body17: str = "31010919900307123") -> str:
-    return body17 + identity.resident_id_check_char(body17)
+    return body17 + personal_data.resident_id_check_char(body17)
 
 
 def make_credit_code(body17: str = "91310109MA1G5B3C6") -> str:
-    return body17 + identity.credit_code_check_char(body17)
+    return body17 + personal_data.credit_code_check_char(body17)
 
 
 @pytest.fixture

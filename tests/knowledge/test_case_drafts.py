@@ -1,7 +1,7 @@
 """起草办事指引: article fields from a closed case, de-identified, with the replacements listed."""
 
 from knowledge.case_drafts import CaseForDraft, DraftMaterial, draft_from_case
-from knowledge.deidentify import find_personal_data
+from kernel.personal_data import find_personal_data
 
 
 def hongkou_case(**overrides):

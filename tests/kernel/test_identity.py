@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cases.identity import (
+from kernel.personal_data import (
     CREDIT_ALPHABET,
     CreditCodeField,
     ResidentIdField,

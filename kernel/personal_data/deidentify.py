@@ -48,7 +48,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from cases.identity import PROVINCE_CODES, mask_name, mask_phone
+from .identity import PROVINCE_CODES
+from .masking import mask_name, mask_phone
 
 __all__ = [
     "KIND_LABELS",
@@ -56,6 +57,7 @@ __all__ = [
     "Replacement",
     "DeidResult",
     "deidentify",
+    "redact_known_values",
     "find_personal_data",
     "personal_data_message",
 ]
@@ -362,3 +364,25 @@ def personal_data_message(kinds: list[str]) -> str:
     labels = "、".join(KIND_LABELS.get(k, k) for k in kinds)
     return f"页面仍含有个人信息（{labels}），请删除或替换后再发布。"
 
+
+
+_KEEP = "\ue000"  # stands in for a kept value: no personal-data pattern matches it
+
+
+def redact_known_values(
+    text: str, *, name: str = "", phone: str = "", id_number: str = "", keep: str = ""
+) -> str:
+    """Free text with a record's known identifiers and any personal-data pattern replaced.
+
+    ``keep`` survives untouched (a case page shows its own tracking number already;
+    only other cases' numbers are blanked).
+    """
+    text = text or ""
+    for value, placeholder in ((name, "反映人"), (phone, "[电话]"), (id_number, "[身份证号]")):
+        if value and len(value) >= 2:
+            text = text.replace(value, placeholder)
+    if name and len(name) >= 2:
+        text = text.replace(name[0] + "女士", "反映人").replace(name[0] + "先生", "反映人")
+    if keep:
+        text = text.replace(keep, _KEEP)
+    return deidentify(text).text.replace(_KEEP, keep) if keep else deidentify(text).text

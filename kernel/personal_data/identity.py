@@ -1,4 +1,4 @@
-"""Identity numbers: validation, normalisation and masking.
+"""Identity numbers: validation and normalisation.
 
 Pure functions over strings (no database), so forms, services, imports and
 the de-identification code all share one definition of "a valid number".
@@ -41,10 +41,6 @@ __all__ = [
     "classify_identity_number",
     "validate_resident_id",
     "validate_credit_code",
-    "mask_name",
-    "mask_phone",
-    "mask_id",
-    "mask_credit_code",
     "ResidentIdField",
     "CreditCodeField",
 ]
@@ -243,6 +239,8 @@ def classify_identity_number(value: str) -> tuple[str, str]:
 
 def validate_resident_id(value: str) -> None:
     """Model-field validator (values are stored normalized by the form/service)."""
+    from .masking import mask_id  # masking builds on this module
+
     normalized = normalize_resident_id(value)
     if normalized != value:
         raise ValidationError(_("身份证号码应以 18 位标准格式保存：%(v)s。") % {"v": mask_id(normalized)},
@@ -253,67 +251,6 @@ def validate_credit_code(value: str) -> None:
     normalized = normalize_credit_code(value)
     if normalized != value:
         raise ValidationError(_("统一社会信用代码应以标准格式保存。"), code="credit_not_normalized")
-
-
-# --- Masking ----------------------------------------------------------------
-# Listings and exports show enough to tell records apart, never enough to
-# identify the person (issue 4, "Who sees what").
-
-
-# What stays of a reporter's name once the retention period has ended.
-ERASED_NAME = "（已删除）"
-
-
-def mask_name(value: str) -> str:
-    """张三丰 -> 张**, 李四 -> 李*; a Latin name keeps its first letter."""
-    name = (value or "").strip()
-    if not name:
-        return ""
-    if len(name) == 1:
-        return "*"
-    return name[0] + "*" * (len(name) - 1)
-
-
-def mask_phone(value: str) -> str:
-    """13812345678 -> 138****5678; 021-61234567 -> 021-****4567; keep last 4 digits."""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    digits = re.sub(r"\D", "", text)
-    if not digits:
-        return ""
-    if digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
-        digits = digits[2:]
-    if len(digits) == 11 and digits.startswith("1"):
-        return f"{digits[:3]}****{digits[-4:]}"
-    m = re.match(r"^\(?(0\d{2,3})\)?[\s\-]*(\d{7,8})$", text)
-    if m:
-        return f"{m.group(1)}-****{m.group(2)[-4:]}"
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    return "*" * (len(digits) - 4) + digits[-4:]
-
-
-def mask_id(value: str) -> str:
-    """First 6 (region) + 8 stars + last 4; a 15-digit ID is converted first."""
-    raw = clean_number_input(value)
-    if not raw:
-        return ""
-    try:
-        raw = normalize_resident_id(raw)
-    except ValidationError:
-        pass
-    if len(raw) <= 10:
-        return "*" * len(raw)
-    return raw[:6] + "********" + raw[-4:]
-
-
-def mask_credit_code(value: str) -> str:
-    """First 8 (authority, category, region) + stars + last 2."""
-    raw = clean_number_input(value)
-    if not raw:
-        return ""
-    if len(raw) <= 10:
-        return "*" * len(raw)
-    return raw[:8] + "*" * (len(raw) - 10) + raw[-2:]
 
 
 # --- Form fields ------------------------------------------------------------

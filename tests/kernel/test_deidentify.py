@@ -7,8 +7,14 @@ every legitimate number must survive untouched (100%).
 import random
 import re
 
-from cases.identity import CREDIT_ALPHABET, credit_code_check_char, resident_id_check_char
-from knowledge.deidentify import deidentify, find_personal_data, personal_data_message
+from kernel.personal_data import (
+    CREDIT_ALPHABET,
+    credit_code_check_char,
+    deidentify,
+    find_personal_data,
+    personal_data_message,
+    resident_id_check_char,
+)
 
 FW = str.maketrans("0123456789Xx+", "０１２３４５６７８９Ｘｘ＋")
 RNG_SEED = 20260717

@@ -121,7 +121,7 @@ class CaseStatistics:
         return Rate(self.closed_with_guide, self.closed)
 
 
-def _day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+def day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
     end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
@@ -151,7 +151,7 @@ def case_statistics(
 ) -> CaseStatistics:
     """Figures for cases registered from ``date_from`` to ``date_to`` (inclusive) that ``user`` answers for."""
     today = today or timezone.localdate()
-    start, end = _day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     cases = responsible_cases_for(user).filter(created_at__gte=start, created_at__lt=end)
     if district is not None:
         cases = cases.filter(district=district)

@@ -644,5 +644,25 @@ class ClassCase(models.Model):
         return self.title
 
 
+class GuideVisit(models.Model):
+    """A reader opened a guide offered by the report form's 提交前看看 (deflection).
+
+    Nothing about the reader or what they typed: only when, and whether the same
+    browser session went on to submit a report anyway.
+    """
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    reported = models.BooleanField(_("随后仍提交了反映"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("指引分流记录")
+        verbose_name_plural = _("指引分流记录")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M}"
+
+
 # Integrating systems, API keys and webhook deliveries (cases/open311/) belong to this app.
 from cases.open311.models import ApiKey, IntegrationSystem, WebhookDelivery  # noqa: E402,F401

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +24,7 @@ from cases import selectors, services
 from cases.forms import MATTER_MAX, PublicRateForm, PublicReportForm, StatusLookupForm
 from cases.models import Case
 from cases.precedents import similar_cases_and_articles
+from cases.trends import services as trend_services
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +127,7 @@ def report(request):
                         form.add_error(None, error)
             else:
                 _rate_hit(request, "report", window)
+                mark_guide_visits_reported(request)
                 request.session[SESSION_DONE] = case.tracking_number
                 return redirect("cases_public:report_done")
         _rate_hit(request, "report_attempt", attempt_window)
@@ -151,10 +154,38 @@ def report_suggestions(request):
     text = (request.POST.get("text") or "")[:MATTER_MAX]
     found = similar_cases_and_articles(user=AnonymousUser(), text=text, limit=REPORT_SUGGESTIONS)
     results = [
-        {"title": p.title, "url": p.url, "snippet": p.snippet}
+        {"title": p.title, "url": reverse("cases_public:guide_open", args=[p.id]), "snippet": p.snippet}
         for p in found if p.kind in ("article", "guide")
     ]
     return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+SESSION_GUIDE_VISITS = "cases_guide_visits"
+GUIDE_VISITS_KEPT = 10
+
+
+@never_cache
+@require_http_methods(["GET"])
+def guide_open(request, page_id: int):
+    """A guide offered by 提交前看看, opened: counted for the deflection figure, then shown."""
+    from wagtail.models import Page
+
+    page = Page.objects.live().public().filter(pk=page_id).first()
+    if page is None:
+        raise Http404
+    limit, window = getattr(settings, "CASES_GUIDE_VISIT_RATE_LIMIT", (120, 600))
+    if not _rate_limited(request, "guide_visit", limit, window):
+        visit = trend_services.guide_visit_record()
+        kept = request.session.get(SESSION_GUIDE_VISITS, [])[-(GUIDE_VISITS_KEPT - 1):]
+        request.session[SESSION_GUIDE_VISITS] = [*kept, visit.pk]
+    return redirect(page.url)
+
+
+def mark_guide_visits_reported(request) -> None:
+    """The reader reported after all: their guide visits did not deflect the report."""
+    ids = request.session.pop(SESSION_GUIDE_VISITS, [])
+    if ids:
+        trend_services.guide_visits_mark_reported(visit_ids=[int(i) for i in ids])
 
 
 @never_cache

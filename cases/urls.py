@@ -1,10 +1,12 @@
 from django.urls import path
 
 from cases import views
+from cases.trends import views as trend_views
 
 app_name = "cases_public"
 
 urlpatterns = [
+    path("statistics/", trend_views.public_statistics, name="statistics"),
     path("report/", views.report, name="report"),
     path("report/done/", views.report_done, name="report_done"),
     path("report/suggestions/", views.report_suggestions, name="report_suggestions"),

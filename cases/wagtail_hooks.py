@@ -11,6 +11,8 @@ from wagtail.admin.ui.components import Component
 
 from cases import class_report_views, intelligence_views, lookup_views, statistics_views
 from cases.dashboard import CaseDeskPanel, shows_case_desk
+from cases.trends import views as trend_views
+from cases.trends.panels import TrendsPanel
 from cases.permissions import can_look_up_reporter, can_view_statistics
 from cases.workdays import missing_calendar_year
 from cases.viewsets import CASE_DESK_SUBMENU_HOOK, CaseDeskViewSetGroup
@@ -34,6 +36,9 @@ def register_case_desk_urls():
     return [
         path("cases/classes/", class_report_views.ClassReportView.as_view(), name="case_classes"),
         path("cases/statistics/", statistics_views.StatisticsView.as_view(), name="case_statistics"),
+        path("cases/trends/", trend_views.TrendsView.as_view(), name="case_trends_home"),
+        path("cases/trends/monthly/", trend_views.MonthlyReportView.as_view(), name="case_trends_monthly"),
+        path("cases/trends/<slug:section>/", trend_views.TrendsView.as_view(), name="case_trends"),
         path("cases/lookup/", lookup_views.ReporterLookupView.as_view(), name="case_reporter_lookup"),
         path("cases/intelligence/precedents/", intelligence_views.precedents_json, name="precedents_json"),
         path("cases/intelligence/suggest/", intelligence_views.triage_suggestion_json,
@@ -71,6 +76,12 @@ def register_statistics_menu_item():
                              allowed=can_view_statistics)
 
 
+@hooks.register(CASE_DESK_SUBMENU_HOOK)
+def register_trends_menu_item():
+    return PermittedMenuItem(_("统计分析"), reverse("case_trends_home"), icon_name="history", order=65,
+                             allowed=can_view_statistics)
+
+
 @hooks.register("insert_global_admin_css")
 def case_desk_css():
     return format_html('<link rel="stylesheet" href="{}">', static("cases/case_desk_admin.css"))
@@ -103,3 +114,9 @@ def add_holiday_calendar_gap_panel(request, panels):
 def add_case_desk_panel(request, panels):
     if shows_case_desk(request.user):
         panels.append(CaseDeskPanel(request.user))
+
+
+@hooks.register("construct_homepage_panels")
+def add_trends_panel(request, panels):
+    if can_view_statistics(request.user):
+        panels.append(TrendsPanel(request.user))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", portal_views.robots_txt, name="robots_txt"),
+    path("", include("portal.api")),
     path("open311/v2/", include("cases.open311.urls")),
     path("", include("knowledge.urls")),
     path("", include("cases.urls")),

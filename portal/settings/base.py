@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "wagtail.api.v2",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -249,3 +253,24 @@ BANCHENG_TRIAGE_MODEL_PATH = VAR_DIR / "models" / "triage.joblib"
 # 个人信息保存期限: days after archiving before `manage.py erase_expired_personal_data`
 # removes a reporter's personal data; set it to the local records-retention rule.
 BANCHENG_PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("BANCHENG_PERSONAL_DATA_RETENTION_DAYS", 3 * 365))
+
+
+# --- Public API (Wagtail API v2 + OpenAPI) ------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Read-only public content: no session (no CSRF, no signed-in view of drafts).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "办成 Bancheng API",
+    "DESCRIPTION": "已发布的办事指引、政策衔接指引、主题、部门、政策文件（Wagtail API v2），全文搜索，以及 Open311 GeoReport v2 案件接口。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["portal.openapi.only_public_api"],
+    "POSTPROCESSING_HOOKS": ["portal.openapi.add_hand_written_paths"],
+}

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.conf import settings
-from django.core.cache import cache
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -25,6 +23,7 @@ from cases.forms import MATTER_MAX, PublicRateForm, PublicReportForm, StatusLook
 from cases.models import Case
 from cases.precedents import similar_cases_and_articles
 from cases.trends import services as trend_services
+from kernel.ratelimit import Limit, client_address, limit_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,47 +31,21 @@ SESSION_DONE = "cases_report_done"
 SESSION_STATUS = "cases_status_case"
 
 
-def _client_key(request) -> str:
-    """Who is asking, for rate limits only: never logged or stored with a case."""
-    header = getattr(settings, "BANCHENG_CLIENT_IP_HEADER", None)
-    # X-Forwarded-For style list: only the right-most entry, added by our own proxy, can't be forged by the client.
-    value = request.META.get(header, "").rsplit(",", 1)[-1].strip() if header else ""
-    return value or request.META.get("REMOTE_ADDR", "unknown")
+def _report_limit() -> Limit:
+    return limit_from_settings("report", "CASES_REPORT_RATE_LIMIT", (5, 3600))
 
 
-def _rate_key(request, scope: str) -> str:
-    return f"cases:rate:{scope}:{_client_key(request)}"
+def _report_attempt_limit() -> Limit:
+    return limit_from_settings("report_attempt", "CASES_REPORT_ATTEMPT_RATE_LIMIT", (30, 3600))
 
 
-def _rate_count(request, scope: str) -> int:
-    return cache.get(_rate_key(request, scope), 0)
+def _lookup_limit() -> Limit:
+    return limit_from_settings("lookup", "CASES_LOOKUP_RATE_LIMIT", (20, 600))
 
 
-def _rate_hit(request, scope: str, window: int) -> int:
-    key = _rate_key(request, scope)
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        return 1
-
-
-def _rate_limited(request, scope: str, limit: int, window: int) -> bool:
-    """Count this request and say whether it is over the limit."""
-    return _rate_hit(request, scope, window) > limit
-
-
-def _report_limits():
-    return getattr(settings, "CASES_REPORT_RATE_LIMIT", (5, 3600))
-
-
-def _report_attempt_limits():
-    return getattr(settings, "CASES_REPORT_ATTEMPT_RATE_LIMIT", (30, 3600))
-
-
-def _lookup_limits():
-    return getattr(settings, "CASES_LOOKUP_RATE_LIMIT", (20, 600))
+def _suggest_limit() -> Limit:
+    # A person typing sends a request every pause; far more is a script.
+    return limit_from_settings("report_suggest", "CASES_REPORT_SUGGEST_RATE_LIMIT", (120, 600))
 
 
 @never_cache
@@ -93,15 +66,17 @@ def report(request):
             return redirect("cases_public:report_done")
         # Two quotas: accepted reports (tight, against flooding the desk) and rejected
         # attempts (generous, against scripted probing), so a citizen's typos never use
-        # up the reports they may file. Checked here, counted only once the outcome is known.
-        limit, window = _report_limits()
-        attempt_limit, attempt_window = _report_attempt_limits()
-        if _rate_count(request, "report") >= limit or _rate_count(request, "report_attempt") >= attempt_limit:
-            form.is_valid()
-            form.add_error(None, _("提交过于频繁，请稍后再试，或拨打 12345 热线反映。"))
-            return render(request, "cases/report.html", {"form": form}, status=429)
+        # up the reports they may file.
+        client = client_address(request)
+        limit, attempt_limit = _report_limit(), _report_attempt_limit()
+        if attempt_limit.reached(client):
+            return _report_refused(request, form)
         if form.is_valid():
             data = form.cleaned_data
+            # One unit per idempotency key, taken before the case is written: concurrent
+            # repeats of one report share it, concurrent different reports cannot overshoot.
+            if not limit.take(client, once_for=data["idempotency_key"]):
+                return _report_refused(request, form)
             try:
                 case = services.case_register(
                     author=None,
@@ -118,6 +93,7 @@ def report(request):
                     idempotency_key=data["idempotency_key"],
                 )
             except ValidationError as exc:
+                limit.give_back(client, once_for=data["idempotency_key"])
                 if hasattr(exc, "error_dict"):
                     for field, errors in exc.message_dict.items():
                         for error in errors:
@@ -126,14 +102,19 @@ def report(request):
                     for error in exc.messages:
                         form.add_error(None, error)
             else:
-                _rate_hit(request, "report", window)
                 mark_guide_visits_reported(request)
                 request.session[SESSION_DONE] = case.tracking_number
                 return redirect("cases_public:report_done")
-        _rate_hit(request, "report_attempt", attempt_window)
+        attempt_limit.hit(client)
         return render(request, "cases/report.html", {"form": form}, status=400)
     form = PublicReportForm(initial={"idempotency_key": uuid.uuid4().hex})
     return render(request, "cases/report.html", {"form": form})
+
+
+def _report_refused(request, form):
+    form.is_valid()
+    form.add_error(None, _("提交过于频繁，请稍后再试，或拨打 12345 热线反映。"))
+    return render(request, "cases/report.html", {"form": form}, status=429)
 
 
 REPORT_SUGGESTIONS = 3
@@ -147,9 +128,7 @@ def report_suggestions(request):
     personal data is taken out before the text becomes a query; always searched as
     an anonymous reader, so a signed-in member of staff sees no case here either.
     """
-    limit, window = getattr(settings, "CASES_REPORT_SUGGEST_RATE_LIMIT", (120, 600))
-    if _rate_limited(request, "report_suggest", limit, window):
-        # A person typing sends a request every pause; far more is a script.
+    if _suggest_limit().request_exceeded(request):
         return JsonResponse({"results": [], "error": _("请求过于频繁，请稍后再试。")}, status=429)
     text = (request.POST.get("text") or "")[:MATTER_MAX]
     found = similar_cases_and_articles(user=AnonymousUser(), text=text, limit=REPORT_SUGGESTIONS)
@@ -173,8 +152,7 @@ def guide_open(request, page_id: int):
     page = Page.objects.live().public().filter(pk=page_id).first()
     if page is None:
         raise Http404
-    limit, window = getattr(settings, "CASES_GUIDE_VISIT_RATE_LIMIT", (120, 600))
-    if not _rate_limited(request, "guide_visit", limit, window):
+    if not limit_from_settings("guide_visit", "CASES_GUIDE_VISIT_RATE_LIMIT", (120, 600)).request_exceeded(request):
         visit = trend_services.guide_visit_record()
         kept = request.session.get(SESSION_GUIDE_VISITS, [])[-(GUIDE_VISITS_KEPT - 1):]
         request.session[SESSION_GUIDE_VISITS] = [*kept, visit.pk]
@@ -223,8 +201,7 @@ def status(request):
             http_status = 400
     elif request.method == "POST":
         lookup_form = StatusLookupForm(request.POST)
-        limit, window = _lookup_limits()
-        if _rate_limited(request, "lookup", limit, window):
+        if _lookup_limit().request_exceeded(request):
             lookup_form.is_valid()
             lookup_form.add_error(None, _("查询过于频繁，请稍后再试。"))
             return render(request, "cases/status.html", {"lookup_form": lookup_form}, status=429)

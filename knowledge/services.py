@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 import bleach
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
+
+from kernel.ratelimit import Limit
 
 from . import selectors
 from .forms import COMMENT_MAX_LENGTH
@@ -31,11 +31,9 @@ logger = logging.getLogger(__name__)
 
 FEEDBACK_RATE_LIMIT = 5  # submissions per client, page and window
 FEEDBACK_RATE_WINDOW = 10 * 60  # seconds
-
-
-def client_key_for(*, ip: str, user_agent: str) -> str:
-    """An opaque per-client key; the IP address itself is never stored."""
-    return hashlib.sha256(f"{ip}|{user_agent}".encode("utf-8", "replace")).hexdigest()[:32]
+# Per page, and over all pages together (a script walking every article).
+FEEDBACK_PAGE_LIMIT = Limit("feedback_page", FEEDBACK_RATE_LIMIT, FEEDBACK_RATE_WINDOW)
+FEEDBACK_SITE_LIMIT = Limit("feedback", 30, 3600)
 
 
 def _plain_text(value: str) -> str:
@@ -67,15 +65,9 @@ def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str)
     if _contains_markup(comment):
         raise ValidationError(_("意见中不能包含网页代码或脚本，请只填写文字。"))
 
-    rate_key = f"knowledge:feedback:{client_key}:{page.pk}"
-    # add() is atomic on every cache backend: it only sets when absent.
-    cache.add(rate_key, 0, FEEDBACK_RATE_WINDOW)
-    try:
-        count = cache.incr(rate_key)
-    except ValueError:  # expired between add and incr
-        cache.set(rate_key, 1, FEEDBACK_RATE_WINDOW)
-        count = 1
-    if count > FEEDBACK_RATE_LIMIT:
+    # client_key is kernel.ratelimit.client_address(request): the configured proxy
+    # header's address, so a new User-Agent or cookie buys no fresh quota.
+    if FEEDBACK_PAGE_LIMIT.exceeded(f"{client_key}:{page.pk}") or FEEDBACK_SITE_LIMIT.exceeded(client_key):
         logger.info("feedback rate limit hit on page %s", page.pk)
         raise ValidationError(_("提交过于频繁，请稍后再试。"))
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 from wagtail.models import Page
 
+from kernel.ratelimit import client_address
+
 from . import selectors, services
 from .forms import FeedbackForm
 from .models import Department, Policy, PolicyTransitionGuidePage, SolutionArticlePage
@@ -30,16 +32,12 @@ def feedback_submit(request, page_id: int):
     form = FeedbackForm(request.POST)
     error = None
     if form.is_valid():
-        client_key = services.client_key_for(
-            ip=request.META.get("REMOTE_ADDR", ""),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        )
         try:
             services.feedback_create(
                 page=page,
                 helpful=form.cleaned_data["helpful"],
                 comment=form.cleaned_data["comment"],
-                client_key=client_key,
+                client_key=client_address(request),
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)

@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kernel.personal_data import deidentify
+from kernel.ratelimit import Limit, client_address, limit_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +62,21 @@ def loggable_query(q: str) -> str:
     return normalize_query(deidentify((q or "")[: MAX_LOGGED_QUERY * 2]).text)
 
 
-def log_search(*, query: str, result_count: int, role: str) -> None:
-    """Record one search (a single INSERT). Empty queries (pure browsing) are not logged."""
+def _log_limit() -> Limit:
+    # Bounds what one client can write into the log (a script replaying cached search
+    # pages would otherwise add a row per request); people search far less often.
+    return limit_from_settings("search_log", "BANCHENG_SEARCH_LOG_RATE_LIMIT", (30, 60))
+
+
+def log_search(*, query: str, result_count: int, role: str, client: str | None = None) -> None:
+    """Record one search (a single INSERT). Empty queries (pure browsing) are not logged,
+    nor searches beyond the per-client log quota (``client``: its rate-limit address)."""
     from .models import QueryLog
 
     normalized = loggable_query(query)
     if not normalized:
+        return
+    if client is not None and _log_limit().exceeded(client):
         return
     try:
         QueryLog.objects.create(
@@ -120,7 +130,9 @@ def log_cached_search(request) -> None:
     count = cache.get(_count_key(form.cleaned_data))
     if count is None:
         return
-    log_search(query=form.cleaned_data["q"], result_count=count, role=ROLE_ANONYMOUS)
+    log_search(
+        query=form.cleaned_data["q"], result_count=count, role=ROLE_ANONYMOUS, client=client_address(request)
+    )
 
 
 def _on_page_served_from_cache(sender, request, **kwargs):

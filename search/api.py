@@ -19,11 +19,21 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from kernel.ratelimit import client_address
+
 from . import analytics
 from .engines.base import EngineUnavailable
 from .forms import SearchAPIForm, requested_types
 from .selectors import pinyin_terms, search_for, staff_visibility_for
-from .views import clean_snippet, hit_url, set_cache_headers, unsearchable_query_message
+from .views import (
+    TOO_MANY_SEARCHES,
+    clean_snippet,
+    hit_url,
+    public_limit_exceeded,
+    search_limit,
+    set_cache_headers,
+    unsearchable_query_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +55,8 @@ def search_api(request):
     params = form.cleaned_data
     if not params["q"] and not form.has_filters:
         return _error(request, _("请输入搜索词。"))
+    if public_limit_exceeded(request, search_limit()):
+        return _error(request, str(TOO_MANY_SEARCHES), status=429)
     include_staff, _keys = staff_visibility_for(request.user)
     if "case" in requested_types(params) and not include_staff:
         return _error(request, _("案例仅对登录的工作人员开放。"), status=403)
@@ -60,7 +72,12 @@ def search_api(request):
     except Exception:
         logger.exception("search failed")
         return _error(request, _("搜索暂时出错，请稍后再试。"), status=503)
-    analytics.log_search(query=params["q"], result_count=results.count, role=analytics.role_for(request.user))
+    analytics.log_search(
+        query=params["q"],
+        result_count=results.count,
+        role=analytics.role_for(request.user),
+        client=client_address(request),
+    )
     # Nothing found for letters that spell pinyin: the Chinese terms they stand for.
     did_you_mean = [] if results.count else pinyin_terms(params["q"])
     return _json(

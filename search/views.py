@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_safe
 
+from kernel.ratelimit import Limit, client_address, limit_from_settings
+
 from . import analysis, analytics
 from .engines.base import EngineUnavailable
 from .forms import MAX_QUERY_LENGTH, TYPE_LABELS, SearchForm, requested_types
@@ -46,7 +48,7 @@ _DOC_KEY = re.compile(r"^(article|guide|policy|case|page):\d{1,12}$")
 
 def set_cache_headers(request, response, *, max_age: int = 60):
     """Anonymous results are the same for everyone and may be cached; staff results never."""
-    if request.user.is_authenticated:
+    if request.user.is_authenticated or response.status_code == 429:
         patch_cache_control(response, private=True, no_store=True)
     else:
         patch_cache_control(response, public=True, max_age=max_age)
@@ -173,6 +175,26 @@ def _page_links(params: dict, page: int, num_pages: int) -> list[dict]:
     return links
 
 
+def search_limit() -> Limit:
+    """Searches (page and API together) per anonymous client; staff are not limited."""
+    return limit_from_settings("search", "BANCHENG_SEARCH_RATE_LIMIT", (120, 60))
+
+
+def _suggest_limit() -> Limit:
+    return limit_from_settings("suggest", "BANCHENG_SUGGEST_RATE_LIMIT", (240, 60))
+
+
+def public_limit_exceeded(request, limit: Limit) -> bool:
+    return not request.user.is_authenticated and limit.request_exceeded(request)
+
+
+def _click_limit() -> Limit:
+    return limit_from_settings("search_click", "BANCHENG_CLICK_RATE_LIMIT", (60, 600))
+
+
+TOO_MANY_SEARCHES = gettext_lazy("搜索过于频繁，请稍后再试。")
+
+
 @require_safe
 def search_page(request):
     form = SearchForm(request.GET)
@@ -192,6 +214,9 @@ def search_page(request):
     if not form.is_valid():
         context["error"] = form.first_error()
         status = 400
+    elif form.cleaned_data["q"] and public_limit_exceeded(request, search_limit()):
+        context["error"] = str(TOO_MANY_SEARCHES)
+        status = 429
     else:
         params = form.cleaned_data
         context["search_query"] = params["q"]
@@ -218,7 +243,10 @@ def search_page(request):
                 status = 503
             else:
                 analytics.log_search(
-                    query=params["q"], result_count=results.count, role=analytics.role_for(request.user)
+                    query=params["q"],
+                    result_count=results.count,
+                    role=analytics.role_for(request.user),
+                    client=client_address(request),
                 )
                 if not request.user.is_authenticated:
                     analytics.remember_result_count(params, results.count)
@@ -263,6 +291,10 @@ def suggest(request):
     """Autocomplete: a JSON list of strings (titles first, then popular queries)."""
     form = SearchForm({"q": request.GET.get("q", "")})
     items: list[str] = []
+    if public_limit_exceeded(request, _suggest_limit()):
+        response = JsonResponse(items, safe=False, status=429)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
     if form.is_valid() and 0 < len(form.cleaned_data["q"]) <= SUGGEST_MAX_PREFIX:
         items = suggestions_for(form.cleaned_data["q"])
     response = JsonResponse(items, safe=False, json_dumps_params={"ensure_ascii": False})
@@ -282,7 +314,8 @@ def click(request):
             status=400,
         )
     form = SearchForm({"q": request.GET.get("q", "")})
-    if form.is_valid() and _DOC_KEY.match(doc):
+    # Over the limit the reader still gets there; the click is just not counted.
+    if form.is_valid() and _DOC_KEY.match(doc) and not public_limit_exceeded(request, _click_limit()):
         pos = request.GET.get("pos", "")
         analytics.record_click(
             query=form.cleaned_data["q"],

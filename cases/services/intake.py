@@ -11,7 +11,7 @@ import logging
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,8 +112,17 @@ def case_register(
         created_at=created_at or timezone.now(),
         **data,
     )
-    case.full_clean(exclude=["tracking_number"])
-    case.save()
+    # The database settles the idempotency key's uniqueness: a concurrent repeat of the
+    # same report gets the case the first one stored instead of an error.
+    case.full_clean(exclude=["tracking_number", "idempotency_key"])
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     # The primary key gives a gap-free, collision-free sequence without a counter table.
     case.tracking_number = f"BCS-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
     case.save(update_fields=["tracking_number"])

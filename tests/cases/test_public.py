@@ -214,3 +214,28 @@ def test_lookup_rate_limit_per_client_behind_proxy(client, dispatched_case):
     assert client.post(url, data, HTTP_X_REAL_IP="203.0.113.1").status_code == 404
     assert client.post(url, data, HTTP_X_REAL_IP="203.0.113.1").status_code == 429
     assert client.post(url, data, HTTP_X_REAL_IP="203.0.113.2").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CASES_REPORT_RATE_LIMIT=(5, 3600))
+def test_concurrent_reports_and_repeats_keep_the_quota_exact(hongkou):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from django.test import Client
+
+    def send(i):
+        try:
+            # Ten sends of report "r0" (a double-clicking reader), then 20 different reports.
+            key = "r0" if i < 10 else f"r{i}"
+            return Client().post(reverse("cases_public:report"), report_data(hongkou, idempotency_key=key)).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(send, range(30)))
+    # r0 spent one unit however often it was sent; four of the others got the rest.
+    assert Case.objects.filter(idempotency_key="r0").count() == 1
+    assert Case.objects.count() == 5
+    assert codes[:10] == [302] * 10
+    assert codes.count(429) == 16

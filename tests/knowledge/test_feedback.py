@@ -69,7 +69,7 @@ def test_missing_choice_and_honeypot(article):
 
 
 def test_rate_limit_per_client(article):
-    client = Client(HTTP_USER_AGENT="reader-a")
+    client = Client(HTTP_USER_AGENT="reader-a", REMOTE_ADDR="198.51.100.7")
     for _ in range(services.FEEDBACK_RATE_LIMIT):
         assert post(article, client=client, helpful="yes").status_code == 302
     response = post(article, client=client, helpful="yes")
@@ -77,7 +77,22 @@ def test_rate_limit_per_client(article):
     assert "提交过于频繁，请稍后再试" in response.content.decode()
     assert ArticleFeedback.objects.count() == services.FEEDBACK_RATE_LIMIT
     # Another client is not affected.
-    assert post(article, client=Client(HTTP_USER_AGENT="reader-b"), helpful="no").status_code == 302
+    assert post(article, client=Client(REMOTE_ADDR="198.51.100.8"), helpful="no").status_code == 302
+
+
+def test_a_new_user_agent_buys_no_fresh_quota(article):
+    for i in range(30):
+        post(article, client=Client(HTTP_USER_AGENT=f"agent-{i}", REMOTE_ADDR="198.51.100.9"), helpful="yes")
+    assert ArticleFeedback.objects.count() == services.FEEDBACK_RATE_LIMIT
+
+
+def test_limit_keys_on_the_proxy_header(article, settings):
+    settings.BANCHENG_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    # Every reader arrives from the proxy's address; the header tells them apart.
+    for reader in ("203.0.113.1", "203.0.113.2"):
+        for _ in range(services.FEEDBACK_RATE_LIMIT + 2):
+            post(article, client=Client(HTTP_X_REAL_IP=reader), helpful="yes")
+    assert ArticleFeedback.objects.count() == 2 * services.FEEDBACK_RATE_LIMIT
 
 
 def test_feedback_on_unpublished_page_is_404(article):

@@ -437,6 +437,25 @@ class ConfirmForm(CaseActionForm):
     pass
 
 
+class PersonalDataExportForm(RequiredMessageMixin, forms.Form):
+    """The reason and the confirmation asked before a file with full personal data is made."""
+
+    # Stored as typed (templates escape it on output), like every plain text should be.
+    reason = forms.CharField(
+        label=_("导出事由"), max_length=200, min_length=4,
+        help_text=_("例如：向区政务服务中心报送本月台账。事由将记入每件导出案件的办理记录。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_("我确认导出含反映人完整姓名、电话和身份证号码的文件，并按个人信息保护要求保管、用后删除。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["min_length"] = _("请写明导出事由（至少 4 个字）。")
+        self.fields["confirm"].error_messages["required"] = _("请勾选确认后再导出。")
+
+
 # --- public -----------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from kernel.exports import xlsx_append
+
 from .forms import StatisticsFilterForm
 from .permissions import can_view_statistics
 from .statistics import CaseStatistics, Rate, case_statistics
@@ -99,9 +101,10 @@ class StatisticsView(WagtailAdminTemplateMixin, TemplateView):
             (s["title"], s["headings"], s["rows"]) for s in sections(stats)
         ]:
             sheet = book.create_sheet(title=title[:31])
-            sheet.append(list(headings))
+            xlsx_append(sheet, list(headings))
             for row in rows:
-                sheet.append([str(v) if v is not None else "" for v in row])
+                # Names of districts, items and departments are typed by people: never formulas.
+                xlsx_append(sheet, [str(v) if v is not None else "" for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         name = f"bancheng-statistics-{stats.date_from:%Y%m%d}-{stats.date_to:%Y%m%d}.xlsx"

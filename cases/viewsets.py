@@ -13,7 +13,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from portal.viewsets import RecordViewSetMixin
 
@@ -145,11 +145,41 @@ class CaseIndexView(IndexView):
     def full_personal_data(self):
         return can_view_personal_data(self.request.user)
 
+    # Set once the user has confirmed a full-personal-data export and given a reason.
+    export_reason = None
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export and self.full_personal_data and self.export_reason is None:
+            return self.export_confirmation(case_forms.PersonalDataExportForm())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        """The confirmation form posts back to the export URL (the filters stay in its query string)."""
+        if not (self.is_export and self.full_personal_data):
+            return HttpResponseNotAllowed(["GET"])
+        form = case_forms.PersonalDataExportForm(request.POST)
+        if not form.is_valid():
+            return self.export_confirmation(form, status=400)
+        self.export_reason = form.cleaned_data["reason"]
+        return super().get(request, *args, **kwargs)
+
+    def export_confirmation(self, form, status=200):
+        page = ExportConfirmationPage()
+        page.setup(self.request)
+        context = page.get_context_data(
+            form=form,
+            export_format=self.request.GET.get("export", "").upper(),
+            case_count=self.get_queryset().count(),
+            back_url=reverse(self.index_url_name),
+        )
+        return TemplateResponse(self.request, page.template_name, context, status=status)
+
     def as_spreadsheet(self, queryset, spreadsheet_format):
         if self.full_personal_data:
             # Logged before the first byte leaves, so a broken download is still on record.
             services.case_log_personal_data_export(
-                cases=queryset, author=self.request.user, export_format=spreadsheet_format
+                cases=queryset, author=self.request.user, export_format=spreadsheet_format,
+                reason=self.export_reason or "",
             )
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
@@ -211,6 +241,12 @@ class CaseIndexView(IndexView):
                 Button(_("导入历史台账"), url=reverse("cases:import"), icon_name="upload", priority=95)
             )
         return buttons
+
+
+class ExportConfirmationPage(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "cases/admin/export_confirm.html"
+    page_title = gettext_lazy("导出含完整个人信息的案件清单")
+    header_icon = "download"
 
 
 class OverdueCaseIndexView(CaseIndexView):

@@ -52,8 +52,8 @@ def _log_personal_data_use(cases, author, text: str) -> int:
 
 
 @transaction.atomic
-def case_log_personal_data_export(*, cases, author, export_format: str) -> int:
-    """Record on every exported case that ``author`` took its full personal data away in a file.
+def case_log_personal_data_export(*, cases, author, export_format: str, reason: str = "") -> int:
+    """Record on every exported case that ``author`` took its full personal data away in a file, and why.
 
     The on-screen reveal is logged case by case; an export of the same data must be too.
     """
@@ -61,6 +61,8 @@ def case_log_personal_data_export(*, cases, author, export_format: str) -> int:
         "user": _user_label(author),
         "fmt": export_format.upper(),
     }
+    if reason.strip():
+        text += _("导出事由：%(reason)s") % {"reason": reason.strip()}
     return _log_personal_data_use(cases, author, text)
 
 

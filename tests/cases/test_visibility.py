@@ -121,7 +121,12 @@ def test_window_cannot_triage_or_close(client, world, window_user):
 def test_export_masking_and_scope(client, world, triage_user, supervisor, window_user, fmt):
     def export(user):
         client.force_login(user)
-        return client.get(reverse("cases:index") + f"?export={fmt}")
+        url = reverse("cases:index") + f"?export={fmt}"
+        response = client.get(url)
+        if user == triage_user:  # full personal data: confirmed, with a reason
+            assert response.status_code == 200 and "导出事由" in response.content.decode()
+            response = client.post(url, {"reason": "报送本月台账", "confirm": "on"})
+        return response
 
     assert export(window_user).status_code in (302, 403)
 
@@ -139,6 +144,7 @@ def test_export_masking_and_scope(client, world, triage_user, supervisor, window
     # ... and the hand-over of that data is on the case's record, as an on-screen reveal is.
     entry = world["hk"].timeline.filter(kind="view_personal_data").get()
     assert entry.author == triage_user and "导出了案件清单" in entry.text and fmt.upper() in entry.text
+    assert "导出事由：报送本月台账" in entry.text
     assert not world["qp"].timeline.filter(kind="view_personal_data").exists()
 
 

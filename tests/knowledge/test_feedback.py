@@ -124,3 +124,13 @@ def test_staff_list_feedback_read_only(article, demo_user):
     add = client.get("/admin/article_feedback/new/")
     assert add.status_code in (302, 403)
     assert ArticleFeedback.objects.count() == 1
+
+
+def test_feedback_csv_is_safe_to_open_in_excel(article, django_user_model):
+    post(article, helpful="no", comment="=HYPERLINK(\"http://example.invalid\",\"点我\")")
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_superuser("boss", "boss@example.invalid", "x"))
+    response = admin.get(reverse("article_feedback:index"), {"export": "csv"})
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert "'=HYPERLINK" in body.decode("utf-8-sig")

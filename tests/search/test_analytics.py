@@ -185,3 +185,14 @@ def test_upgrade_cleans_queries_logged_before_de_identification():
     assert "营业执照 2024" in queries
     assert not any("13812345678" in q or "310101199001011234" in q for q in queries)
     assert any(q.startswith("我的手机") and q.endswith("简易注销") for q in queries)
+
+
+def test_report_csv_neutralises_formulas_typed_by_searchers(client, article, django_user_model):
+    for q in ('=hyperlink("http://example.invalid","点我")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"):
+        client.get("/search/", {"q": q})
+    client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.invalid", "x"))
+    for report in ("top", "zero"):
+        body = b"".join(client.get(f"/admin/reports/search/{report}/", {"export": "csv"}).streaming_content)
+        assert body.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]
+        assert rows and all(r[0].startswith("'") and r[0][1] in "=+-@" for r in rows)

@@ -4,6 +4,12 @@
 #   scripts/es.sh start    fetch (Maven), unpack (cached under build/), start, wait for health
 #   scripts/es.sh stop     stop the node this script started
 #   scripts/es.sh status   exit 0 when a node answers on BANCHENG_ES_URL
+#   scripts/es.sh cluster-start | cluster-stop | cluster-status
+#                          a three-node cluster on loopback (HTTP 9201-9203, transport
+#                          9301-9303; separate config, data and logs per node, one
+#                          unpacked distribution); prints the node list for BANCHENG_ES_URL
+#   scripts/es.sh node-stop N | node-kill N | node-start N
+#                          stop (SIGTERM), kill (SIGKILL) or restart one cluster node (fault drills)
 #
 # The node is Elastic's `integ-test-zip` distribution from Maven Central: no
 # bundled JDK (the machine's java 17+ runs it), security off, loopback only.
@@ -240,7 +246,161 @@ cmd_status() {
     return 1
 }
 
-[ "${1:-}" = "start" ] && ensure_user
+# --- three-node cluster ------------------------------------------------------
+CLUSTER_NODES="${BANCHENG_ES_CLUSTER_NODES:-3}"
+CLUSTER_HTTP_BASE="${BANCHENG_ES_CLUSTER_HTTP_BASE:-9200}"
+CLUSTER_TRANSPORT_BASE="${BANCHENG_ES_CLUSTER_TRANSPORT_BASE:-9300}"
+CLUSTER_HEAP="${BANCHENG_ES_CLUSTER_HEAP:-384m}"
+
+node_dir() { printf '%s/cluster/node%s' "$ES_BASE" "$1"; }
+node_http() { printf '%s' "$((CLUSTER_HTTP_BASE + $1))"; }
+node_url() { printf 'http://127.0.0.1:%s' "$(node_http "$1")"; }
+node_pid() { local f; f="$(node_dir "$1")/es.pid"; if [ -s "$f" ]; then cat "$f"; fi; }
+
+cluster_urls() {
+    local i urls=()
+    for i in $(seq 1 "$CLUSTER_NODES"); do urls+=("$(node_url "$i")"); done
+    (IFS=,; printf '%s' "${urls[*]}")
+}
+
+node_healthy() {
+    curl -fsS --max-time 3 "$(node_url "$1")/_cluster/health" 2>/dev/null \
+        | grep -Eq '"status":"(green|yellow)"'
+}
+
+cluster_green() {
+    curl -fsS --max-time 3 "$(node_url "$1")/_cluster/health" 2>/dev/null \
+        | grep -Eq "\"status\":\"green\".*\"number_of_nodes\":$CLUSTER_NODES[,}]"
+}
+
+write_node_config() {
+    local n="$1" dir seeds masters i
+    dir="$(node_dir "$n")"
+    mkdir -p "$dir/data" "$dir/logs" "$dir/tmp"
+    if [ ! -f "$dir/config/jvm.options" ]; then
+        rm -rf "$dir/config"
+        cp -r "$ES_HOME/config" "$dir/config"
+    fi
+    seeds=""; masters=""
+    for i in $(seq 1 "$CLUSTER_NODES"); do
+        seeds="$seeds\"127.0.0.1:$((CLUSTER_TRANSPORT_BASE + i))\","
+        masters="$masters\"bancheng-es-$i\","
+    done
+    cat >"$dir/config/elasticsearch.yml" <<EOF
+# Written by scripts/es.sh cluster-start; edits are overwritten on the next start.
+cluster.name: bancheng-cluster
+node.name: bancheng-es-$n
+network.host: 127.0.0.1
+http.port: $(node_http "$n")
+transport.port: $((CLUSTER_TRANSPORT_BASE + n))
+discovery.seed_hosts: [${seeds%,}]
+cluster.initial_master_nodes: [${masters%,}]
+path.data: $dir/data
+path.logs: $dir/logs
+xpack.security.enabled: false
+xpack.security.http.ssl.enabled: false
+xpack.security.transport.ssl.enabled: false
+cluster.routing.allocation.disk.threshold_enabled: false
+action.destructive_requires_name: false
+EOF
+}
+
+start_node() {
+    local n="$1" dir pid jhome
+    dir="$(node_dir "$n")"
+    pid="$(node_pid "$n")"
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        log "node $n already running (pid $pid)"
+        return 0
+    fi
+    jhome="$(java_home)"
+    write_node_config "$n"
+    prepare_user
+    rm -f "$dir/es.pid"
+    log "starting cluster node $n on $(node_url "$n") (heap $CLUSTER_HEAP)"
+    as_es_user env \
+        ES_JAVA_HOME="$jhome" \
+        ES_PATH_CONF="$dir/config" \
+        ES_JAVA_OPTS="-Xms$CLUSTER_HEAP -Xmx$CLUSTER_HEAP" \
+        ES_TMPDIR="$dir/tmp" \
+        "$ES_HOME/bin/elasticsearch" -d -p "$dir/es.pid" </dev/null \
+        >"$dir/logs/startup.out" 2>&1 || {
+        log "node $n failed to start:"
+        tail -n 40 "$dir/logs/startup.out" >&2 || true
+        exit 1
+    }
+}
+
+wait_cluster_green() {
+    local waited=0 i
+    while :; do
+        for i in $(seq 1 "$CLUSTER_NODES"); do
+            cluster_green "$i" && return 0
+        done
+        if [ "$waited" -ge "$((ES_WAIT * 2))" ]; then
+            log "cluster not green with $CLUSTER_NODES nodes after $((ES_WAIT * 2))s; log tail of node 1:"
+            tail -n 40 "$(node_dir 1)/logs/bancheng-cluster.log" >&2 2>/dev/null || true
+            exit 1
+        fi
+        sleep 2
+        waited=$((waited + 2))
+    done
+}
+
+cmd_cluster_start() {
+    local i
+    command -v curl >/dev/null 2>&1 || apt_install curl
+    unpack
+    java_home >/dev/null
+    # The nodes boot in parallel: each daemonizes only once its own startup is done.
+    local pids=()
+    for i in $(seq 1 "$CLUSTER_NODES"); do
+        start_node "$i" &
+        pids+=("$!")
+    done
+    for i in "${pids[@]}"; do wait "$i" || exit 1; done
+    wait_cluster_green
+    log "cluster green with $CLUSTER_NODES nodes"
+    cluster_urls
+    printf '\n'
+}
+
+stop_node() {
+    local n="$1" signal="${2:-TERM}" pid
+    pid="$(node_pid "$n")"
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+        rm -f "$(node_dir "$n")/es.pid"
+        return 0
+    fi
+    log "stopping cluster node $n (pid $pid, SIG$signal)"
+    kill "-$signal" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 1
+    done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    rm -f "$(node_dir "$n")/es.pid"
+}
+
+cmd_cluster_stop() {
+    local i
+    for i in $(seq 1 "$CLUSTER_NODES"); do stop_node "$i"; done
+    log "cluster stopped"
+}
+
+cmd_cluster_status() {
+    local i up=0
+    for i in $(seq 1 "$CLUSTER_NODES"); do
+        if node_healthy "$i"; then up=$((up + 1)); fi
+    done
+    log "$up of $CLUSTER_NODES cluster nodes answering"
+    if [ "$up" -gt 0 ]; then
+        curl -fsS --max-time 3 "$(cluster_urls | cut -d, -f1)/_cat/nodes?v" 2>/dev/null || true
+    fi
+    [ "$up" -eq "$CLUSTER_NODES" ]
+}
+
+case "${1:-}" in start|cluster-start|node-start) ensure_user ;; esac
 choose_base
 [ "$ES_BASE" = "$BUILD/es" ] || log "using $ES_BASE ($ES_USER cannot reach $BUILD)"
 
@@ -248,8 +408,15 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    cluster-start) cmd_cluster_start ;;
+    cluster-stop) cmd_cluster_stop ;;
+    cluster-status) cmd_cluster_status ;;
+    cluster-urls) cluster_urls; printf '\n' ;;
+    node-stop) stop_node "${2:?node number}" TERM ;;
+    node-kill) stop_node "${2:?node number}" KILL ;;
+    node-start) unpack; start_node "${2:?node number}" ;;
     *)
-        echo "usage: $0 {start|stop|status}" >&2
+        echo "usage: $0 {start|stop|status|cluster-start|cluster-stop|cluster-status|cluster-urls|node-stop N|node-kill N|node-start N}" >&2
         exit 2
         ;;
 esac

@@ -65,6 +65,15 @@ class IndexedDocument(dsl.Document):
     extra = dsl.Object(enabled=False)
 
 
+def node_urls(url: str | list[str] | tuple[str, ...]) -> list[str]:
+    """The cluster's node addresses: a list, or one string of comma-separated URLs."""
+    parts = url.split(",") if isinstance(url, str) else list(url)
+    hosts = [part.strip() for part in parts if part and part.strip()]
+    if not hosts:
+        raise ValueError("BANCHENG_ES_URL names no Elasticsearch node")
+    return hosts
+
+
 def _unavailable(exc: Exception) -> EngineUnavailable:
     return EngineUnavailable(f"Elasticsearch unavailable: {type(exc).__name__}")
 
@@ -85,7 +94,7 @@ class ElasticsearchEngine:
 
     def __init__(
         self,
-        url: str = "http://127.0.0.1:9200",
+        url: str | list[str] = "http://127.0.0.1:9200",
         prefix: str = "bancheng",
         shards: int = 1,
         replicas: int = 0,
@@ -96,13 +105,22 @@ class ElasticsearchEngine:
         timeout: float = 10.0,
     ):
         self.url = url
+        self.hosts = node_urls(url)
         self.alias = prefix.lower()
         self.shards = shards
         self.replicas = replicas
         self.plugin = (analyzer_plugin or "").lower()
         self.k1, self.b = k1, b
         self.boosts = dict(BOOSTS, **(boosts or {}))
-        self.client = Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
+        # With several nodes a request that fails on one (connection refused, node
+        # gone) is retried once on another and the dead node is set aside for a while,
+        # so searches go on answering from the replicas while a node is down.
+        self.client = Elasticsearch(
+            self.hosts,
+            request_timeout=timeout,
+            max_retries=1 if len(self.hosts) == 1 else len(self.hosts),
+            retry_on_timeout=len(self.hosts) > 1,
+        )
         self._alias_ok = False
 
     # --- index management -------------------------------------------------------
@@ -134,7 +152,15 @@ class ElasticsearchEngine:
         return f"{self.alias}-{datetime.utcnow().strftime('%Y%m%d%H%M%S%f')}"
 
     def _create_index(self, name: str) -> None:
-        self.client.indices.create(index=name, settings=self._settings(), mappings=self._mapping())
+        # Creating an index waits for its shards; on a busy cluster that outlasts a search's
+        # timeout, and a retry on another node then finds the index already made by the first try.
+        try:
+            self.client.options(request_timeout=60).indices.create(
+                index=name, settings=self._settings(), mappings=self._mapping()
+            )
+        except ApiError as exc:
+            if getattr(exc, "error", "") != "resource_already_exists_exception":
+                raise
 
     def _ensure_alias(self) -> None:
         if self._alias_ok:

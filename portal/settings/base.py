@@ -237,6 +237,9 @@ LOGGING = {
         "knowledge": {"level": "INFO"},
         "cases": {"level": "INFO"},
         "search": {"level": "INFO"},
+        # A request retried on another node is routine on a cluster: the node pool's own
+        # one-line warning says which node failed; the transport's traceback adds nothing.
+        "elastic_transport.transport": {"level": "ERROR"},
     },
 }
 

@@ -25,16 +25,25 @@ BENCH_CONNECTIONS ?= 16
 # e.g. BENCH_ARGS=--no-page-cache to see what the page cache buys
 BENCH_ARGS ?=
 
-.PHONY: help run test venv deps es es-stop pg pg-stop bench-pages bench-search bench-cases
+# Load run: users, seconds; LOAD_DEPLOYMENTS picks embedded and/or cluster (PostgreSQL + 3-node ES).
+LOAD_USERS ?= 100
+LOAD_SECONDS ?= 120
+LOAD_DEPLOYMENTS ?= embedded cluster
+LOAD_PG_URL ?= postgres://bancheng@127.0.0.1:54329/bancheng_load
+
+.PHONY: help run test venv deps es es-stop es-cluster es-cluster-stop pg pg-stop bench-pages bench-search bench-cases bench-load bench-drills
 
 help:
 	@echo "make run           serve the demo on http://127.0.0.1:8000 (admin at /admin/)"
 	@echo "make test          whole suite twice: SQLite, then PostgreSQL (starts ES + PG)"
 	@echo "make es | es-stop  local Elasticsearch on $(BANCHENG_ES_URL)"
+	@echo "make es-cluster | es-cluster-stop  three-node Elasticsearch on 127.0.0.1:9201-9203"
 	@echo "make pg | pg-stop  local PostgreSQL on 127.0.0.1:54329 (prints DATABASE_URL)"
 	@echo "make bench-pages   page throughput under gunicorn vs a hello-world view"
 	@echo "make bench-search  search relevance (DOCS, QUERIES) and latency (LATENCY_DOCS)"
 	@echo "make bench-cases   case-desk pages per role with BENCH_CASES cases (temporary SQLite)"
+	@echo "make bench-load    locust field mix on gunicorn + worker: embedded, then PostgreSQL + 3-node ES"
+	@echo "make bench-drills  faults during load (ES node, ES cluster, PostgreSQL), checks nothing is lost"
 
 run:
 	bash scripts/run.sh
@@ -53,6 +62,12 @@ es:
 
 es-stop:
 	bash scripts/es.sh stop
+
+es-cluster:
+	bash scripts/es.sh cluster-start
+
+es-cluster-stop:
+	bash scripts/es.sh cluster-stop
 
 pg:
 	bash scripts/pg.sh start
@@ -76,3 +91,21 @@ bench-search:
 bench-cases:
 	bash scripts/venv.sh
 	$(VENV_PY) -m cases.bench --cases $(BENCH_CASES)
+
+bench-load:
+	bash scripts/venv.sh test
+	@for d in $(LOAD_DEPLOYMENTS); do \
+		if [ "$$d" = cluster ]; then \
+			bash scripts/pg.sh start >/dev/null && \
+			urls="$$(bash scripts/es.sh cluster-start | tail -n 1)" && \
+			$(VENV_PY) -m portal.loadtest run --deployment cluster --database-url $(LOAD_PG_URL) \
+				--es-url "$$urls" --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) || exit 1; \
+		else \
+			$(VENV_PY) -m portal.loadtest run --deployment embedded \
+				--users $(LOAD_USERS) --seconds $(LOAD_SECONDS) || exit 1; \
+		fi; \
+	done
+
+bench-drills:
+	bash scripts/venv.sh test
+	$(VENV_PY) -m portal.loadtest drills

@@ -32,13 +32,15 @@ if [ -z "${BANCHENG_PGDATA:-}" ] && [ "$(id -u)" -eq 0 ] && id "$PG_OS_USER" >/d
         mkdir -p "$PG_BASE"
     fi
 fi
-PGDATA="${BANCHENG_PGDATA:-$PG_BASE/pgdata}"
+# A second cluster beside the test one (the fault drills restart theirs): BANCHENG_PG_INSTANCE=name.
+PG_INSTANCE="${BANCHENG_PG_INSTANCE:-}"
+PGDATA="${BANCHENG_PGDATA:-$PG_BASE/pgdata${PG_INSTANCE:+-$PG_INSTANCE}}"
 PGRUN="$PG_BASE/pgrun"
 # Unix socket paths are limited to ~107 bytes; a deep clone gets a short one.
 if [ "${#PGRUN}" -gt 80 ]; then
     PGRUN="/tmp/bancheng-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
 fi
-PGLOG="$PG_BASE/pg.log"
+PGLOG="$PG_BASE/pg${PG_INSTANCE:+-$PG_INSTANCE}.log"
 
 apt_install() {
     if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,288 @@
+"""python -m portal.loadtest run | drills — load and faults on loopback, with figures.
+
+run     the field mix (portal/loadtest/locustfile.py) against gunicorn + the task
+        worker on one deployment; prints throughput, p50/p95/p99 and errors per
+        request type and the online reports sent / stored. Last line:
+        ``load: N requests, E errors, p95 X ms, reports S sent / T stored``.
+drills  the same mix with a fault in the middle of each run (an Elasticsearch
+        node killed, the whole cluster down, PostgreSQL restarted), each followed
+        by the check that nothing was lost; exits non-zero when anything was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from .deployment import ROOT, Deployment, log
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+PAGE_TYPES_EXCLUDED = {"online report", "registration", "staff login", "status lookup", "Aggregated"}
+
+
+class LoadRun:
+    """One headless locust run in the background."""
+
+    def __init__(self, deployment: Deployment, plan: dict, *, users: int, spawn_rate: float, seconds: int, tag: str):
+        self.dir = deployment.workdir / f"run-{tag}"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        self.reports_file = self.dir / "reports.json"
+        env = dict(os.environ, BANCHENG_LOAD_PLAN=str(self.dir / "plan.json"),
+                   BANCHENG_LOAD_REPORTS_OUT=str(self.reports_file))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", deployment.url,
+             "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
+             "--stop-timeout", "10", "--csv", str(self.dir / "stats"), "--only-summary", "--loglevel", "ERROR"],
+            cwd=ROOT, env=env, stdout=open(self.dir / "locust.out", "w"), stderr=subprocess.STDOUT,
+        )
+
+    def wait(self) -> list[dict]:
+        self.proc.wait()
+        with open(self.dir / "stats_stats.csv", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    def reports_sent(self) -> dict[str, str]:
+        if not self.reports_file.exists():
+            return {}
+        return json.loads(self.reports_file.read_text(encoding="utf-8"))
+
+
+def print_table(rows: list[dict]) -> dict:
+    print(f"{'request':<28}{'count':>8}{'errors':>8}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}  (ms)")
+    total = {}
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "all"
+        print(f"{name:<28}{row['Request Count']:>8}{row['Failure Count']:>8}{float(row['Requests/s']):>8.1f}"
+              f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}")
+        if row["Name"] == "Aggregated":
+            total = row
+    return total
+
+
+def page_p95(rows: list[dict]) -> int:
+    """The worst p95 among page views and searches (what a reader waits for)."""
+    return max((int(float(r["95%"])) for r in rows if r["Name"] not in PAGE_TYPES_EXCLUDED and r["95%"] != "N/A"),
+               default=0)
+
+
+def check_reports(deployment: Deployment, run: LoadRun) -> tuple[int, int, list[str]]:
+    sent = run.reports_sent()
+    accepted = [k for k, outcome in sent.items() if outcome == "accepted"]
+    keys_file = run.dir / "accepted-keys.json"
+    keys_file.write_text(json.dumps(list(sent)), encoding="utf-8")
+    stored = deployment.reports_stored(keys_file) if sent else {}
+    problems = [f"report {k[:8]} accepted but stored {stored.get(k, 0)}×" for k in accepted if stored.get(k) != 1]
+    problems += [f"report {k[:8]} stored {n}×" for k, n in stored.items() if n > 1]
+    return len(accepted), sum(1 for k in accepted if stored.get(k) == 1), problems
+
+
+def cmd_run(args) -> int:
+    deployment = _deployment(args, "run")
+    plan = deployment.prepare()
+    failures = 0
+    try:
+        deployment.start_web()
+        deployment.warm_up(plan)
+        deployment.start_worker()
+        run = LoadRun(deployment, plan, users=args.users, spawn_rate=args.spawn_rate, seconds=args.seconds, tag="run")
+        rows = run.wait()
+        deployment.wait_queue_empty()
+        print(f"\n== {deployment.name}: {args.users} users, {args.seconds} s, think time 1–5 s ==")
+        total = print_table(rows)
+        sent, stored, problems = check_reports(deployment, run)
+        for p in problems:
+            print("LOST:", p)
+        errors = int(total.get("Failure Count", 0))
+        failures = errors + len(problems)
+        print(f"page views and searches: worst p95 {page_p95(rows)} ms")
+        print(f"load: {total.get('Request Count', 0)} requests, {errors} errors, p95 {total.get('95%', 'N/A')} ms, "
+              f"reports {sent} sent / {stored} stored")
+    finally:
+        deployment.stop_all()
+    return 1 if failures else 0
+
+
+def _search_status(url: str) -> tuple[int, str]:
+    """A search no reader asked before, so the answer comes from the engine, not the page cache."""
+    import uuid
+
+    q = urllib.parse.quote(f"营业执照 {uuid.uuid4().hex[:8]}")
+    try:
+        with urllib.request.urlopen(f"{url}/search/?q={q}", timeout=15) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def _post_report(url: str, n: int) -> int:
+    """One citizen's report with a fresh form, as in the load (used while a part is down)."""
+    import http.cookiejar
+    import re
+    import uuid
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    opener.addheaders = [("X-Real-IP", f"10.250.{n // 250}.{n % 250 + 1}")]
+    html = opener.open(url + "/report/", timeout=15).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({
+        "csrfmiddlewaretoken": token, "reporter_type": "person", "reporter_name": "演练用户",
+        "reporter_phone": f"1360000{n:04d}", "district": "1", "matter": f"故障演练期间的反映 {uuid.uuid4().hex[:6]}",
+        "idempotency_key": key,
+    }).encode()
+    req = urllib.request.Request(url + "/report/", data=data, headers={"Referer": url + "/report/"})
+    try:
+        return opener.open(req, timeout=15).status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def es_script(*args: str) -> None:
+    subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), *args], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def pg_script(*args: str, port: str) -> str:
+    env = dict(os.environ, BANCHENG_PG_PORT=port, BANCHENG_PG_INSTANCE="drills")
+    return subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), *args], check=True, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
+
+
+def cmd_drills(args) -> int:
+    """Each fault in the middle of a short load run, then the check that nothing was lost."""
+    results: list[tuple[str, bool, str]] = []
+    pg_url = pg_script("start", port=args.pg_port).splitlines()[-1].rsplit("/", 1)[0] + "/bancheng_drills"
+    es_urls = subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), "cluster-start"], check=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip().splitlines()[-1]
+    deployment = Deployment(name="drills", workdir=ROOT / "build" / "load" / "drills", database_url=pg_url,
+                            es_urls=es_urls, es_replicas=2, workers=args.workers)
+    plan = deployment.prepare()
+    seconds = args.seconds
+    try:
+        deployment.start_web()
+        deployment.warm_up(plan)
+        deployment.start_worker()
+
+        def drill(name: str, fault, check) -> None:
+            log(f"drill: {name}")
+            run = LoadRun(deployment, plan, users=args.users, spawn_rate=args.users, seconds=seconds, tag=name)
+            time.sleep(seconds / 3)
+            notes = fault() or ""
+            rows = run.wait()
+            deployment.wait_queue_empty()
+            sent, stored, problems = check_reports(deployment, run)
+            extra = check() or []
+            total = next((r for r in rows if r["Name"] == "Aggregated"), {})
+            ok = not problems and not extra
+            detail = (f"{total.get('Request Count', 0)} requests, {total.get('Failure Count', 0)} failed during the "
+                      f"fault, reports {sent} accepted / {stored} stored; {notes}")
+            results.append((name, ok, detail + ("" if ok else " — " + "; ".join(problems + extra))))
+
+        def index_ok() -> list[str]:
+            state = deployment.index_matches_database()
+            if state["missing"] or state["extra"]:
+                return [f"index differs from the database: missing {state['missing']}, extra {state['extra']}"]
+            return []
+
+        def kill_node():
+            es_script("node-kill", "2")
+            statuses = [_search_status(deployment.url)[0] for _ in range(5)]
+            codes = [_post_report(deployment.url, 100 + i) for i in range(3)]
+            es_script("node-start", "2")
+            subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), "cluster-start"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if any(s != 200 for s in statuses) or any(c != 302 for c in codes):
+                raise AssertionError(f"with one node down: searches {statuses}, reports {codes}")
+            return "searches answered 200 with node 2 down; it rejoined"
+
+        def cluster_down():
+            es_script("cluster-stop")
+            time.sleep(args.outage)
+            status, body = _search_status(deployment.url)
+            codes = [_post_report(deployment.url, 200 + i) for i in range(3)]
+            subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), "cluster-start"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deployment.manage("process_index_queue")
+            if status != 503 or "暂时不可用" not in body or any(c != 302 for c in codes):
+                raise AssertionError(f"cluster down: search {status}, reports {codes}")
+            return f"cluster down {args.outage} s: search answered 503 搜索服务暂时不可用, reports saved"
+
+        def pg_restart():
+            pg_script("stop", port=args.pg_port)
+            time.sleep(2)
+            status, body = _search_status(deployment.url)
+            pg_script("start", port=args.pg_port)
+            time.sleep(1)
+            after = _search_status(deployment.url)[0]
+            if status != 503 or "服务暂时不可用" not in body or after != 200:
+                raise AssertionError(f"PostgreSQL restart: during {status}, after {after}")
+            return f"during the restart pages answered {status}; after it 200 without restarting the app"
+
+        for name, fault, check in [("es-node-killed", kill_node, index_ok),
+                                   ("es-cluster-down", cluster_down, index_ok),
+                                   ("postgresql-restarted", pg_restart, lambda: [])]:
+            try:
+                drill(name, fault, check)
+            except Exception as exc:  # a drill that raised is a failed drill, reported with the rest
+                results.append((name, False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        deployment.stop_all()
+        if not args.keep_services:
+            es_script("cluster-stop")
+            pg_script("stop", port=args.pg_port)
+    print()
+    for name, ok, detail in results:
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}")
+    failed = sum(1 for _, ok, _ in results if not ok)
+    print(f"drills: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def _deployment(args, tag: str) -> Deployment:
+    return Deployment(
+        name=args.deployment, workdir=ROOT / "build" / "load" / args.deployment,
+        database_url=args.database_url or "", es_urls=args.es_url or "", workers=args.workers,
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portal.loadtest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="the field mix against one deployment")
+    run.add_argument("--deployment", default="embedded", help="a name for the figures (embedded, cluster)")
+    run.add_argument("--database-url", help="PostgreSQL (its database is dropped and recreated)")
+    run.add_argument("--es-url", help="comma-separated Elasticsearch nodes (default: the embedded engine)")
+    run.add_argument("--users", type=int, default=50)
+    run.add_argument("--spawn-rate", type=float, default=10)
+    run.add_argument("--seconds", type=int, default=60)
+    run.add_argument("--workers", type=int, default=4)
+    drills = sub.add_parser("drills", help="faults during the load, each followed by a check that nothing was lost")
+    drills.add_argument("--users", type=int, default=20)
+    drills.add_argument("--seconds", type=int, default=30)
+    drills.add_argument("--outage", type=int, default=30, help="seconds the whole cluster stays down")
+    drills.add_argument("--workers", type=int, default=2)
+    drills.add_argument("--pg-port", default="54339", help="a PostgreSQL of the drills' own, restarted by them")
+    drills.add_argument("--keep-services", action="store_true")
+    args = parser.parse_args(argv)
+    return cmd_run(args) if args.cmd == "run" else cmd_drills(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,8 +19,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -31,7 +31,7 @@ from cases.permissions import CASE_RUNNER_PERMS, profile_of
 from cases.selectors import responsible_cases_for
 from cases.statistics import CLOSED, DISSATISFIED_MAX, SATISFIED_MIN, Rate, day_bounds
 
-from .periods import MONTH, WorkingDayIndex, period_label, period_start, periods, trend_line, trend_slope, weighted_percentile
+from .periods import MONTH, WEEK, WorkingDayIndex, period_label, period_start, periods, trend_line, trend_slope, weighted_percentile
 
 UNSET = "—"
 TOP_QUERIES = 10
@@ -115,10 +115,32 @@ def _fixed_utc_offset_minutes() -> int | None:
     return int(offsets.pop().total_seconds() // 60) if len(offsets) == 1 else None
 
 
-def _per_day(qs: QuerySet, date_field: str, *group: str, **aggregates) -> QuerySet:
-    return (
-        qs.order_by().annotate(day=LocalDate(date_field)).values("day", *group).annotate(**aggregates).order_by()
-    )
+class _LocalPeriodSQLite:
+    """SQLite: the local week (Monday) or month start by date() modifiers, as ``LocalDate`` does."""
+
+    modifiers: tuple[str, ...] = ()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        offset = _fixed_utc_offset_minutes()
+        if offset is None:
+            return super().as_sqlite(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        marks = ", ".join(["%s"] * (1 + len(self.modifiers)))
+        return f"date({sql}, {marks})", [*params, f"{offset:+d} minutes", *self.modifiers]
+
+
+class LocalMonth(_LocalPeriodSQLite, TruncMonth):
+    modifiers = ("start of month",)
+
+
+class LocalWeek(_LocalPeriodSQLite, TruncWeek):
+    modifiers = ("-6 days", "weekday 1")  # back six days, then forward to a Monday: this week's Monday
+
+
+def _per_period(b: "_Buckets", qs: QuerySet, date_field: str, *group: str, **aggregates) -> QuerySet:
+    """Aggregates per week or month start (``day``), grouped in the database."""
+    period = (LocalWeek if b.granularity == WEEK else LocalMonth)(date_field, output_field=DateField())
+    return qs.order_by().annotate(day=period).values("day", *group).annotate(**aggregates).order_by()
 
 
 class _Buckets:
@@ -162,7 +184,7 @@ def intake_tables(user, f: TrendFilter) -> list[Table]:
     total = b.zeros()
     classes = {value: b.zeros() for value, _label in Case.Classification.choices} | {"": b.zeros()}
     causes = {value: b.zeros() for value, _label in Case.BlockingCause.choices} | {"": b.zeros()}
-    rows = _per_day(scoped_cases(user, f), "created_at", "classification", "blocking_cause", n=Count("pk"))
+    rows = _per_period(b, scoped_cases(user, f), "created_at", "classification", "blocking_cause", n=Count("pk"))
     for row in rows:
         i = b.index(row["day"])
         if i is None:
@@ -235,7 +257,7 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
     closed_cases = scoped_cases(user, f, by="closed_at").filter(status__in=CLOSED)
     outcomes = {value: b.zeros() for value, _l in Case.Outcome.choices} | {"": b.zeros()}
     closed = b.zeros()
-    for row in _per_day(closed_cases, "closed_at", "outcome", n=Count("pk")):
+    for row in _per_period(b, closed_cases, "closed_at", "outcome", n=Count("pk")):
         i = b.index(row["day"])
         if i is None:
             continue
@@ -271,7 +293,8 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
 
     registered = scoped_cases(user, f)
     totals = {k: b.zeros() for k in ("n", "late", "open_overdue", "escalated", "returns")}
-    for row in _per_day(
+    for row in _per_period(
+        b,
         registered, "created_at",
         n=Count("pk"),
         late=Count("pk", filter=Q(GreaterThan(LocalDate("closed_at"), F("deadline")), status__in=CLOSED)),
@@ -346,7 +369,7 @@ def satisfaction_tables(user, f: TrendFilter) -> list[Table]:
     today = timezone.localdate()
     closed = b.zeros()
     ratings = {value: b.zeros() for value, _l in Case.Rating.choices}
-    for row in _per_day(scoped_cases(user, f, by="closed_at").filter(status__in=CLOSED), "closed_at", "rating",
+    for row in _per_period(b, scoped_cases(user, f, by="closed_at").filter(status__in=CLOSED), "closed_at", "rating",
                         n=Count("pk")):
         i = b.index(row["day"])
         if i is None:
@@ -372,7 +395,8 @@ def satisfaction_tables(user, f: TrendFilter) -> list[Table]:
         case__in=narrowed_cases(user, f), created_at__gte=start, created_at__lt=end
     )
     totals = {k: b.zeros() for k in ("n", "done", "open", "overdue")}
-    for row in _per_day(
+    for row in _per_period(
+        b,
         rectifications, "created_at",
         n=Count("pk"),
         done=Count("pk", filter=Q(status=Rectification.Status.DONE)),
@@ -404,7 +428,7 @@ def knowledge_tables(user, f: TrendFilter) -> list[Table]:
     registered = scoped_cases(user, f)
     totals = {k: b.zeros() for k in ("n", "linked")}
     linked_ids = CaseArticleLink.objects.values("case_id")
-    for row in _per_day(registered, "created_at", n=Count("pk"),
+    for row in _per_period(b, registered, "created_at", n=Count("pk"),
                         linked=Count("pk", filter=Q(pk__in=linked_ids))):
         i = b.index(row["day"])
         if i is not None:
@@ -426,7 +450,7 @@ def knowledge_tables(user, f: TrendFilter) -> list[Table]:
     Relation = CaseArticleLink.Relation
     guide = {k: b.zeros() for k in ("drafted", "reused")}
     drafted_pages = [set() for _ in b.starts]
-    for row in _per_day(links, "created_at", "relation", "page_id", n=Count("pk")):
+    for row in _per_period(b, links, "created_at", "relation", "page_id", n=Count("pk")):
         i = b.index(row["day"])
         if i is None:
             continue
@@ -439,7 +463,7 @@ def knowledge_tables(user, f: TrendFilter) -> list[Table]:
     if not department_only(user):
         helpful = {True: b.zeros(), False: b.zeros()}
         feedback = ArticleFeedback.objects.filter(created_at__gte=start, created_at__lt=end)
-        for row in _per_day(feedback, "created_at", "helpful", n=Count("pk")):
+        for row in _per_period(b, feedback, "created_at", "helpful", n=Count("pk")):
             i = b.index(row["day"])
             if i is not None:
                 helpful[row["helpful"]][i] += row["n"]
@@ -464,7 +488,7 @@ def deflection_table(f: TrendFilter, b: _Buckets) -> Table:
     start, end = day_bounds(f.date_from, f.date_to)
     totals = {k: b.zeros() for k in ("visits", "reported")}
     visits = GuideVisit.objects.filter(created_at__gte=start, created_at__lt=end)
-    for row in _per_day(visits, "created_at", n=Count("pk"), reported=Count("pk", filter=Q(reported=True))):
+    for row in _per_period(b, visits, "created_at", n=Count("pk"), reported=Count("pk", filter=Q(reported=True))):
         i = b.index(row["day"])
         if i is not None:
             totals["visits"][i] += row["n"]
@@ -488,19 +512,18 @@ def deflection_table(f: TrendFilter, b: _Buckets) -> Table:
 
 
 def search_tables(user, f: TrendFilter) -> list[Table]:
-    from search.analytics import query_stats
     from search.models import QueryClick, QueryLog
 
     b = _Buckets(f)
     start, end = day_bounds(f.date_from, f.date_to)
     logs = QueryLog.objects.filter(created_at__gte=start, created_at__lt=end)
     totals = {k: b.zeros() for k in ("searches", "zero", "clicks")}
-    for row in _per_day(logs, "created_at", n=Count("pk"), zero=Count("pk", filter=Q(zero_result=True))):
+    for row in _per_period(b, logs, "created_at", n=Count("pk"), zero=Count("pk", filter=Q(zero_result=True))):
         i = b.index(row["day"])
         if i is not None:
             totals["searches"][i] += row["n"]
             totals["zero"][i] += row["zero"]
-    for row in _per_day(QueryClick.objects.filter(created_at__gte=start, created_at__lt=end), "created_at",
+    for row in _per_period(b, QueryClick.objects.filter(created_at__gte=start, created_at__lt=end), "created_at",
                         n=Count("pk")):
         i = b.index(row["day"])
         if i is not None:
@@ -521,12 +544,22 @@ def search_tables(user, f: TrendFilter) -> list[Table]:
         ("top_queries", gettext("热门搜索词"), logs),
         ("zero_queries", gettext("无结果搜索词"), logs.filter(zero_result=True)),
     ):
-        rows = query_stats(qs, since=f.date_from, until=f.date_to).order_by("-searches", "query")[:TOP_QUERIES]
+        # The ten most searched first, then the clicks of those ten only (clicks ÷ searches,
+        # as in the 热门搜索 report); a per-query click subquery over every query costs seconds.
+        top = list(
+            qs.order_by().values("query")
+            .annotate(searches=Count("pk"), zero_results=Count("pk", filter=Q(zero_result=True)))
+            .order_by("-searches", "query")[:TOP_QUERIES]
+        )
+        clicks = dict(
+            QueryClick.objects.filter(query__in=[r["query"] for r in top], created_at__gte=start, created_at__lt=end)
+            .order_by().values("query").annotate(n=Count("pk")).values_list("query", "n")
+        )
         tables.append(Table(
             key=key, title=title,
             headings=[gettext("搜索词"), gettext("搜索"), gettext("无结果"), gettext("点击"), gettext("点击率（%）")],
-            rows=[[r["query"], r["searches"], r["zero_results"], r["clicks"] or 0,
-                   _percent(r["clicks"] or 0, r["searches"])] for r in rows],
+            rows=[[r["query"], r["searches"], r["zero_results"], clicks.get(r["query"], 0),
+                   _percent(clicks.get(r["query"], 0), r["searches"])] for r in top],
         ))
     return tables
 
@@ -540,7 +573,8 @@ def ledger_tables(user, f: TrendFilter) -> list[Table]:
     Status = MissingMaterial.Status
     materials = MissingMaterial.objects.filter(case__in=scoped_cases(user, f))
     totals = {k: b.zeros() for k in ("n", "outstanding", "received", "waived", "overdue")}
-    for row in _per_day(
+    for row in _per_period(
+        b,
         materials, "case__created_at",
         n=Count("pk"),
         outstanding=Count("pk", filter=Q(status=Status.OUTSTANDING)),

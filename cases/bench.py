@@ -1,6 +1,12 @@
 """Case-desk benchmark at a realistic size (a script that prints figures, not a test).
 
   python -m cases.bench --cases 20000 [--database-url postgres://…/empty_db] [--runs 5]
+  python -m cases.bench dashboard --cases 100000 [--database-url …] [--runs 3]
+
+``dashboard`` times the 统计分析 trend views, the monthly report, the dashboard panel
+and the public /statistics/ page instead (two years of cases spread over every
+district, with search logs, reader feedback and guide visits), without the search
+index; its last line is ``slowest dashboard view: N ms``.
 
 A service hall's desk keeps years of cases. This builds a throwaway database (a
 temporary SQLite file unless ``--database-url`` names an EMPTY database), loads the
@@ -51,16 +57,23 @@ def _copy_fields(obj, skip=("id",), **overrides) -> dict:
     return fields
 
 
-def grow_cases(total: int, seed: int = 20231101) -> float:
-    """Copy demo cases (with their related rows) until there are ``total``; returns seconds."""
+def grow_cases(total: int, seed: int = 20231101, *, all_districts: bool = False, timeline: bool = True) -> float:
+    """Copy demo cases (with their related rows) until there are ``total``; returns seconds.
+
+    ``all_districts`` spreads the copies over every district (halls where a district has
+    one); ``timeline=False`` leaves out the timelines, which no statistic reads."""
     from django.db import transaction
     from django.utils import timezone
 
     from cases.models import Case, Dispatch, MissingMaterial, ServiceHall, TimelineEntry
+    from knowledge.models import District
 
     rng = random.Random(seed)
     templates = list(Case.objects.prefetch_related("dispatches", "timeline", "materials"))
     halls = list(ServiceHall.objects.all())
+    if all_districts:
+        by_district = {h.district_id: h for h in halls}
+        halls = [by_district.get(d.pk) or ServiceHall(district_id=d.pk) for d in District.objects.all()]
     now = timezone.now()
     started = time.perf_counter()
     todo = total - len(templates)
@@ -78,6 +91,7 @@ def grow_cases(total: int, seed: int = 20231101) -> float:
                         skip=("id", "tracking_number", "idempotency_key"),
                         hall_id=hall.pk,
                         district_id=hall.district_id,
+                        rating=rng.choice([None, 1, 2, 3, 4, 5, 5]) if src.closed_at else None,
                         created_at=created,
                         closed_at=closed,
                         archived_at=closed + datetime.timedelta(days=3) if closed and src.archived_at else None,
@@ -99,7 +113,7 @@ def grow_cases(total: int, seed: int = 20231101) -> float:
             TimelineEntry.objects.bulk_create(
                 TimelineEntry(**_copy_fields(t, skip=("id", "case_id"), case_id=case.pk))
                 for case, src in pairs
-                for t in src.timeline.all()
+                for t in (src.timeline.all() if timeline else ())
             )
             MissingMaterial.objects.bulk_create(
                 MissingMaterial(**_copy_fields(m, skip=("id", "case_id"), case_id=case.pk))
@@ -173,8 +187,133 @@ def time_pages(runs: int) -> list[tuple]:
     return rows
 
 
+def grow_reader_signals(searches: int, seed: int = 20231102) -> None:
+    """Two years of search logs with clicks, reader feedback and guide visits (the trends read them)."""
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from cases.models import GuideVisit
+    from knowledge.models import ArticleFeedback
+    from search.models import QueryClick, QueryLog
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    words = ["营业执照", "简易注销", "社保转移", "公积金提取", "居住证", "食品经营许可", "户口迁移", "不动产登记",
+             "医保报销", "出生证明", "退休手续", "个体户注销", "税务清税", "网约车", "演出许可"]
+
+    def when():
+        return now - datetime.timedelta(days=rng.uniform(0, 730))
+
+    def bulk(model, objects):
+        # The analytics models stamp created_at themselves; keep the spread-out dates.
+        field = model._meta.get_field("created_at")
+        saved, field.auto_now_add = getattr(field, "auto_now_add", False), False
+        try:
+            model.objects.bulk_create(objects, batch_size=COPY_BATCH)
+        finally:
+            field.auto_now_add = saved
+
+    logs = []
+    for _ in range(searches):
+        q = rng.choice(words) + rng.choice(["", "", "流程", "材料", "多久"])
+        zero = rng.random() < 0.08
+        logs.append(QueryLog(query=q, result_count=0 if zero else rng.randrange(1, 40), zero_result=zero,
+                             created_at=when()))
+    bulk(QueryLog, logs)
+    bulk(QueryClick, [QueryClick(query=log.query, doc=f"article:{rng.randrange(1, 50)}", position=1,
+                                 created_at=log.created_at + datetime.timedelta(seconds=5))
+                      for log in logs if not log.zero_result and rng.random() < 0.3])
+    pages = list(Page.objects.filter(depth__gt=2).values_list("pk", flat=True)[:20])
+    bulk(ArticleFeedback, [ArticleFeedback(page_id=rng.choice(pages), helpful=rng.random() < 0.7, created_at=when())
+                           for _ in range(searches // 20)])
+    bulk(GuideVisit, [GuideVisit(reported=rng.random() < 0.4, created_at=when()) for _ in range(searches // 20)])
+
+
+def dashboard_pages(today: datetime.date) -> list[tuple[str, str]]:
+    """(role, path) of every trend view, the monthly report, the dashboard and /statistics/."""
+    from cases.trends.selectors import SECTIONS
+
+    two_years = f"date_from={today - datetime.timedelta(days=729):%Y-%m-%d}&date_to={today:%Y-%m-%d}"
+    one_year = f"date_from={today - datetime.timedelta(days=364):%Y-%m-%d}&date_to={today:%Y-%m-%d}"
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    rows = []
+    for role in ("supervisor", "triage", "dept"):
+        for key in SECTIONS:
+            if role == "dept" and key == "search":
+                continue
+            rows.append((role, f"/admin/cases/trends/{key}/?{two_years}&granularity=month"))
+            if role == "supervisor":
+                rows.append((role, f"/admin/cases/trends/{key}/?{one_year}&granularity=week"))
+        rows.append((role, "/admin/"))
+    rows.append(("supervisor", f"/admin/cases/trends/intake/?{two_years}&export=all&format=xlsx"))
+    rows.append(("triage", f"/admin/cases/trends/monthly/?month={last_month}"))
+    rows.append(("anonymous", "/statistics/"))
+    return rows
+
+
+def time_dashboard(runs: int) -> list[tuple]:
+    from django.contrib.auth import get_user_model
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    rows = []
+    clients = {}
+    for role, path in dashboard_pages(timezone.localdate()):
+        if role not in clients:
+            clients[role] = Client()
+            if role != "anonymous":
+                clients[role].force_login(get_user_model().objects.get(username=role))
+        client = clients[role]
+        times = []
+        for _ in range(runs + 1):
+            caches["default"].clear()  # time the figures, not the public page cache
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{role} {path}: HTTP {response.status_code}")
+        times = times[1:]  # the first request warms caches
+        rows.append((role, path, statistics.median(times), max(times), len(queries.captured_queries)))
+    return rows
+
+
+def main_dashboard(args) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cases.models import Case, Dispatch
+    from search.models import QueryLog
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    grown = grow_cases(args.cases, all_districts=True, timeline=False)
+    started = time.perf_counter()
+    grow_reader_signals(args.cases)
+    signals = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"{connection.vendor}: {Case.objects.count()} cases in {Case.objects.values('district').distinct().count()} "
+        f"districts, {Dispatch.objects.count()} dispatches (copied in {grown:.1f} s); "
+        f"{QueryLog.objects.count()} searches with clicks, feedback and guide visits ({signals:.1f} s)"
+    )
+    print(f"| role | request | median (ms) | slowest of {args.runs} (ms) | SQL queries |")
+    print("|---|---|---|---|---|")
+    slowest = 0.0
+    for role, path, median, worst, queries in time_dashboard(args.runs):
+        slowest = max(slowest, worst)
+        print(f"| {role} | `{path}` | {median:.0f} | {worst:.0f} | {queries} |", flush=True)
+    print(f"slowest dashboard view: {slowest:.0f} ms")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m cases.bench")
+    parser.add_argument("mode", nargs="?", choices=["desk", "dashboard"], default="desk",
+                        help="desk: each role's everyday pages (default); dashboard: 统计分析 and /statistics/")
     parser.add_argument("--cases", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page")
     parser.add_argument("--database-url", default="", help="an EMPTY database to fill (default: a temporary SQLite file)")
@@ -190,6 +329,9 @@ def main(argv=None) -> None:
 
         if connection.introspection.table_names():
             raise SystemExit("--database-url must name an empty database: this benchmark fills it.")
+        if args.mode == "dashboard":
+            main_dashboard(args)
+            return
         call_command("migrate", verbosity=0)
         call_command("load_demo", stdout=open(os.devnull, "w"))
         grown = grow_cases(args.cases)

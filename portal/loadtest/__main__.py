@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -120,6 +121,14 @@ def _search_status(url: str) -> tuple[int, str]:
     q = urllib.parse.quote(f"营业执照 {uuid.uuid4().hex[:8]}")
     try:
         with urllib.request.urlopen(f"{url}/search/?q={q}", timeout=15) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def _search_status_for(url: str, q: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"{url}/search/?q={urllib.parse.quote(q)}", timeout=15) as resp:
             return resp.status, resp.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
@@ -234,8 +243,48 @@ def cmd_drills(args) -> int:
                 raise AssertionError(f"PostgreSQL restart: during {status}, after {after}")
             return f"during the restart pages answered {status}; after it 200 without restarting the app"
 
+        def kill_worker():
+            from .deployment import ENQUEUE_SYNCS_SCRIPT, TASK_STATES_SCRIPT
+
+            deployment.stop("worker")
+            deployment.script(ENQUEUE_SYNCS_SCRIPT, "20")
+            deployment.start_worker("drill-worker")
+            deadline = time.monotonic() + 60
+            while deployment.script(TASK_STATES_SCRIPT).get("RUNNING", 0) == 0:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the worker never started a task")
+                time.sleep(0.1)
+            deployment.stop("worker", signal.SIGKILL)
+            orphaned = deployment.script(TASK_STATES_SCRIPT).get("RUNNING", 0)
+            deployment.start_worker("drill-worker")  # requeues its own interrupted task first
+            deployment.wait_queue_empty()
+            states = deployment.script(TASK_STATES_SCRIPT)
+            if states.get("RUNNING") or states.get("READY") or states.get("FAILED"):
+                raise AssertionError(f"after the restart: {states}")
+            return f"worker killed with {orphaned} task running; it ran again after the restart, none lost or failed"
+
+        def freshness():
+            from .deployment import PUBLISH_EDIT_SCRIPT
+            import uuid
+
+            token = "新鲜度" + uuid.uuid4().hex[:6]
+            started = time.monotonic()
+            deployment.script(PUBLISH_EDIT_SCRIPT, token)
+            published = time.monotonic()
+            while time.monotonic() - published < 60:
+                status, body = _search_status_for(deployment.url, token)
+                if status == 200 and token in body:
+                    seen = time.monotonic() - published
+                    freshness_seconds.append(seen)
+                    return f"a published edit was searchable {seen:.1f} s after publishing (save took {published - started:.1f} s)"
+                time.sleep(0.2)
+            raise AssertionError("a published edit was not searchable within 60 s")
+
+        freshness_seconds: list[float] = []
         for name, fault, check in [("es-node-killed", kill_node, index_ok),
                                    ("es-cluster-down", cluster_down, index_ok),
+                                   ("worker-killed", kill_worker, index_ok),
+                                   ("search-freshness", freshness, lambda: []),
                                    ("postgresql-restarted", pg_restart, lambda: [])]:
             try:
                 drill(name, fault, check)

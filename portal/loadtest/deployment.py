@@ -55,6 +55,44 @@ counts = dict(
 print(json.dumps({key: counts.get(key, 0) for key in keys}))
 """
 
+TASK_STATES_SCRIPT = r"""
+import json
+import django
+django.setup()
+from django.db.models import Count
+from django_tasks_db.models import DBTaskResult
+print(json.dumps(dict(DBTaskResult.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))))
+"""
+
+ENQUEUE_SYNCS_SCRIPT = r"""
+import json, sys
+import django
+django.setup()
+from search import sources
+from search.tasks import sync_documents_task
+docs = [d for d in sources.iter_all_documents()]
+by_type = {}
+for d in docs:
+    by_type.setdefault(d.doc_type, []).append(d.doc_id)
+n = 0
+for _ in range(int(sys.argv[1])):
+    for doc_type, ids in by_type.items():
+        sync_documents_task.enqueue(doc_type, ids)
+        n += 1
+print(json.dumps({"enqueued": n}))
+"""
+
+PUBLISH_EDIT_SCRIPT = r"""
+import json, sys
+import django
+django.setup()
+from knowledge.models import SolutionArticlePage
+page = SolutionArticlePage.objects.live().order_by("pk").first().specific
+page.title = page.title.split("（")[0] + f"（{sys.argv[1]}）"
+page.save_revision().publish()
+print(json.dumps({"page": page.pk}))
+"""
+
 INDEX_CHECK_SCRIPT = r"""
 import json
 import django
@@ -191,9 +229,11 @@ class Deployment:
                 except (urllib.error.URLError, OSError):
                     pass
 
-    def start_worker(self) -> None:
+    def start_worker(self, worker_id: str = "loadtest-worker") -> None:
+        # As the systemd unit does: first put back what this worker had claimed when it last died.
+        self.manage("requeue_interrupted_tasks", "--worker-id", worker_id)
         self.processes["worker"] = subprocess.Popen(
-            [PYTHON, "manage.py", "db_worker", "--interval", "0.2"],
+            [PYTHON, "manage.py", "db_worker", "--interval", "0.2", "--worker-id", worker_id],
             cwd=ROOT, env=self.env(), start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=open(self.workdir / "worker.log", "a"),
         )

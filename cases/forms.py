@@ -263,7 +263,10 @@ class DispatchForm(CaseActionForm):
         return data
 
     def service_kwargs(self) -> dict:
-        data = self.cleaned_data
+        return self.service_kwargs_from(self.cleaned_data)
+
+    @staticmethod
+    def service_kwargs_from(data: dict) -> dict:
         co = []
         for prefix in ("co1", "co2"):
             if data.get(f"{prefix}_department"):
@@ -356,11 +359,33 @@ class CloseForm(CaseActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         pending = list(pending_dispatches(self.case))
+        self.warning = ""
         if pending:
-            # Say it before the click: closing withdraws them from the departments' queues.
-            self.fields["outcome"].help_text = _("尚未答复的分办：%(d)s。办结后这些分办将一并撤回。") % {
-                "d": dispatch_labels(pending)
-            }
+            # Say it before the click, and have it acknowledged: closing withdraws these
+            # dispatches from the departments' queues.
+            labels = dispatch_labels(pending)
+            self.warning = _("仍有部门未答复：%(d)s。办结后这些分办将一并撤回。") % {"d": labels}
+            self.fields["confirm_withdraw"] = forms.BooleanField(
+                label=_("我已知晓，办结并撤回 %(d)s 的分办") % {"d": labels}, required=False,
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.warning and not data.pop("confirm_withdraw", False):
+            self.add_error("confirm_withdraw", _("仍有部门未答复，请勾选确认撤回其分办后再办结。"))
+        return data
+
+
+class ReferForm(CaseActionForm):
+    """非政务服务，就地转办: where the citizen should go instead, and why, in one step."""
+
+    referred_to = forms.CharField(label=_("转至渠道或单位"), max_length=150,
+                                  help_text=_("例如：12345 市民服务热线、物业公司、街道办事处。"))
+    referral_reason = PlainTextField(label=_("转办理由"))
+    resolution_summary = PlainTextField(label=_("告知反映人（反映人可见）"))
+
+    def clean_referred_to(self):
+        return clean_text(self.cleaned_data["referred_to"])
 
 
 class RateForm(CaseActionForm):

@@ -255,6 +255,7 @@ class Case(models.Model):
             ("view_department_cases", _("查看分办给本部门的案件")),
             ("view_personal_data", _("查看完整个人信息")),
             ("triage_case", _("研判分办")),
+            ("refer_case", _("非政务服务就地转办")),
             ("reply_dispatch", _("答复或退回分办")),
             ("close_case", _("办结、回访、归档")),
             ("decide_extension", _("审批延期")),

@@ -29,6 +29,7 @@ from django.views.generic import FormView, TemplateView
 
 from portal.viewsets import RecordViewSetMixin
 
+from cases import actions as case_actions
 from cases import forms as case_forms
 from cases import ledger_import, selectors, services
 from cases.filters import CaseFilterSet
@@ -37,17 +38,14 @@ from cases.models import (
     ClassCase,
     ClassDeadlinePolicy,
     Dispatch,
-    MissingMaterial,
     ServiceHall,
     StaffProfile,
     WorkingDayOverride,
 )
 from cases.permissions import (
-    allowed_actions,
     can_export,
     can_import,
     can_view_personal_data,
-    pending_dispatches_for_user,
     profile_of,
 )
 
@@ -259,100 +257,6 @@ class OverdueCaseIndexView(CaseIndexView):
 
 # --- case page ---------------------------------------------------------------
 
-ACTIONS = {
-    # name: (label, form class, service call)
-    "triage": (gettext_lazy("研判分类"), case_forms.TriageForm),
-    "dispatch": (gettext_lazy("分办"), case_forms.DispatchForm),
-    "reply": (gettext_lazy("部门答复"), case_forms.ReplyForm),
-    "return": (gettext_lazy("退单"), case_forms.ReturnForm),
-    "reassign": (gettext_lazy("改派"), case_forms.ReassignForm),
-    "note": (gettext_lazy("内部备注"), case_forms.TextForm),
-    "message": (gettext_lazy("告知反映人"), case_forms.TextForm),
-    "material_add": (gettext_lazy("登记容缺材料"), case_forms.MaterialAddForm),
-    "material_receive": (gettext_lazy("材料已补齐"), case_forms.MaterialReceiveForm),
-    "material_waive": (gettext_lazy("材料免于提交"), case_forms.MaterialWaiveForm),
-    "extension_request": (gettext_lazy("申请延期"), case_forms.ExtensionRequestForm),
-    "extension_decide": (gettext_lazy("审批延期"), case_forms.ExtensionDecideForm),
-    "close": (gettext_lazy("办结"), case_forms.CloseForm),
-    "rate": (gettext_lazy("登记好差评"), case_forms.RateForm),
-    "return_visit": (gettext_lazy("回访"), case_forms.ReturnVisitForm),
-    "rectification": (gettext_lazy("提交整改结果"), case_forms.RectificationForm),
-    "rectification_verify": (gettext_lazy("验收整改"), case_forms.RectificationVerifyForm),
-    "escalate": (gettext_lazy("提级督办"), case_forms.ReasonForm),
-    "merge": (gettext_lazy("并单"), case_forms.MergeForm),
-    "link_article": (gettext_lazy("关联办事指引（该指引解决了本案）"), case_forms.ArticleChoiceForm),
-    "quote_article": (gettext_lazy("引用指引步骤告知反映人"), case_forms.ArticleChoiceForm),
-    "flag_article": (gettext_lazy("标记指引需复核"), case_forms.FlagArticleForm),
-    "draft_article": (gettext_lazy("起草办事指引"), case_forms.ConfirmForm),
-    "reopen": (gettext_lazy("重新打开"), case_forms.ReasonForm),
-    "archive": (gettext_lazy("归档"), case_forms.ConfirmForm),
-}
-# Form-level actions that share a permission with another action name.
-ACTION_PERMISSION_ALIAS = {"material_receive": "material_update", "material_waive": "material_update"}
-
-
-def _perform(action: str, form, case: Case, user):
-    data = form.cleaned_data
-    if action == "triage":
-        return services.case_triage(case=case, author=user, **data)
-    if action == "dispatch":
-        return services.case_dispatch(case=case, author=user, **form.service_kwargs())
-    if action == "reply":
-        return services.dispatch_reply(dispatch=data["dispatch"], author=user, reply=data["reply"])
-    if action == "return":
-        return services.dispatch_return(dispatch=data["dispatch"], author=user, reason=data["reason"])
-    if action == "reassign":
-        return services.dispatch_reassign(
-            dispatch=data["dispatch"], author=user, department=data["department"],
-            task=data["task"], deadline=data["deadline"],
-        )
-    if action == "note":
-        return services.case_add_note(case=case, author=user, text=data["text"])
-    if action == "message":
-        return services.case_message_reporter(case=case, author=user, text=data["text"])
-    if action == "material_add":
-        return services.material_add(case=case, author=user, **data)
-    if action == "material_receive":
-        return services.material_receive(material=data["material"], author=user)
-    if action == "material_waive":
-        return services.material_waive(material=data["material"], author=user, reason=data["reason"])
-    if action == "extension_request":
-        return services.extension_request(case=case, author=user, **data)
-    if action == "extension_decide":
-        return services.extension_decide(extension=data["extension"], author=user, approve=data["approve"])
-    if action == "close":
-        return services.case_close(case=case, author=user, **data)
-    if action == "rate":
-        return services.case_rate(case=case, author=user, rating=data["rating"], comment=data["comment"])
-    if action == "return_visit":
-        return services.return_visit_record(case=case, author=user, **data)
-    if action == "rectification":
-        return services.rectification_submit(
-            rectification=data["rectification"], author=user, result=data["result"]
-        )
-    if action == "rectification_verify":
-        return services.rectification_verify(
-            rectification=data["rectification"], author=user, accepted=data["accepted"], note=data["note"]
-        )
-    if action == "escalate":
-        return services.case_escalate(case=case, author=user, reason=data["reason"])
-    if action == "merge":
-        return services.case_merge(primary=case, duplicate=data["duplicate"], author=user, reason=data["reason"])
-    if action == "link_article":
-        return services.case_link_article(case=case, page=data["page"], author=user)
-    if action == "quote_article":
-        return services.case_quote_article_steps(case=case, page=data["page"], author=user)
-    if action == "flag_article":
-        return services.case_flag_article(case=case, page=data["page"], author=user, reason=data["reason"])
-    if action == "draft_article":
-        return services.article_draft_from_case(case=case, author=user)
-    if action == "reopen":
-        return services.case_reopen(case=case, author=user, reason=data["reason"])
-    if action == "archive":
-        return services.case_archive(case=case, author=user)
-    raise Http404
-
-
 class CaseInspectView(InspectView):
     template_name = "cases/admin/case_inspect.html"
     page_title = gettext_lazy("案件详情")
@@ -366,44 +270,11 @@ class CaseInspectView(InspectView):
     def get_page_subtitle(self):
         return self.object.tracking_number
 
-    def _build_form(self, action, data=None):
-        user = self.request.user
-        form_class = ACTIONS[action][1]
-        kwargs = {"case": self.object, "prefix": action}
-        if action in ("reply", "return"):
-            kwargs["dispatches"] = pending_dispatches_for_user(user, self.object)
-        if action == "merge":
-            kwargs["candidates"] = selectors.visible_cases_for(user).filter(status__in=selectors.OPEN_STATUSES)
-        return form_class(data, **kwargs)
+    @cached_property
+    def offered_actions(self):
+        return case_actions.offered(self.request.user, self.object)
 
-    def _allowed(self):
-        allowed = allowed_actions(self.request.user, self.object)
-        result = []
-        for action in ACTIONS:
-            key = ACTION_PERMISSION_ALIAS.get(action, action)
-            if key not in allowed:
-                continue
-            # Hide forms that have nothing to act on.
-            if action in ("material_receive", "material_waive") and not self.object.materials.filter(
-                status=MissingMaterial.Status.OUTSTANDING
-            ).exists():
-                continue
-            if action == "extension_decide" and not self.object.extensions.filter(status="pending").exists():
-                continue
-            if action == "reassign" and not self.object.dispatches.filter(
-                status__in=[Dispatch.Status.PENDING, Dispatch.Status.RETURNED]
-            ).exists():
-                continue
-            if action == "rate" and self.object.rating is not None:
-                continue
-            if action == "dispatch" and self.object.dispatches.filter(
-                role=Dispatch.Role.LEAD, status=Dispatch.Status.PENDING
-            ).exists():
-                continue
-            result.append(action)
-        return result
-
-    def get_context_data(self, bound_action=None, bound_form=None, **kwargs):
+    def get_context_data(self, bound_action=None, bound_form=None, refusal="", **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         case = self.object
@@ -420,10 +291,21 @@ class CaseInspectView(InspectView):
             return text if full_text else selectors.deidentified_text(text, owner)
 
         timeline = [(entry, shown(entry.text, entry.case)) for entry in selectors.case_full_timeline(case)]
+        offered = self.offered_actions
+        next_step = None if bound_action else case_actions.next_action(case, offered)
         forms = []
-        for action in self._allowed():
-            form = bound_form if action == bound_action else self._build_form(action)
-            forms.append({"name": action, "label": ACTIONS[action][0], "form": form, "open": action == bound_action})
+        for action in offered:
+            bound = action.name == bound_action
+            form = bound_form if bound and bound_form is not None else action.build_form(user, case)
+            forms.append({
+                "name": action.name, "label": action.label, "form": form,
+                "open": bound or action is next_step, "next": action is next_step,
+                "refusal": refusal if bound else "",
+            })
+        if bound_action and refusal and bound_action not in {item["name"] for item in forms}:
+            # The action is no longer offered (the case moved on): still say why, at the top.
+            forms.insert(0, {"name": bound_action, "label": case_actions.get(bound_action).label,
+                             "form": None, "open": True, "next": False, "refusal": refusal})
         context.update(
             {
                 "case": case,
@@ -446,9 +328,13 @@ class CaseInspectView(InspectView):
                 "return_visits": case.return_visits.all(),
                 "deadline_state": selectors.deadline_state(case),
                 "action_forms": forms,
-                "show_suggestion": "triage" in {item["name"] for item in forms} and case.is_open,
+                "next_action": next_step,
+                # A suggestion is for a case nobody has classified yet; once saved it is stale.
+                "show_suggestion": "triage" in {item["name"] for item in forms} and case.is_open
+                and not case.classification,
                 "edit_intake_url": (
-                    reverse("cases:edit", args=[case.pk]) if "edit_intake" in allowed_actions(user, case) else ""
+                    reverse("cases:edit", args=[case.pk])
+                    if case_actions.user_can(user, case_actions.get("edit_intake"), case) else ""
                 ),
             }
         )
@@ -459,25 +345,49 @@ class CaseInspectView(InspectView):
         return []
 
     def post(self, request, *args, **kwargs):
-        action = request.POST.get("action", "")
-        if action not in ACTIONS or action not in self._allowed():
+        name = request.POST.get("action", "")
+        action = case_actions.BY_NAME.get(name)
+        if action is None or not action.inline:
+            raise Http404
+        if not case_actions.has_role_for(request.user, action, self.object):
             # A plain 403 (not Wagtail's redirect): the action is refused, nothing changes.
             return HttpResponseForbidden(_("您没有执行该操作的权限。"))
-        form = self._build_form(action, request.POST)
+        version = case_actions.parse_version(request.POST.get("version"))
+        try:
+            # Said before the form is read: a stale or finished case needs no corrections.
+            case_actions.check(request.user, action, self.object, version)
+        except case_actions.ActionRefused as refused:
+            return self._refuse(name, refused)
+        form = action.build_form(request.user, self.object, request.POST)
         if form.is_valid():
             try:
-                result = _perform(action, form, self.object, request.user)
+                result = case_actions.run(
+                    action, case=self.object, user=request.user, data=form.cleaned_data, version=version
+                )
+            except case_actions.ActionRefused as refused:
+                return self._refuse(name, refused)
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("已保存：%(a)s。") % {"a": ACTIONS[action][0]})
-                if action == "draft_article":
+                messages.success(request, _("已保存：%(a)s。") % {"a": action.label})
+                if name == "draft_article":
                     return HttpResponseRedirect(reverse("wagtailadmin_pages:edit", args=(result.pk,)))
                 return HttpResponseRedirect(reverse("cases:inspect", args=[self.object.pk]))
         self.object.refresh_from_db()
         messages.error(request, _("未保存，请根据提示修改后重试。"))
-        context = self.get_context_data(bound_action=action, bound_form=form)
+        context = self.get_context_data(bound_action=name, bound_form=form)
         return TemplateResponse(request, self.template_name, context, status=400)
+
+    def _refuse(self, name: str, refused):
+        """Nothing was saved; the page (re-read) says why inside the action's own form."""
+        self.object.refresh_from_db()
+        self.__dict__.pop("offered_actions", None)
+        messages.error(self.request, refused.message)
+        action = case_actions.get(name)
+        # Keep what was typed: on a stale page the same entry can be sent again as it is.
+        form = action.build_form(self.request.user, self.object, self.request.POST) if action.form else None
+        context = self.get_context_data(bound_action=name, bound_form=form, refusal=refused.message)
+        return TemplateResponse(self.request, self.template_name, context, status=refused.status)
 
 
 # --- register and edit ---------------------------------------------------------
@@ -538,7 +448,7 @@ class CaseEditView(CaseRegisterView):
             self.case = selectors.get_visible_case(request.user, kwargs["pk"])
         except (Case.DoesNotExist, ValueError):
             raise Http404
-        if "edit_intake" not in allowed_actions(request.user, self.case):
+        if not case_actions.user_can(request.user, case_actions.get("edit_intake"), self.case):
             raise PermissionDenied
         return FormView.dispatch(self, request, *args, **kwargs)
 

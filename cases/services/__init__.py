@@ -24,6 +24,7 @@ from cases.services.intake import (
 )
 from cases.services.dispatch import (
     case_triage,
+    case_refer_out,
     case_dispatch,
     case_escalate,
     dispatch_return,
@@ -85,6 +86,7 @@ __all__ = [
     "case_register",
     "case_update_intake",
     "case_triage",
+    "case_refer_out",
     "case_dispatch",
     "case_escalate",
     "dispatch_return",

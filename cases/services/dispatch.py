@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import (
     Case,
+    Classification,
     Dispatch,
     TimelineEntry,
 )
@@ -32,6 +33,7 @@ from cases.services.base import (
     _require,
     class_deadline,
 )
+from cases.services.closure import case_close
 
 logger = logging.getLogger(__name__)
 
@@ -301,3 +303,23 @@ def dispatch_reply(*, dispatch: Dispatch, author, reply: str) -> Dispatch:
     )
     _save_case(case, [])
     return dispatch
+
+
+@transaction.atomic
+def case_refer_out(*, case: Case, author, referred_to: str, referral_reason: str, resolution_summary: str) -> Case:
+    """非政务服务，就地转办: classify as 非政务服务 and close as 转其他渠道 in one step.
+
+    Only for a case nobody has triaged or dispatched yet (the clerk at the counter decides
+    on the spot); both steps go on the timeline as the usual 研判 and 办结 entries.
+    """
+    referred_to = _require(referred_to, _("请填写转至的渠道或单位。"), "referred_to")
+    referral_reason = _require(referral_reason, _("请填写转办理由。"), "referral_reason")
+    resolution_summary = _require(resolution_summary, _("请填写告知反映人的内容。"), "resolution_summary")
+    case = _locked(case)
+    if case.status != Case.Status.REGISTERED or case.dispatches.exists():
+        raise ValidationError(_("只有尚未研判、分办的案件才能就地转办，请由研判员处理。"))
+    case = case_triage(
+        case=case, author=author, classification=Classification.OUT_OF_SCOPE,
+        blocking_cause=Case.BlockingCause.OTHER, referred_to=referred_to, referral_reason=referral_reason,
+    )
+    return case_close(case=case, author=author, outcome=Case.Outcome.REFERRED, resolution_summary=resolution_summary)

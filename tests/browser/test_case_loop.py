@@ -138,6 +138,9 @@ def test_case_loop(live_server, browser_page, desk):
     form = open_action(page, case.pk, "close")
     form.locator("#id_close-outcome").select_option("done")
     form.locator("#id_close-resolution_summary").fill("前租户完成简易注销，您的营业执照已办好，可到窗口领取。")
+    # The co-department has not answered: the form names it and asks before withdrawing it.
+    expect(form.get_by_test_id("close-warning")).to_contain_text("北外滩市场监管所（协办）")
+    form.locator("#id_close-confirm_withdraw").check()
     form.locator("button[type=submit]").click()
     expect(page.locator("#action-close")).to_contain_text("仍有容缺材料未补齐：租赁合同原件")
     login(page, "window")
@@ -149,6 +152,7 @@ def test_case_loop(live_server, browser_page, desk):
     form = open_action(page, case.pk, "close")
     form.locator("#id_close-outcome").select_option("done")
     form.locator("#id_close-resolution_summary").fill("前租户完成简易注销，您的营业执照已办好，可到窗口领取。")
+    form.locator("#id_close-confirm_withdraw").check()
     submit(page, form)
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED and case.outcome == Case.Outcome.DONE

@@ -7,6 +7,8 @@ from django.urls import reverse
 from cases import services
 from cases.models import Case, DeadlineExtension, Dispatch, MissingMaterial, ServiceHall, TimelineEntry
 
+from tests.helpers import shown_version
+
 from .conftest import future, make_credit_code, make_resident_id
 
 
@@ -106,7 +108,7 @@ ACTION_CASES = [
 def test_action_bad_input(client, case, triage_user, action, data, message):
     client.force_login(triage_user)
     before = counts()
-    response = client.post(reverse("cases:inspect", args=[case.pk]), {"action": action, **data})
+    response = client.post(reverse("cases:inspect", args=[case.pk]), {**shown_version(case), "action": action, **data})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert counts() == before
@@ -119,7 +121,7 @@ def test_dispatch_deadline_in_the_past_is_refused(client, case, triage_user, mar
     client.force_login(triage_user)
     before = counts()
     response = client.post(reverse("cases:inspect", args=[case.pk]), {
-        "action": "dispatch", "dispatch-lead_department": market_dept.pk, "dispatch-lead_task": "联系前租户",
+        **shown_version(case), "action": "dispatch", "dispatch-lead_department": market_dept.pk, "dispatch-lead_task": "联系前租户",
         "dispatch-lead_deadline": "2020-01-06"})
     assert response.status_code == 400
     assert "时限不能早于今天" in response.content.decode()
@@ -140,7 +142,7 @@ def test_return_without_reason(client, dispatched_case, tax_user):
     dispatch = dispatched_case.dispatches.get(role="co")
     before = counts()
     response = client.post(reverse("cases:inspect", args=[dispatched_case.pk]),
-                           {"action": "return", "return-dispatch": dispatch.pk, "return-reason": ""})
+                           {**shown_version(dispatched_case), "action": "return", "return-dispatch": dispatch.pk, "return-reason": ""})
     assert response.status_code == 400 and "请填写“退单理由”" in response.content.decode()
     assert counts() == before
 
@@ -152,7 +154,8 @@ def test_close_with_outstanding_material_shows_message(client, dispatched_case, 
                           promised_date=future(2), supply_method="wechat")
     client.force_login(triage_user)
     response = client.post(reverse("cases:inspect", args=[dispatched_case.pk]),
-                           {"action": "close", "close-outcome": "done", "close-resolution_summary": "已办成"})
+                           {**shown_version(dispatched_case), "action": "close", "close-outcome": "done",
+                            "close-resolution_summary": "已办成", "close-confirm_withdraw": "on"})
     assert response.status_code == 400
     assert "仍有容缺材料未补齐：身份证原件" in response.content.decode()
     dispatched_case.refresh_from_db()
@@ -162,7 +165,7 @@ def test_close_with_outstanding_material_shows_message(client, dispatched_case, 
 def test_script_in_note_is_stripped(client, case, triage_user):
     client.force_login(triage_user)
     client.post(reverse("cases:inspect", args=[case.pk]),
-                {"action": "note", "note-text": "<script>alert(1)</script>请核实"})
+                {**shown_version(case), "action": "note", "note-text": "<script>alert(1)</script>请核实"})
     entry = case.timeline.get(kind="internal_note")
     assert "<script>" not in entry.text and "请核实" in entry.text
 
@@ -175,9 +178,9 @@ def test_supervisor_escalates_by_hand(client, dispatched_case, supervisor, triag
     html = client.get(url).content.decode()
     assert 'value="escalate"' in html and 'value="close"' not in html
     before = counts()
-    assert client.post(url, {"action": "escalate", "escalate-reason": ""}).status_code == 400
+    assert client.post(url, {**shown_version(dispatched_case), "action": "escalate", "escalate-reason": ""}).status_code == 400
     assert counts() == before
-    assert client.post(url, {"action": "escalate", "escalate-reason": "群众多次反映"}).status_code == 302
+    assert client.post(url, {**shown_version(dispatched_case), "action": "escalate", "escalate-reason": "群众多次反映"}).status_code == 302
     dispatched_case.refresh_from_db()
     assert dispatched_case.escalated
     assert dispatched_case.timeline.filter(kind="escalation", author=supervisor).exists()
@@ -191,9 +194,9 @@ def test_rectification_submitted_then_verified_from_case_page(client, dispatched
     rect = dispatched_case.rectifications.get()
     client.force_login(triage_user)
     url = reverse("cases:inspect", args=[dispatched_case.pk])
-    assert client.post(url, {"action": "rectification", "rectification-rectification": rect.pk,
+    assert client.post(url, {**shown_version(dispatched_case), "action": "rectification", "rectification-rectification": rect.pk,
                              "rectification-result": ""}).status_code == 400
-    response = client.post(url, {"action": "rectification", "rectification-rectification": rect.pk,
+    response = client.post(url, {**shown_version(dispatched_case), "action": "rectification", "rectification-rectification": rect.pk,
                                  "rectification-result": "已约谈窗口并改进告知方式"})
     assert response.status_code == 302
     rect.refresh_from_db()
@@ -205,7 +208,7 @@ def test_rectification_submitted_then_verified_from_case_page(client, dispatched
     client.force_login(supervisor)
     page = client.get(url).content.decode()
     assert "待验收" in page and "验收整改" in page
-    verify = {"action": "rectification_verify", "rectification_verify-rectification": rect.pk}
+    verify = {**shown_version(dispatched_case), "action": "rectification_verify", "rectification_verify-rectification": rect.pk}
     response = client.post(url, {**verify, "rectification_verify-accepted": "0", "rectification_verify-note": ""})
     assert response.status_code == 400
     assert "退回重新整改必须写明理由" in response.content.decode()
@@ -258,7 +261,8 @@ def test_the_only_candidate_record_is_already_chosen(client, dispatched_case, tr
     assert re.findall(r"<option[^>]*>", select) == [f'<option value="{rect.pk}" selected>']
 
     # Posting the form as the browser sends it (the preselected value) verifies it.
-    response = client.post(url, {"action": "rectification_verify", "rectification_verify-rectification": rect.pk,
+    response = client.post(url, {**shown_version(dispatched_case), "action": "rectification_verify",
+                                 "rectification_verify-rectification": rect.pk,
                                  "rectification_verify-accepted": "1", "rectification_verify-note": ""})
     assert response.status_code == 302
     rect.refresh_from_db()

@@ -14,7 +14,7 @@ from knowledge.models import ArticleReviewFlag, SolutionArticlePage
 from tests.search.experience_helpers import make_article, make_topic
 
 from .conftest import PASSWORD, register
-from tests.helpers import login
+from tests.helpers import login, shown_version
 
 pytestmark = pytest.mark.django_db
 
@@ -128,15 +128,15 @@ def test_flag_it_puts_the_article_on_the_review_list_with_the_case_reference(cas
 def test_case_page_buttons_link_quote_and_flag(closed_case, article, triage_user):
     client = login(triage_user)
     url = reverse("cases:inspect", args=[closed_case.pk])
-    response = client.post(url, {"action": "link_article", "link_article-page": article.pk})
+    response = client.post(url, {**shown_version(closed_case), "action": "link_article", "link_article-page": article.pk})
     assert response.status_code == 302
     assert CaseArticleLink.objects.filter(case=closed_case, relation="resolved_by").exists()
-    response = client.post(url, {"action": "flag_article", "flag_article-page": article.pk,
+    response = client.post(url, {**shown_version(closed_case), "action": "flag_article", "flag_article-page": article.pk,
                                  "flag_article-reason": "内容有误/需更新：地址变了。"})
     assert response.status_code == 302
     assert ArticleReviewFlag.objects.filter(page=article, case_reference=closed_case.tracking_number).exists()
     # Bad input: a clear message, nothing saved.
-    response = client.post(url, {"action": "flag_article", "flag_article-page": article.pk, "flag_article-reason": ""})
+    response = client.post(url, {**shown_version(closed_case), "action": "flag_article", "flag_article-page": article.pk, "flag_article-reason": ""})
     assert response.status_code == 400
     assert ArticleReviewFlag.objects.count() == 1
 
@@ -175,7 +175,7 @@ def test_editor_drafts_from_the_case_library_but_sees_no_open_case(closed_case, 
     page = client.get(reverse("cases:inspect", args=[closed_case.pk])).content.decode()
     assert "起草办事指引" in page
     assert "13800001234" not in page  # masked for editors
-    response = client.post(reverse("cases:inspect", args=[closed_case.pk]), {"action": "draft_article"})
+    response = client.post(reverse("cases:inspect", args=[closed_case.pk]), {**shown_version(closed_case), "action": "draft_article"})
     assert response.status_code == 302
     draft = SolutionArticlePage.objects.get(live=False)
     assert response["Location"] == reverse("wagtailadmin_pages:edit", args=(draft.pk,))

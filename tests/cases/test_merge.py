@@ -8,7 +8,7 @@ from cases import selectors, services
 from cases.models import Case, CaseMerge, TimelineEntry
 
 from .conftest import register
-from tests.helpers import login
+from tests.helpers import login, shown_version
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_bad_merges_are_refused_with_a_message(problem, case, duplicate, triage_
 def test_merge_from_the_case_page(case, duplicate, triage_user):
     client = login(triage_user)
     url = reverse("cases:inspect", args=[case.pk])
-    response = client.post(url, {"action": "merge", "merge-duplicate": duplicate.pk, "merge-reason": "同一反映人"})
+    response = client.post(url, {**shown_version(case), "action": "merge", "merge-duplicate": duplicate.pk, "merge-reason": "同一反映人"})
     assert response.status_code == 302
     assert CaseMerge.objects.get().merged == duplicate
 
@@ -88,7 +88,7 @@ def test_merge_from_the_case_page(case, duplicate, triage_user):
 def test_window_staff_cannot_merge(case, duplicate, window_user):
     response = login(window_user).post(
         reverse("cases:inspect", args=[case.pk]),
-        {"action": "merge", "merge-duplicate": duplicate.pk, "merge-reason": "同一反映人"},
+        {**shown_version(case), "action": "merge", "merge-duplicate": duplicate.pk, "merge-reason": "同一反映人"},
     )
     assert response.status_code == 403
     assert not CaseMerge.objects.exists()

@@ -241,7 +241,7 @@ def test_closing_withdraws_unanswered_dispatches_and_departments_cannot_reopen_b
 
     client.force_login(triage_user)
     page = client.get(reverse("cases:inspect", args=[dispatched_case.pk])).content.decode()
-    assert "尚未答复的分办" in page and "办结后这些分办将一并撤回" in page
+    assert "仍有部门未答复：" in page and "办结后这些分办将一并撤回" in page and "请勾选确认" not in page
     services.case_close(case=dispatched_case, author=triage_user, outcome="done", resolution_summary="已办成")
     assert set(dispatched_case.dispatches.values_list("status", flat=True)) == {Dispatch.Status.WITHDRAWN}
     assert "未答复的分办随之撤回" in dispatched_case.timeline.last().text

@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 from cases import selectors
 from cases.models import TimelineEntry
 
+from tests.helpers import shown_version
+
 from .conftest import register
 
 
@@ -59,7 +61,7 @@ def test_listing_and_direct_urls(client, world, username):
             assert case.reporter_phone not in response.content.decode()
             # Actions on a case outside the scope are 404 too, and change nothing.
             before = TimelineEntry.objects.filter(case=case).count()
-            post = client.post(url, {"action": "note", "note-text": "越权备注"})
+            post = client.post(url, {**shown_version(case), "action": "note", "note-text": "越权备注"})
             assert post.status_code == 404
             assert TimelineEntry.objects.filter(case=case).count() == before
 
@@ -100,7 +102,7 @@ def test_department_only_replies_to_its_own_dispatch(client, world, dept_user, t
     html = client.get(url).content.decode()
     assert 'value="reply"' in html and 'value="triage"' not in html and 'value="close"' not in html
     tax_dispatch = case.dispatches.get(department__name="虹口区税务局")
-    response = client.post(url, {"action": "reply", "reply-dispatch": tax_dispatch.pk, "reply-reply": "冒名答复"})
+    response = client.post(url, {**shown_version(case), "action": "reply", "reply-dispatch": tax_dispatch.pk, "reply-reply": "冒名答复"})
     assert response.status_code == 400
     tax_dispatch.refresh_from_db()
     assert tax_dispatch.reply == ""
@@ -110,7 +112,7 @@ def test_window_cannot_triage_or_close(client, world, window_user):
     case = world["hk"]
     client.force_login(window_user)
     response = client.post(reverse("cases:inspect", args=[case.pk]),
-                           {"action": "close", "close-outcome": "done", "close-resolution_summary": "x"})
+                           {**shown_version(case), "action": "close", "close-outcome": "done", "close-resolution_summary": "x"})
     # Wagtail turns PermissionDenied into a redirect with a "no permission" message.
     assert response.status_code in (302, 403)
     case.refresh_from_db()

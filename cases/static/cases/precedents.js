@@ -3,7 +3,7 @@
 // suggestion, and possible duplicates). POST keeps the typed text out of URLs and
 // access logs. On a case page, each article gets one-click buttons that post the
 // case page's own "link" / "quote" actions (plain forms, no extra endpoint).
-(function () {
+function banchengPrecedentPanel() {
   "use strict";
   var panel = document.querySelector("[data-precedent-panel]");
   if (!panel) return;
@@ -59,8 +59,10 @@
   function actionForm(action, pageId) {
     var form = el("form", "", "precedent-action");
     form.method = "post";
+    form.setAttribute("data-case-action-form", "");
     form.action = "";
-    [["csrfmiddlewaretoken", csrf ? csrf.value : ""], ["action", action], [action + "-page", pageId]].forEach(function (kv) {
+    [["csrfmiddlewaretoken", csrf ? csrf.value : ""], ["action", action], [action + "-page", pageId],
+     ["version", panel.dataset.version || ""]].forEach(function (kv) {
       var input = document.createElement("input");
       input.type = "hidden"; input.name = kv[0]; input.value = kv[1];
       form.appendChild(input);
@@ -187,4 +189,7 @@
     });
   }
   refresh();
-})();
+}
+banchengPrecedentPanel();
+// The case page swaps its content in place after an action: set the new panel up again.
+document.addEventListener("bancheng:case-desk-updated", banchengPrecedentPanel);

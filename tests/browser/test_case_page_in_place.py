@@ -24,6 +24,7 @@ from .case_desk_data import ensure_case_desk_reference_data
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "in-place-pass-123"
+SAVE_TIMEOUT = 20_000  # a save is a POST and the case page it answers with, on a busy CI machine
 
 
 def staff(username, group, **profile):
@@ -61,8 +62,8 @@ def act(page, action):
 
 
 def saved(page, text):
-    expect(page.locator(".messages")).to_contain_text("已保存")
-    expect(page.get_by_test_id("timeline")).to_contain_text(text)
+    expect(page.locator(".messages")).to_contain_text("已保存", timeout=SAVE_TIMEOUT)
+    expect(page.get_by_test_id("timeline")).to_contain_text(text, timeout=SAVE_TIMEOUT)
 
 
 def shoot(page, name):
@@ -88,28 +89,28 @@ def test_coordinator_takes_a_case_through_on_one_page(live_server, browser_page,
 
     # 研判: the step the case waits for is open and marked.
     triage = page.locator("#action-triage")
-    expect(triage).to_have_class("case-action case-action--next")
-    expect(page.get_by_test_id("next-action")).to_contain_text("研判分类")
+    expect(triage).to_have_class("case-action case-action--next", timeout=SAVE_TIMEOUT)
+    expect(page.get_by_test_id("next-action")).to_contain_text("研判分类", timeout=SAVE_TIMEOUT)
     triage.locator("#id_triage-classification").select_option("difficult")
     triage.locator("#id_triage-blocking_cause").select_option("legacy")
     triage.locator("button[type=submit]").click()
     saved(page, "研判为“难办”")
     # The suggestion made before the decision is gone with it.
-    expect(page.locator("[data-suggestion]")).to_have_count(0)
+    expect(page.locator("[data-suggestion]")).to_have_count(0, timeout=SAVE_TIMEOUT)
 
     # 分办 is now the highlighted step; a missing task is said in place, nothing lost.
     dispatch = page.locator("#action-dispatch")
-    expect(dispatch).to_have_class("case-action case-action--next")
+    expect(dispatch).to_have_class("case-action case-action--next", timeout=SAVE_TIMEOUT)
     dispatch.locator("#id_dispatch-lead_department").select_option(str(desk["market"].pk))
     dispatch.locator("#id_dispatch-co1_department").select_option(str(desk["tax"].pk))
     dispatch.locator("#id_dispatch-co1_task").fill("核对清税情况")
     dispatch.locator("button[type=submit]").click()
-    expect(page.locator("#action-dispatch")).to_contain_text("请填写“主办任务”")
-    expect(page.locator("#id_dispatch-co1_task")).to_have_value("核对清税情况")
+    expect(page.locator("#action-dispatch")).to_contain_text("请填写“主办任务”", timeout=SAVE_TIMEOUT)
+    expect(page.locator("#id_dispatch-co1_task")).to_have_value("核对清税情况", timeout=SAVE_TIMEOUT)
     page.locator("#id_dispatch-lead_task").fill("协助前租户办理简易注销")
     page.locator("#action-dispatch button[type=submit]").click()
     saved(page, "分办至 虹口区市场监督管理局")
-    expect(page.get_by_test_id("dispatches")).to_contain_text("虹口区税务局")
+    expect(page.get_by_test_id("dispatches")).to_contain_text("虹口区税务局", timeout=SAVE_TIMEOUT)
     services.dispatch_reply(dispatch=case.dispatches.get(department=desk["market"]), author=None,
                             reply="前租户已完成简易注销")
 
@@ -121,7 +122,7 @@ def test_coordinator_takes_a_case_through_on_one_page(live_server, browser_page,
     material.locator("#id_material_add-promised_date").fill(promised)
     material.locator("#id_material_add-supply_method").select_option("mail")
     material.locator("button[type=submit]").click()
-    expect(page.get_by_test_id("action-refusal")).to_have_text("该案件已被他人修改，请刷新后重试")
+    expect(page.get_by_test_id("action-refusal")).to_have_text("该案件已被他人修改，请刷新后重试", timeout=SAVE_TIMEOUT)
     expect(page.get_by_test_id("timeline")).to_contain_text("前租户已完成简易注销")  # the refreshed page shows why
     expect(page.locator("#id_material_add-name")).to_have_value("租赁合同原件")  # nothing typed is lost
     page.locator("#action-material_add button[type=submit]").click()
@@ -129,25 +130,25 @@ def test_coordinator_takes_a_case_through_on_one_page(live_server, browser_page,
 
     # 材料补齐 is next.
     receive = page.locator("#action-material_receive")
-    expect(receive).to_have_class("case-action case-action--next")
+    expect(receive).to_have_class("case-action case-action--next", timeout=SAVE_TIMEOUT)
     receive.locator("button[type=submit]").click()
     saved(page, "已收到容缺材料：租赁合同原件")
     shoot(page, "case-page-before-close")
 
     # 办结 while 虹口区税务局 is still working: named, and asked before withdrawing.
     close = act(page, "close")
-    expect(close.get_by_test_id("close-warning")).to_contain_text("仍有部门未答复：虹口区税务局（协办）")
+    expect(close.get_by_test_id("close-warning")).to_contain_text("仍有部门未答复：虹口区税务局（协办）", timeout=SAVE_TIMEOUT)
     close.locator("#id_close-outcome").select_option("done")
     close.locator("#id_close-resolution_summary").fill("前租户已注销，您的营业执照可以办理了。")
     close.locator("button[type=submit]").click()
-    expect(page.locator("#action-close")).to_contain_text("请勾选确认撤回")
+    expect(page.locator("#action-close")).to_contain_text("请勾选确认撤回", timeout=SAVE_TIMEOUT)
     page.locator("#id_close-confirm_withdraw").check()
     page.locator("#action-close button[type=submit]").click()
     saved(page, "未答复的分办随之撤回：虹口区税务局（协办）")
 
     # 好差评 is the next step of a closed case.
     rate = page.locator("#action-rate")
-    expect(rate).to_have_class("case-action case-action--next")
+    expect(rate).to_have_class("case-action case-action--next", timeout=SAVE_TIMEOUT)
     rate.locator("#id_rate-rating").select_option("5")
     rate.locator("button[type=submit]").click()
     saved(page, "反映人评价：非常满意")
@@ -169,7 +170,7 @@ def test_window_clerk_refers_a_parking_fee_question_on_the_spot(live_server, bro
     page.fill("#id_reporter_phone", "13900007788")
     page.fill("#id_matter", "小区停车费一年涨了两次，物业不给说法，想问政府能不能管")
     page.get_by_role("button", name="保存").click()
-    expect(page.locator(".messages")).to_contain_text("已受理登记")
+    expect(page.locator(".messages")).to_contain_text("已受理登记", timeout=SAVE_TIMEOUT)
     case = Case.objects.get()
     navigations = watch_navigations(page)
 
@@ -179,8 +180,8 @@ def test_window_clerk_refers_a_parking_fee_question_on_the_spot(live_server, bro
     refer.locator("#id_refer-resolution_summary").fill("请向小区物业服务中心咨询；如有异议可拨打 12345 热线。")
     refer.locator("button[type=submit]").click()
     saved(page, "已办结，结果：转其他渠道")
-    expect(page.get_by_test_id("timeline")).to_contain_text("研判为“非政务服务”")
-    expect(page.locator("#action-refer")).to_have_count(0)
+    expect(page.get_by_test_id("timeline")).to_contain_text("研判为“非政务服务”", timeout=SAVE_TIMEOUT)
+    expect(page.locator("#action-refer")).to_have_count(0, timeout=SAVE_TIMEOUT)
     shoot(page, "case-page-referred")
 
     case.refresh_from_db()

@@ -2,6 +2,7 @@
 
   python -m cases.bench --cases 20000 [--database-url postgres://…/empty_db] [--runs 5]
   python -m cases.bench dashboard --cases 100000 [--database-url …] [--runs 3]
+  python -m cases.bench actions --cases 20000 [--database-url postgres://…/empty_db] [--runs 20]
 
 ``dashboard`` times the 统计分析 trend views, the monthly report, the dashboard panel
 and the public /statistics/ page instead (two years of cases spread over every
@@ -14,7 +15,8 @@ demo, grows it to ``--cases`` by copying the demo cases with their dispatches,
 timelines and 容缺 materials (random hall, registration date within two years,
 phone), rebuilds the (embedded) search index, then requests each role's everyday pages in
 process, as that user, and prints the median and slowest time and the number of
-SQL queries of each.
+SQL queries of each. ``actions`` instead performs every staff action as its role
+(``cases.bench_actions``) and prints median and p95 per action.
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ from pathlib import Path
 COPY_BATCH = 1000
 
 
-def _setup_django(database_url: str | None, tmpdir: str) -> None:
+def _setup_django(database_url: str | None, tmpdir: str, task_backend: str = "") -> None:
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{os.path.join(tmpdir, 'bench.sqlite3')}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
     # The embedded engine in the throwaway database (never a shared Elasticsearch index),
     # and tasks run in process, so the index is current when the pages are timed.
     os.environ["BANCHENG_SEARCH_ENGINE"] = "embedded"
-    os.environ["BANCHENG_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    os.environ["BANCHENG_TASK_BACKEND"] = task_backend or "django_tasks.backends.immediate.ImmediateBackend"
     import django
 
     django.setup()
@@ -312,15 +314,20 @@ def main_dashboard(args) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m cases.bench")
-    parser.add_argument("mode", nargs="?", choices=["desk", "dashboard"], default="desk",
-                        help="desk: each role's everyday pages (default); dashboard: 统计分析 and /statistics/")
+    parser.add_argument("mode", nargs="?", choices=["desk", "dashboard", "actions"], default="desk",
+                        help="desk: each role's everyday pages (default); dashboard: 统计分析 and /statistics/; "
+                        "actions: every staff action as its role")
     parser.add_argument("--cases", type=int, default=20000)
-    parser.add_argument("--runs", type=int, default=5, help="timed requests per page")
+    parser.add_argument("--runs", type=int, default=0, help="timed requests per page (default 5), or loops of every action (default 20)")
     parser.add_argument("--database-url", default="", help="an EMPTY database to fill (default: a temporary SQLite file)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     with tempfile.TemporaryDirectory(prefix="bancheng-cases-bench-") as tmpdir:
-        _setup_django(args.database_url or None, tmpdir)
+        actions = args.mode == "actions"
+        runs = args.runs = args.runs or (20 if actions else 5)
+        # Actions are timed as deployed: follow-up work queued for the worker, not run in the request.
+        _setup_django(args.database_url or None, tmpdir,
+                      "django_tasks_db.backend.DatabaseBackend" if actions else "")
         from django.core.management import call_command
         from django.db import connection
 
@@ -343,9 +350,17 @@ def main(argv=None) -> None:
             f"{TimelineEntry.objects.count()} timeline entries (copied in {grown:.1f} s); "
             f"search index rebuilt in {indexed:.1f} s ({counts.get('case', 0)} case documents)"
         )
-        print(f"| role | request | median (ms) | slowest of {args.runs} (ms) | SQL queries |")
+        if actions:
+            from django_tasks_db.models import DBTaskResult
+
+            from cases import bench_actions
+
+            DBTaskResult.objects.all().delete()  # the rebuild above indexed what the setup queued
+            bench_actions.report(bench_actions.time_actions(runs))
+            return
+        print(f"| role | request | median (ms) | slowest of {runs} (ms) | SQL queries |")
         print("|---|---|---|---|---|")
-        for role, path, median, slowest, queries in time_pages(args.runs):
+        for role, path, median, slowest, queries in time_pages(runs):
             print(f"| {role} | `{path}` | {median:.0f} | {slowest:.0f} | {queries} |", flush=True)
 
 

@@ -62,6 +62,9 @@ class SearchQuery:
     # False when the caller lists hits only (precedents at intake): no facet counting,
     # which is most of the cost of a common query on PostgreSQL and Elasticsearch.
     facets: bool = True
+    # True for a reranker (search.learning): hits carry their summary, body and date
+    # instead of a snippet, which the reranker builds for the page it finally shows.
+    with_text: bool = False
 
 
 @dataclass
@@ -73,6 +76,10 @@ class Hit:
     url: str
     snippet: str  # safe HTML: matches in <mark>, everything else escaped
     score: float
+    # Filled only for SearchQuery(with_text=True): original text for reranking features.
+    summary: str = field(default="", repr=False)
+    body: str = field(default="", repr=False)
+    published_at: datetime | None = field(default=None, repr=False)
 
 
 @dataclass

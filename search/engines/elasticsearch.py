@@ -73,6 +73,14 @@ def node_urls(url: str | list[str] | tuple[str, ...]) -> list[str]:
         raise ValueError("BANCHENG_ES_URL names no Elasticsearch node")
     return hosts
 
+def _as_datetime(value) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
 
 def _unavailable(exc: Exception) -> EngineUnavailable:
     return EngineUnavailable(f"Elasticsearch unavailable: {type(exc).__name__}")
@@ -365,7 +373,7 @@ class ElasticsearchEngine:
         else:
             s = s.query(dsl.Q("bool", filter=filters)).sort("-published_at", "-doc_id")
         s = s.extra(track_total_hits=True, from_=(page - 1) * size, size=size)
-        s = s.source(["doc_type", "doc_id", "external_id", "title", "summary", "body", "url"])
+        s = s.source(["doc_type", "doc_id", "external_id", "title", "summary", "body", "url", "published_at"])
         if query.facets:
             s.aggs.bucket("type", "terms", field="doc_type", size=10)
             s.aggs.bucket("department", "terms", field="department_pairs", size=FACET_SIZE)
@@ -384,17 +392,21 @@ class ElasticsearchEngine:
         hits = []
         for h in resp.hits:
             src = h.to_dict()
-            hits.append(
-                Hit(
-                    doc_type=src.get("doc_type", ""),
-                    doc_id=int(src.get("doc_id", 0)),
-                    external_id=src.get("external_id", "") or "",
-                    title=src.get("title", ""),
-                    url=src.get("url", ""),
-                    snippet=highlight.snippet(query.q or "" if tokens else "", src.get("summary", ""), src.get("body", "")),
-                    score=float(h.meta.score or 0.0),
-                )
+            hit = Hit(
+                doc_type=src.get("doc_type", ""),
+                doc_id=int(src.get("doc_id", 0)),
+                external_id=src.get("external_id", "") or "",
+                title=src.get("title", ""),
+                url=src.get("url", ""),
+                snippet="" if query.with_text else highlight.snippet(
+                    query.q or "" if tokens else "", src.get("summary", ""), src.get("body", "")
+                ),
+                score=float(h.meta.score or 0.0),
             )
+            if query.with_text:
+                hit.summary, hit.body = src.get("summary", "") or "", src.get("body", "") or ""
+                hit.published_at = _as_datetime(src.get("published_at"))
+            hits.append(hit)
         return SearchResults(
             count=int(resp.hits.total.value), hits=hits, facets=_facets(resp) if query.facets else {}, page=page,
             page_size=size, query=query,

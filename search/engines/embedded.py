@@ -197,6 +197,16 @@ class _QmarkCursor:
         self._cur.close()
 
 
+def _as_datetime(value) -> datetime | None:
+    """A published_at column as a datetime (SQLite hands back ISO text)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def _h(value) -> str:
     # Facet/visibility values become opaque [0-9a-f] tokens: any slug, tag or key is safe in FTS.
     return hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:16]
@@ -610,7 +620,7 @@ class EmbeddedEngine:
             return []
         ids = [entry_id for entry_id, _score in ranked]
         cur.execute(
-            "SELECT id, doc_type, doc_id, external_id, title, url, summary, body FROM search_entry"
+            "SELECT id, doc_type, doc_id, external_id, title, url, summary, body, published_at FROM search_entry"
             f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
             ids,
         )
@@ -620,18 +630,19 @@ class EmbeddedEngine:
             entry = entries.get(entry_id)
             if entry is None:  # deleted since it was ranked, or an FTS row left by a table flush
                 continue
-            _id, doc_type, doc_id, ext, title, url, summary, body = entry
-            hits.append(
-                Hit(
-                    doc_type=doc_type,
-                    doc_id=int(doc_id),
-                    external_id=ext or "",
-                    title=title,
-                    url=url,
-                    snippet=highlight.snippet(query.q or "" if tokens else "", summary, body),
-                    score=score,
-                )
+            _id, doc_type, doc_id, ext, title, url, summary, body, published_at = entry
+            hit = Hit(
+                doc_type=doc_type,
+                doc_id=int(doc_id),
+                external_id=ext or "",
+                title=title,
+                url=url,
+                snippet="" if query.with_text else highlight.snippet(query.q or "" if tokens else "", summary, body),
+                score=score,
             )
+            if query.with_text:
+                hit.summary, hit.body, hit.published_at = summary or "", body or "", _as_datetime(published_at)
+            hits.append(hit)
         return hits
 
     def _doc_count(self, cur) -> int:

@@ -8,7 +8,12 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         from . import signal_handlers, sources
+        from .learning import signals as learning_signals
 
         sources.register_default_sources()
         sources.autodiscover()
+        learning_signals.autodiscover()
         signal_handlers.connect()
+        from .learning import rerank
+
+        rerank.connect()

@@ -1,7 +1,9 @@
 """Search benchmarks (scripts that print figures, not tests).
 
   python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --engine embedded|elasticsearch
-  python -m search.bench latency --docs 10000 [--engine embedded|elasticsearch|both]
+  python -m search.bench relevance --docs docs.jsonl --queries eval.jsonl --replay train.jsonl --engine both
+  python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --halves --engine both
+  python -m search.bench latency --docs 10000 [--engine embedded|elasticsearch|both] [--learned]
   python -m search.bench latency --docs 10000 --engine postgresql --database-url postgres://…/empty_db
   python -m search.bench analytics --searches 500000
 
@@ -131,6 +133,8 @@ def _docs_to_search(docs):
 
 
 def relevance(args):
+    if args.replay or args.halves:
+        return relevance_learned(args)
     _setup_django()
     from .engines.base import SearchQuery
 
@@ -166,6 +170,88 @@ def relevance(args):
     print(f"| ranking | nDCG@10 | MRR@10 | R@10 |\n|---|---|---|---|")
     for name, s in results.items():
         print(f"| {name} | {s['ndcg@10']:.4f} | {s['mrr@10']:.4f} | {s['recall@10']:.4f} |")
+
+
+def _read_jsonl(path):
+    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+
+
+def relevance_learned(args):
+    """nDCG@10 on the evaluation questions before and after learning from replayed queries.
+
+    The replayed lines go through ``search.learning.services.replay`` (the analytics calls of a
+    live search and click) into a throwaway database, then ``train`` runs as ``search_train``
+    would; the evaluation questions are never replayed. ``--halves`` splits ``--queries`` into
+    its even and odd lines and does it both ways (train on one, score the other).
+    """
+    with tempfile.TemporaryDirectory(prefix="bancheng-learning-bench-") as tmp:
+        os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(tmp, 'bench.sqlite3')}"
+        _setup_django()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        docs = _read_jsonl(args.docs)
+        queries = _read_jsonl(args.queries)
+        if args.halves:
+            rounds = [("even → odd", queries[0::2], queries[1::2]), ("odd → even", queries[1::2], queries[0::2])]
+        else:
+            training = _read_jsonl(args.replay)
+            trained = {q["query"] for q in training}
+            overlap = sum(1 for q in queries if q["query"] in trained)
+            if overlap:
+                print(f"# warning: {overlap} evaluation questions are also replayed", file=sys.stderr)
+            rounds = [("replay", training, queries)]
+        names = ["embedded", "elasticsearch"] if args.engine == "both" else [args.engine]
+        print(f"# {len(docs)} documents; learned reranker over the top k of each engine")
+        print("| engine | trained on → scored on | replayed | scored | nDCG@10 before | nDCG@10 after | Δ | MRR@10 before | MRR@10 after | model |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for name in names:
+            with tempfile.TemporaryDirectory() as etmp:
+                engine = _engine(name, etmp)
+                try:
+                    engine.rebuild(_docs_to_search(docs))
+                    if hasattr(engine, "refresh"):
+                        engine.refresh()
+                    for label, train_q, eval_q in rounds:
+                        before, after, status = _learn_round(engine, docs, train_q, eval_q)
+                        print(
+                            f"| {name} | {label} | {len(train_q)} | {len(eval_q)} | {before['ndcg@10']:.4f} |"
+                            f" {after['ndcg@10']:.4f} | {after['ndcg@10'] - before['ndcg@10']:+.4f} |"
+                            f" {before['mrr@10']:.4f} | {after['mrr@10']:.4f} | {status} |",
+                            flush=True,
+                        )
+                finally:
+                    _dispose(engine)
+
+
+def _learn_round(engine, docs, train_q, eval_q):
+    from .engines.base import SearchQuery
+    from .learning import rerank, services
+    from .models import QueryClick, QueryLog, RankingModel
+
+    for model in (QueryLog, QueryClick, RankingModel):
+        model.objects.all().delete()
+    rerank.invalidate()
+    wrapped = rerank.LearnedRankingEngine(engine)
+    key_of = {d["id"]: f"article:{i}" for i, d in enumerate(docs, 1)}
+
+    def run():
+        out = {}
+        for q in eval_q:
+            res = wrapped.search(SearchQuery(q=q["query"], page_size=10, facets=False))
+            out[q["query"]] = [h.external_id for h in res.hits]
+        return out
+
+    before = score(eval_q, run())
+    services.replay(
+        (json.dumps(q, ensure_ascii=False) for q in train_q), engine=wrapped,
+        resolve=lambda ids: {i: key_of[i] for i in ids if i in key_of},
+    )
+    result = services.train(engine=wrapped)
+    print(f"# {result.message()}", flush=True)
+    rerank.invalidate()
+    after = score(eval_q, run())
+    return before, after, result.status
 
 
 def _dispose(engine):
@@ -287,6 +373,8 @@ def _size(engine, tmp) -> int:
 
 def _reopen(name: str, engine):
     """The same index through a new connection, as a separate server worker would open it."""
+    if isinstance(engine, _FixedRanker):
+        return _FixedRanker(_reopen(name, engine.inner), engine.ranker)
     if name == "embedded":
         from .engines.embedded import EmbeddedEngine
 
@@ -399,17 +487,65 @@ def latency(args):
                 size = _size(engine, tmp) / 1e6
                 for q in queries[:5]:  # warm caches
                     engine.search(SearchQuery(q=q))
-                for clients, mode in ((1, "threads"), (8, "threads"), (8, "processes")):
-                    samples, wall = _run_clients(name, engine, queries, clients, mode, args.queries)
-                    p50, p95, p99 = _percentiles(samples)
-                    label = "1" if clients == 1 else f"{clients} {mode}"
-                    print(
-                        f"| {name} | {args.docs} | {t_index:.1f} | {size:.1f} | {label} | {len(samples)} |"
-                        f" {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(samples) / wall:.0f} |",
-                        flush=True,
-                    )
+                runs = ((1, "threads"), (8, "threads"), (8, "processes"))
+                variants = [(name, engine)]
+                if args.learned:
+                    runs = ((1, "threads"), (8, "processes"))
+                    variants.append((f"{name} + learned reranker (top {_learned_k()})", _learned_engine(engine, queries)))
+                for label_name, eng in variants:
+                    for clients, mode in runs:
+                        samples, wall = _run_clients(name, eng, queries, clients, mode, args.queries)
+                        p50, p95, p99 = _percentiles(samples)
+                        label = "1" if clients == 1 else f"{clients} {mode}"
+                        print(
+                            f"| {label_name} | {args.docs} | {t_index:.1f} | {size:.1f} | {label} | {len(samples)} |"
+                            f" {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(samples) / wall:.0f} |",
+                            flush=True,
+                        )
             finally:
                 _dispose(engine)
+
+
+def _learned_k() -> int:
+    from .learning.rerank import config
+
+    return int(config()["TOP_K"])
+
+
+class _FixedRanker:
+    """The reranking path of ``search.learning.rerank`` with one given model (no database)."""
+
+    def __init__(self, inner, ranker):
+        self.inner, self.ranker, self.name = inner, ranker, inner.name
+
+    def search(self, query):
+        from .learning.rerank import rerank, rerank_window
+
+        k = _learned_k()
+        if not rerank_window(query, k):
+            return self.inner.search(query)
+        return rerank(self.inner, query, self.ranker, k)
+
+
+def _learned_engine(engine, queries):
+    """A model learned the product's way from synthetic clicks (the 3rd result of each query in
+    the mix, as if readers preferred it), with a memory of those queries, wrapped around ``engine``."""
+    from .engines.base import SearchQuery
+    from .learning.memory import Memory
+    from .learning.model import Example, fit
+    from .learning.signals import Signal
+
+    k = _learned_k()
+    examples, sigs = [], []
+    for q in queries:
+        hits = engine.search(SearchQuery(q=q, page_size=k, facets=False, with_text=True)).hits
+        if len(hits) >= 3:
+            key = f"{hits[2].doc_type}:{hits[2].doc_id}"
+            examples.append(Example(query=q, hits=hits, positives={key}))
+            sigs.append(Signal(query=q, doc=key, kind="click", audience="public"))
+    memory = Memory.build(sigs)
+    ranker, _pairs = fit(examples, memory)
+    return _FixedRanker(engine, ranker)
 
 
 def analytics_reports(args):
@@ -484,12 +620,17 @@ def main(argv=None):
     r.add_argument("--queries", required=True)
     r.add_argument("--engine", default="embedded", choices=["embedded", "elasticsearch", "both"])
     r.add_argument("--run-out", default="", help="write each engine's ranking as RUN.jsonl for score.py")
+    r.add_argument("--replay", default="", help="queries to replay and learn from before scoring again (never the --queries)")
+    r.add_argument("--halves", action="store_true",
+                   help="split --queries into even/odd lines: learn from one half, score the other, both ways")
     lat = sub.add_parser("latency")
     lat.add_argument("--docs", type=int, default=10000)
     lat.add_argument("--engine", default="both", choices=["embedded", "elasticsearch", "both", "postgresql"],
                      help="postgresql: the embedded engine on PostgreSQL full text (with --database-url)")
     lat.add_argument("--database-url", default="", help="an empty PostgreSQL database for --engine postgresql")
     lat.add_argument("--queries", type=int, default=400, help="queries per run")
+    lat.add_argument("--learned", action="store_true",
+                     help="also time each engine with a learned reranker over its top k (search.learning)")
     an = sub.add_parser("analytics")
     an.add_argument("--searches", type=int, default=500000, help="logged searches in the throwaway database")
     args = parser.parse_args(argv)

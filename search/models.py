@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.search import index
 
 
@@ -189,3 +190,58 @@ class QueryClick(models.Model):
 
     def __str__(self):
         return f"{self.query} → {self.doc}"
+
+
+class RankingModel(models.Model):
+    """A reranker learned from this deployment's own search logs (``search.learning``).
+
+    Weights of a linear model over named features plus what the logs taught about each
+    document (the de-identified queries that led to it). One row per training run: the
+    active row of an audience reranks its searches; a candidate that did not beat it on
+    the held-out slice of the logs stays ``rejected`` for the record.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("公众（只用公开信号）")
+        STAFF = "staff", _("工作人员")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("使用中")
+        RETIRED = "retired", _("已被替换")
+        REJECTED = "rejected", _("未通过检验")
+
+    audience = models.CharField(_("适用范围"), max_length=10, choices=Audience.choices, default=Audience.PUBLIC)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, db_index=True)
+    created_at = models.DateTimeField(_("训练时间"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    queries = models.PositiveIntegerField(_("有正反馈的查询数"), default=0)
+    pairs = models.PositiveIntegerField(_("训练样本对"), default=0)
+    params = models.JSONField(_("模型参数"), default=dict, blank=True)
+    memory = models.JSONField(_("文档记忆"), default=dict, blank=True)
+    metrics = models.JSONField(_("检验结果"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["audience", "status"], name="search_rankmodel_aud_status")]
+        verbose_name = _("排序模型")
+        verbose_name_plural = _("排序模型")
+
+    def __str__(self):
+        return f"{self.get_audience_display()} {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+@register_setting(icon="search")
+class LearningSettings(BaseGenericSetting):
+    """The editors' switch for learned ranking: off means every search is the engine's own order."""
+
+    enabled = models.BooleanField(
+        _("启用排序学习"),
+        default=True,
+        help_text=_("关闭后，所有搜索立即恢复为检索引擎的原始排序；学到的模型保留，重新开启即可恢复。"),
+    )
+
+    panels = [FieldPanel("enabled")]
+
+    class Meta:
+        verbose_name = _("排序学习")
+        verbose_name_plural = _("排序学习")

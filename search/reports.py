@@ -6,11 +6,16 @@ like Wagtail's own reports.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.views.generic import TemplateView
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateFromToRangeFilter
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn
+from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -94,10 +99,64 @@ class BaseQueryReportView(ReportView):
         return self.get_queryset()
 
 
+def learned_url(row) -> str:
+    return reverse("search_reports:learned_ranking") + "?" + urlencode({"q": row["query"]})
+
+
 class TopSearchesReportView(BaseQueryReportView):
     page_title = _("热门搜索")
     index_url_name = "search_reports:top_searches"
     index_results_url_name = "search_reports:top_searches_results"
+    template_name = "search/admin/top_searches.html"
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        # The query opens what learned ranking does to it (moved up/down and why).
+        columns[0] = TitleColumn("query", label=_("搜索词"), sort_key="query", get_url=learned_url)
+        return columns
+
+    def get_context_data(self, **kwargs):
+        from .learning.explain import summary
+
+        context = super().get_context_data(**kwargs)
+        context["learning"] = summary()
+        return context
+
+
+class LearnedRankingView(WagtailAdminTemplateMixin, TemplateView):
+    """排序学习 for one query: the learned top 10 against the engine's order, with the main reasons."""
+
+    page_title = _("排序学习")
+    header_icon = "search"
+    template_name = "search/admin/learned_ranking.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        if not request.user.has_perm("search.view_querylog"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.request.GET.get("q", "")[:200]
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("search_reports:top_searches"), "label": _("热门搜索")},
+            {"url": "", "label": _("排序学习")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        from .analytics import normalize_query
+        from .learning.explain import explain_query, summary
+
+        context = super().get_context_data(**kwargs)
+        q = normalize_query(self.request.GET.get("q", ""))
+        context["query"] = q
+        context["explained"] = explain_query(q) if q else None
+        context["learning"] = summary()
+        return context
 
 
 class ZeroResultSearchesReportView(BaseQueryReportView):

@@ -24,3 +24,12 @@ def process_index_queue_task() -> int:
     """Replay queued index operations (e.g. after Elasticsearch comes back)."""
     done, _left = indexing.process_pending()
     return done
+
+
+@task()
+def train_ranking_task() -> list[str]:
+    """Learned ranking (search.learning): train both audiences' models; each replaces the active
+    one only if it ranks the held-out slice of the logs better. Returns the Chinese summaries."""
+    from .learning import services
+
+    return [r.message() for r in services.train_all()]

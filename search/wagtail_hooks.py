@@ -10,9 +10,10 @@ from wagtail.admin.menu import MenuItem
 
 
 def _report_urls():
-    from .reports import TopSearchesReportView, ZeroResultSearchesReportView
+    from .reports import LearnedRankingView, TopSearchesReportView, ZeroResultSearchesReportView
 
     return [
+        path("learned/", LearnedRankingView.as_view(), name="learned_ranking"),
         path("top/", TopSearchesReportView.as_view(), name="top_searches"),
         path("top/results/", TopSearchesReportView.as_view(results_only=True), name="top_searches_results"),
         path("zero/", ZeroResultSearchesReportView.as_view(), name="zero_result_searches"),

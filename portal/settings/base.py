@@ -223,6 +223,15 @@ BANCHENG_SEARCH = {
     # "ik" or "smartcn" when the cluster has that analysis plugin installed.
     "ES_ANALYZER_PLUGIN": os.environ.get("BANCHENG_ES_ANALYZER_PLUGIN", ""),
 }
+# Learned ranking (search/learning/): off until this many distinct queries have positives
+# (clicks, "这篇指引解决了"); reranks each engine's top TOP_K; a process looks for a new model or
+# a switched-off flag every CHECK_SECONDS; HOLDOUT_SHARE of the logged queries judge a new model.
+BANCHENG_SEARCH_LEARNING = {
+    "MIN_QUERIES": int(os.environ.get("BANCHENG_LEARNING_MIN_QUERIES", "30")),
+    "TOP_K": 30,
+    "CHECK_SECONDS": 5.0,
+    "HOLDOUT_SHARE": 0.2,
+}
 
 # --- Logging --------------------------------------------------------------
 # Personal data never goes to logs: apps log ids and tracking numbers only.

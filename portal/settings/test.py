@@ -19,3 +19,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # idempotent reports) need SQLite's real locking, which the shared in-memory
     # database replaces with immediate "table is locked" errors.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+# A trained model or a moved switch must show on the very next search of a test.
+BANCHENG_SEARCH_LEARNING = {**BANCHENG_SEARCH_LEARNING, "CHECK_SECONDS": 0.0}  # noqa: F405

@@ -1,0 +1,155 @@
+"""Features of (query, document) pairs over an engine's top k — the same on both engines.
+
+Everything here comes from the hits themselves (score, rank, title, summary, body, date, which
+either engine returns with ``SearchQuery(with_text=True)``) and from the memory the logs built.
+Query-token weights are inverse document frequencies *within the candidates* (a token every
+candidate contains does not tell them apart), so no engine statistics are needed.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from functools import lru_cache
+
+import numpy as np
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import analysis
+from .memory import Memory
+
+FEATURES = (
+    "engine", "rank", "title", "summary", "body", "verbatim",
+    "passage", "passage_wide", "memory", "memory_sim", "clicks", "votes", "fresh",
+)
+LABELS = {
+    "engine": _("检索得分"),
+    "rank": _("原始名次"),
+    "title": _("标题含查询词"),
+    "summary": _("摘要含查询词"),
+    "body": _("正文含查询词"),
+    "verbatim": _("连续原文匹配"),
+    "passage": _("同一句段集中出现查询词"),
+    "passage_wide": _("同一段落集中出现查询词"),
+    "memory": _("以往相似提问点开了它"),
+    "memory_sim": _("与以往提问整体相近"),
+    "clicks": _("以往点击和采用"),
+    "votes": _("读者“有帮助”评价"),
+    "fresh": _("发布时间较新"),
+}
+
+
+@lru_cache(maxsize=4096)
+def _norm(text: str) -> str:
+    # Documents repeat across queries: normalising a body (OpenCC) is the costly part.
+    return analysis.normalize(text or "")
+
+
+def doc_key(hit) -> str:
+    return f"{hit.doc_type}:{hit.doc_id}"
+
+
+def _weighted_share(tokens: list[str], weights: list[float], present) -> float:
+    total = sum(weights)
+    return sum(w for t, w in zip(tokens, weights) if t in present) / total if total else 0.0
+
+
+PASSAGE_CHARS = 120
+PASSAGE_WIDE_CHARS = 400
+SCAN_CHARS = 20000  # long bodies: the start holds what a reader sees first
+
+
+def _passage(text: str, tokens: list[str], weights: list[float], width: int = PASSAGE_CHARS) -> float:
+    """The largest weighted share of query tokens inside one window of ``width`` characters."""
+    total = sum(weights)
+    if not total or not text:
+        return 0.0
+    text = text[:SCAN_CHARS]
+    events = []
+    for t, w in zip(tokens, weights):
+        start = text.find(t)
+        while start != -1:
+            events.append((start, t, w))
+            start = text.find(t, start + 1)
+    if not events:
+        return 0.0
+    events.sort()
+    best = 0.0
+    counts: dict[str, int] = {}
+    score = 0.0
+    lo = 0
+    for pos, t, w in events:
+        if counts.get(t, 0) == 0:
+            score += w
+        counts[t] = counts.get(t, 0) + 1
+        while events[lo][0] <= pos - width:
+            lt, lw = events[lo][1], events[lo][2]
+            counts[lt] -= 1
+            if counts[lt] == 0:
+                score -= lw
+            lo += 1
+        best = max(best, score)
+    return best / total
+
+
+def matrix(q: str, hits: list, memory: Memory | None, *, exclude_query: str | None = None,
+           now: datetime | None = None) -> np.ndarray:
+    """One row of FEATURES per hit, in the hits' order.
+
+    ``exclude_query`` leaves that query's own contribution out of the memory: while training,
+    a logged query must not find itself there (it would learn "memory = the answer").
+    """
+    tokens = analysis.analyze_query(q)
+    n = len(hits)
+    out = np.zeros((n, len(FEATURES)), dtype=float)
+    if not n or not tokens:
+        return out
+    titles = [_norm(h.title) for h in hits]
+    summaries = [_norm(getattr(h, "summary", "")) for h in hits]
+    bodies = [_norm(getattr(h, "body", "")) for h in hits]
+    present = [
+        {t for t in tokens if t in ti or t in su or t in bo} for ti, su, bo in zip(titles, summaries, bodies)
+    ]
+    df = {t: sum(1 for p in present if t in p) for t in tokens}
+    weights = [math.log(1 + (n + 1) / (df[t] + 0.5)) for t in tokens]
+    token_set = set(tokens)
+    top = max((float(h.score or 0.0) for h in hits), default=0.0)
+    now = now or timezone.now()
+    for i, hit in enumerate(hits):
+        row = out[i]
+        row[0] = float(hit.score or 0.0) / top if top > 0 else 0.0
+        row[1] = 1.0 / math.log2(i + 2)
+        row[2] = _weighted_share(tokens, weights, {t for t in tokens if t in titles[i]})
+        row[3] = _weighted_share(tokens, weights, {t for t in tokens if t in summaries[i]})
+        row[4] = _weighted_share(tokens, weights, present[i])
+        # Longest chain of consecutive query tokens the document contains: verbatim overlap.
+        best = run = 0
+        for t in tokens:
+            run = run + 1 if t in present[i] else 0
+            best = max(best, run)
+        row[5] = best / len(tokens)
+        row[6] = _passage(bodies[i], tokens, weights)
+        row[7] = _passage(bodies[i], tokens, weights, PASSAGE_WIDE_CHARS)
+        mem = memory.get(doc_key(hit)) if memory is not None else None
+        if mem is not None:
+            cover = sim = 0.0
+            for past, past_tokens, _w in mem.queries:
+                if past == exclude_query or not past_tokens:
+                    continue
+                shared = token_set & past_tokens
+                if not shared:
+                    continue
+                c = _weighted_share(tokens, weights, shared)
+                cover = max(cover, c)
+                sim = max(sim, math.sqrt(c * len(shared) / len(past_tokens)))
+            row[8], row[9] = cover, sim
+            positives = mem.positives - (mem.weight_of(exclude_query) if exclude_query else 0.0)
+            row[10] = math.log1p(max(0.0, positives))
+            row[11] = (mem.up - mem.down) / (mem.up + mem.down + 2)
+        published = getattr(hit, "published_at", None)
+        if published is not None:
+            if timezone.is_naive(published):
+                published = timezone.make_aware(published, timezone.get_default_timezone())
+            row[12] = math.exp(-max(0.0, (now - published).days) / 365.0)
+    return out

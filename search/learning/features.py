@@ -9,6 +9,7 @@ candidate contains does not tell them apart), so no engine statistics are needed
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from functools import lru_cache
 
@@ -57,40 +58,37 @@ def _weighted_share(tokens: list[str], weights: list[float], present) -> float:
 
 PASSAGE_CHARS = 120
 PASSAGE_WIDE_CHARS = 400
-SCAN_CHARS = 20000  # long bodies: the start holds what a reader sees first
+SCAN_CHARS = 4000  # passages in long bodies: the start holds what a reader sees first (and bounds the cost)
 
 
-def _passage(text: str, tokens: list[str], weights: list[float], width: int = PASSAGE_CHARS) -> float:
-    """The largest weighted share of query tokens inside one window of ``width`` characters."""
-    total = sum(weights)
-    if not total or not text:
-        return 0.0
-    text = text[:SCAN_CHARS]
-    events = []
-    for t, w in zip(tokens, weights):
-        start = text.find(t)
-        while start != -1:
-            events.append((start, t, w))
-            start = text.find(t, start + 1)
-    if not events:
-        return 0.0
-    events.sort()
-    best = 0.0
-    counts: dict[str, int] = {}
-    score = 0.0
-    lo = 0
-    for pos, t, w in events:
-        if counts.get(t, 0) == 0:
-            score += w
-        counts[t] = counts.get(t, 0) + 1
-        while events[lo][0] <= pos - width:
-            lt, lw = events[lo][1], events[lo][2]
-            counts[lt] -= 1
-            if counts[lt] == 0:
-                score -= lw
-            lo += 1
-        best = max(best, score)
-    return best / total
+def _pattern(tokens: list[str]) -> re.Pattern:
+    # A lookahead finds overlapping matches ("营业", "业执" in 营业执照) in one C-level scan.
+    alternatives = "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))
+    return re.compile(f"(?=({alternatives}))")
+
+
+def _passages(events: list[tuple[int, str]], weight: dict[str, float], total: float,
+              widths: tuple[int, ...]) -> list[float]:
+    """For each width, the largest weighted share of query tokens inside one window of the text."""
+    out = []
+    for width in widths:
+        best = score = 0.0
+        counts: dict[str, int] = {}
+        lo = 0
+        for pos, t in events:
+            if not counts.get(t):
+                score += weight[t]
+            counts[t] = counts.get(t, 0) + 1
+            while events[lo][0] <= pos - width:
+                lt = events[lo][1]
+                counts[lt] -= 1
+                if not counts[lt]:
+                    score -= weight[lt]
+                lo += 1
+            if score > best:
+                best = score
+        out.append(best / total if total else 0.0)
+    return out
 
 
 def matrix(q: str, hits: list, memory: Memory | None, *, exclude_query: str | None = None,
@@ -113,7 +111,15 @@ def matrix(q: str, hits: list, memory: Memory | None, *, exclude_query: str | No
     ]
     df = {t: sum(1 for p in present if t in p) for t in tokens}
     weights = [math.log(1 + (n + 1) / (df[t] + 0.5)) for t in tokens]
+    found = [t for t in tokens if df[t]]
+    pattern = _pattern(found) if found else None
+    events = [
+        [(m.start(), m.group(1)) for m in pattern.finditer(bo, 0, SCAN_CHARS)] if pattern and bo else []
+        for bo in bodies
+    ]
     token_set = set(tokens)
+    weight_of = dict(zip(tokens, weights))
+    total_weight = sum(weights)
     top = max((float(h.score or 0.0) for h in hits), default=0.0)
     now = now or timezone.now()
     for i, hit in enumerate(hits):
@@ -129,8 +135,7 @@ def matrix(q: str, hits: list, memory: Memory | None, *, exclude_query: str | No
             run = run + 1 if t in present[i] else 0
             best = max(best, run)
         row[5] = best / len(tokens)
-        row[6] = _passage(bodies[i], tokens, weights)
-        row[7] = _passage(bodies[i], tokens, weights, PASSAGE_WIDE_CHARS)
+        row[6], row[7] = _passages(events[i], weight_of, total_weight, (PASSAGE_CHARS, PASSAGE_WIDE_CHARS))
         mem = memory.get(doc_key(hit)) if memory is not None else None
         if mem is not None:
             cover = sim = 0.0

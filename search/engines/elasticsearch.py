@@ -73,6 +73,7 @@ def node_urls(url: str | list[str] | tuple[str, ...]) -> list[str]:
         raise ValueError("BANCHENG_ES_URL names no Elasticsearch node")
     return hosts
 
+
 def _as_datetime(value) -> datetime | None:
     if isinstance(value, datetime) or value is None:
         return value

@@ -395,6 +395,12 @@ class SolutionArticlePage(PersonalDataGuardedPublishMixin, Page):
     def is_review_overdue(self) -> bool:
         return bool(self.review_due and self.review_due < timezone.localdate())
 
+    def live_guides(self):
+        """Published guides pointing at this article; none yet for an unsaved preview."""
+        if self.pk is None:
+            return []
+        return list(self.guides.live().order_by("-first_published_at"))
+
     def with_content_json(self, content):
         # The count is maintained by case links, not by editors: publishing an
         # older revision must not bring back an older count.
@@ -557,6 +563,11 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
         if self.old_policy_id and self.old_policy_id == self.new_policy_id:
             raise ValidationError({"new_policy": _("新政策与原政策不能是同一文件。")})
 
+    def live_related_articles(self):
+        """Related articles a reader can open. A preview holds the relation in memory
+        (modelcluster's FakeQuerySet, which has no ``live()``), so filter in Python."""
+        return [article for article in self.related_articles.all() if article.live]
+
     def rule_for(self, started_on):
         """Which policy applies to a matter that started on ``started_on``."""
         if started_on < self.effective_date:
@@ -577,6 +588,24 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
         """
         policy = self.rule_for(started_on)
         is_new = started_on >= self.effective_date
+        old_start = self.old_policy.effective_date if self.old_policy_id and self.old_policy else None
+        if not is_new and old_start and started_on < old_start:
+            # Neither policy of this guide covers the date: saying 适用原政策 would be wrong.
+            return {
+                "started_on": started_on,
+                "is_new": False,
+                "before_old": True,
+                "label": _("原政策施行前"),
+                "verdict": _("早于原政策施行日期"),
+                "policy": None,
+                "policy_name": "",
+                "in_transition": False,
+                "transition_over": self.transition_over(today),
+                "message": _(
+                    "您的事项开始于 %(day)s，早于原政策的施行日期（%(old)s），本指引的原政策和新政策都不适用。"
+                    "请按当时有效的规定办理，或拨打 12345 咨询。"
+                ) % {"day": started_on.isoformat(), "old": old_start.isoformat()},
+            }
         in_transition = bool(
             is_new and self.transition_end and started_on <= self.transition_end
         )
@@ -604,7 +633,9 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
         return {
             "started_on": started_on,
             "is_new": is_new,
+            "before_old": False,
             "label": label,
+            "verdict": _("适用%(label)s") % {"label": label},
             "policy": policy,
             "policy_name": name,
             "in_transition": in_transition,
@@ -626,6 +657,8 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
                     context["rule_error"] = _("日期超出可判断的范围，请核对后再试。")
                 else:
                     context["rule_answer"] = self.rule_answer(started_on)
+        # Set by the feedback endpoint's redirect, as on articles.
+        context["feedback_thanks"] = request.GET.get("feedback") == "thanks"
         return context
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("robots.txt", portal_views.robots_txt, name="robots_txt"),
     path("", include("portal.api")),
     path("open311/v2/", include("cases.open311.urls")),
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     path("", include("knowledge.urls")),
     path("", include("cases.urls")),
     path("", include("search.urls")),

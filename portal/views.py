@@ -1,4 +1,5 @@
-from django.http import HttpResponse, HttpResponseServerError
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -15,6 +16,19 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@cache_control(max_age=7 * 86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site whatever the page links."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("favicon.ico") or str(settings.STATIC_ROOT / "favicon.ico")
+    try:
+        with open(path, "rb") as fh:
+            return HttpResponse(fh.read(), content_type="image/x-icon")
+    except OSError:
+        raise Http404
 
 
 def page_not_found(request, exception=None):

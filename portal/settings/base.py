@@ -195,7 +195,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bancheng@localhost")
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "办成 · 办不成事反映"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The demo is served on BANCHENG_RUN_ADDR (`make run`); links in e-mails, feeds and the
+# sitemap must point there, not at a fixed port.
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL") or "http://" + (
+    os.environ.get("BANCHENG_RUN_ADDR") or "127.0.0.1:8000"
+)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

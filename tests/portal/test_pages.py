@@ -113,6 +113,8 @@ def test_guide_page_compares_policies(demo):
         ("2023-05-01", "适用新政策", "适用原政策"),
         ("2023-06-30", "过渡期内", "适用原政策"),
         ("2024-01-01", "适用新政策", "过渡期内"),
+        # The old policy itself took effect on 2021-09-01: neither applies before that.
+        ("2021-08-31", "早于原政策施行日期", "适用原政策"),
     ],
 )
 def test_guide_answers_old_or_new_policy(demo, started, expected, absent):
@@ -121,6 +123,9 @@ def test_guide_answers_old_or_new_policy(demo, started, expected, absent):
     answer = html.split('id="rule-check"')[1].split("</section>")[0]
     assert expected in answer
     assert absent not in answer
+    if started < "2021-09-01":
+        assert "2021-09-01" in answer and "都不适用" in answer
+        return
     policy = "普文旅〔2021〕15号" if started < "2023-05-01" else "普府办〔2023〕8号"
     assert policy in answer
 
@@ -132,6 +137,15 @@ def test_guide_says_an_ended_transition_has_ended(demo):
     answer = html.split('id="rule-check"')[1].split("</section>")[0]
     assert "过渡期已于 2023-06-30 结束" in answer and "目前仍在过渡期内" not in answer
     assert "（已结束）" in html.split('class="trust-meta"')[1].split("</dl>")[0]
+
+
+def test_feedback_on_a_guide_is_thanked(demo):
+    guide = PolicyTransitionGuidePage.objects.get(slug="yingyexing-yanchu-xuke-wangban-xianjie")
+    response = Client().post(f"/feedback/{guide.pk}/", {"helpful": "yes", "comment": ""}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "谢谢您的反馈" in html
+    assert 'name="helpful"' not in html
 
 
 @pytest.mark.parametrize("bad", ["2023-13-01", "昨天", "2023/05/01", "9999-01-01", "x" * 500])

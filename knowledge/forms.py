@@ -1,4 +1,4 @@
-"""Public forms of the knowledge site."""
+"""Forms of the knowledge site: the public feedback form and the 政策变化登记 form."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,3 +34,36 @@ class FeedbackForm(forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("提交未通过校验，请刷新页面后重试。"))
         return ""
+
+
+class PolicyChangeFormMixin(forms.Form):
+    """Admin form of 政策变化登记: the new policy is picked from the library or, when it
+    is not on file yet, described here and added with the change."""
+
+    new_policy_title = forms.CharField(
+        label=_("或新增政策文件：文件名称"), max_length=255, required=False,
+        help_text=_("新政策还不在政策文件库中时填写，登记时一并新增。"),
+    )
+    new_policy_document_number = forms.CharField(label=_("新文件文号"), max_length=80, required=False)
+    new_policy_issuing_body = forms.CharField(label=_("新文件发文机关"), max_length=150, required=False)
+    new_policy_summary = forms.CharField(
+        label=_("新文件要点"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "new_policy" in self.fields:
+            self.fields["new_policy"].required = False
+            self.fields["new_policy"].help_text = _("从政策文件库中选择；库中没有时，在下方新增。")
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("new_policy")
+        title = (cleaned.get("new_policy_title") or "").strip()
+        if chosen and title:
+            self.add_error("new_policy_title", _("已选择新政策，无需再新增；如要新增，请先清空上方的选择。"))
+        elif not chosen and not title and "new_policy" not in self.errors:
+            self.add_error("new_policy", _("请选择新政策，或在下方填写新增的政策文件。"))
+        elif not chosen and title and not (cleaned.get("new_policy_issuing_body") or "").strip():
+            self.add_error("new_policy_issuing_body", _("新增政策文件时请填写发文机关。"))
+        return cleaned

@@ -157,6 +157,15 @@ def open_flags_by_page(page_ids) -> dict[int, list[ArticleReviewFlag]]:
     return flags
 
 
+def policy_change_flags(change: PolicyChange) -> list[ArticleReviewFlag]:
+    """What a registered change flagged, each with its page (specific, for titles and URLs)."""
+    flags = list(change.flags.select_related("page").order_by("page__path"))
+    pages = {p.pk: p for p in Page.objects.filter(pk__in=[f.page_id for f in flags]).specific()}
+    for flag in flags:
+        flag.page = pages.get(flag.page_id, flag.page)
+    return flags
+
+
 def open_review_flags(page) -> list[ArticleReviewFlag]:
     return list(ArticleReviewFlag.objects.filter(page_id=page.pk, resolved_at__isnull=True))
 

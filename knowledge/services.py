@@ -206,6 +206,111 @@ def _start_workflow(page: Page, author) -> None:
 
 
 @transaction.atomic
+def policy_create(
+    *,
+    title: str,
+    issuing_body: str,
+    author,
+    document_number: str = "",
+    effective_date=None,
+    summary: str = "",
+    url: str = "",
+    service_items=(),
+) -> Policy:
+    """Add a 政策文件 (a liaison registering a change whose new policy is not on file yet)."""
+    from wagtail.log_actions import log
+
+    policy = Policy(
+        title=(title or "").strip(),
+        issuing_body=(issuing_body or "").strip(),
+        document_number=(document_number or "").strip(),
+        effective_date=effective_date,
+        summary=(summary or "").strip(),
+        url=(url or "").strip(),
+    )
+    policy.full_clean()
+    policy.save()
+    policy.service_items.set(list(service_items))
+    log(instance=policy, action="wagtail.create", user=author)
+    return policy
+
+
+def _supersede(change: PolicyChange, *, author=None) -> bool:
+    """Mark the change's old policy 已被替代 by its new one. Returns whether anything changed."""
+    from wagtail.log_actions import log
+
+    old_policy = Policy.objects.select_for_update().get(pk=change.old_policy_id)
+    expiry = old_policy.expiry_date
+    if expiry is None or expiry > change.effective_date:
+        expiry = change.effective_date
+    if (old_policy.status, old_policy.superseded_by_id, old_policy.expiry_date) == (
+        Policy.Status.SUPERSEDED, change.new_policy_id, expiry
+    ):
+        return False
+    old_policy.status = Policy.Status.SUPERSEDED
+    old_policy.superseded_by_id = change.new_policy_id
+    old_policy.expiry_date = expiry
+    old_policy.full_clean()
+    old_policy.save(update_fields=["status", "superseded_by", "expiry_date"])
+    log(instance=old_policy, action="wagtail.edit", user=author,
+        data={"superseded_by": change.new_policy_id, "policy_change": change.pk})
+    return True
+
+
+@transaction.atomic
+def policy_changes_apply_due(*, today=None) -> list[PolicyChange]:
+    """The scheduled side of a policy change: on the new policy's effective date the old
+    one becomes 已被替代 (never earlier: until then it is still the rule readers follow).
+
+    Idempotent; run daily (``manage.py apply_policy_changes``). Returns the changes applied.
+    """
+    today = today or timezone.localdate()
+    applied = []
+    due = (
+        PolicyChange.objects.filter(effective_date__lte=today)
+        .select_related("old_policy")
+        .order_by("effective_date", "pk")
+    )
+    for change in due:
+        # A later change of the same old policy wins; applying in date order gives that.
+        if _supersede(change, author=change.registered_by):
+            applied.append(change)
+    if applied:
+        logger.info("policy changes applied on %s: %s", today, [c.pk for c in applied])
+    return applied
+
+
+def _guide_topic(*, old_policy: Policy, flagged, service_items) -> TopicIndexPage | None:
+    """Where the drafted guide belongs: the topic holding most of the affected content.
+
+    Each flagged page counts once, twice more when it cites the old policy (an article
+    through its 政策依据, an earlier guide as its old or new policy), once more when it is
+    about the change's or the old policy's service items.
+    """
+    item_ids = {i.pk for i in service_items} | set(old_policy.service_items.values_list("pk", flat=True))
+    scores: dict[int, int] = {}
+    order: dict[int, int] = {}
+    for page in flagged:
+        if isinstance(page, SolutionArticlePage):
+            cites = old_policy.pk in {p.pk for p in page.policies.all()}
+        elif isinstance(page, PolicyTransitionGuidePage):
+            cites = old_policy.pk in (page.old_policy_id, page.new_policy_id)
+        else:
+            continue
+        score = 1 + (2 if cites else 0) + (1 if item_ids & {i.pk for i in page.service_items.all()} else 0)
+        parent_id = page.get_parent().pk
+        scores[parent_id] = scores.get(parent_id, 0) + score
+        order.setdefault(parent_id, len(order))
+    if scores:
+        best = max(scores, key=lambda pk: (scores[pk], -order[pk]))
+        topic = TopicIndexPage.objects.filter(pk=best).first()
+        if topic is not None:
+            return topic
+    items = list(service_items) or list(old_policy.service_items.all())
+    return selectors.topic_for(service_items=items)
+
+
+@transaction.atomic
 def policy_change_register(
     *,
     old_policy: Policy,
@@ -220,10 +325,12 @@ def policy_change_register(
 ) -> PolicyChange:
     """A department liaison registers a policy change.
 
-    1. the change is stored and the old policy marked superseded by the new one;
+    1. the change is stored; the old policy becomes 已被替代 on the effective date
+       (now if that date has come, else by ``policy_changes_apply_due``);
     2. every published article and guide citing the old policy, or sharing its
        service items or tags, gets an open review flag with the reasons;
-    3. a draft PolicyTransitionGuidePage is created and submitted to the workflow.
+    3. a draft PolicyTransitionGuidePage is created under the affected articles'
+       topic and submitted to the workflow.
     """
     from .policy_change import PolicyChangeSpec, PolicyRef, articles_needing_review, guide_draft_fields
 
@@ -242,13 +349,8 @@ def policy_change_register(
     tags = sorted({t.strip() for t in tags if t and t.strip()})
     change.service_items.set(service_items)
     change.tags.set(tags)
-
-    old_policy.status = Policy.Status.SUPERSEDED
-    old_policy.superseded_by = new_policy
-    if old_policy.expiry_date is None or old_policy.expiry_date > effective_date:
-        old_policy.expiry_date = effective_date
-    old_policy.full_clean()
-    old_policy.save(update_fields=["status", "superseded_by", "expiry_date"])
+    if effective_date <= timezone.localdate():
+        _supersede(change, author=author)
 
     spec = PolicyChangeSpec(
         old_policy=PolicyRef(old_policy.pk, old_policy.title, old_policy.document_number),
@@ -272,20 +374,12 @@ def policy_change_register(
         )
         flagged.append(page)
 
-    # The guide lives next to an earlier guide on the same policy, else where the
-    # articles citing the old policy live, else with any flagged content.
-    earlier_guides = [
-        p for p in flagged
-        if isinstance(p, PolicyTransitionGuidePage) and old_policy.pk in (p.old_policy_id, p.new_policy_id)
-    ]
-    citing = [p for p in flagged if isinstance(p, SolutionArticlePage) and old_policy in p.policies.all()]
-    anchor = (earlier_guides or citing or flagged or [None])[0]
-    topic = anchor.get_parent().specific if anchor is not None else selectors.default_topic()
+    topic = _guide_topic(old_policy=old_policy, flagged=flagged, service_items=service_items)
     if topic is None:
         raise ValidationError(_("还没有任何主题，无法创建政策衔接指引草稿。"))
     fields = guide_draft_fields(spec)
     guide = PolicyTransitionGuidePage(
-        slug=_unique_child_slug(topic, f"zhengce-xianjie-{change.pk}"),
+        slug=_unique_child_slug(topic, readable_slug(new_policy.title, fallback=f"zhengce-xianjie-{change.pk}")),
         old_policy=old_policy,
         new_policy=new_policy,
         live=False,
@@ -303,6 +397,27 @@ def policy_change_register(
     change.save(update_fields=["guide"])
     logger.info("policy change %s registered: %d page(s) flagged, guide %s", change.pk, len(flagged), guide.pk)
     return change
+
+
+def readable_slug(title: str, *, fallback: str, limit: int = 80) -> str:
+    """A slug a person can read: the title in pinyin (简易注销 → jianyi-zhuxiao)."""
+    from django.utils.text import slugify
+    from pypinyin import lazy_pinyin
+
+    from search.analysis import segment
+
+    words = []
+    for word in segment(title):
+        syllables = "".join(lazy_pinyin(word, errors=lambda chars: list(chars))).lower()
+        if slugify(syllables):
+            words.append(slugify(syllables))
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or fallback
 
 
 @transaction.atomic

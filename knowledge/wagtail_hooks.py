@@ -5,10 +5,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.models import CreateView
+from wagtail.admin.views.generic.models import CreateView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.reports import PageReportView
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -195,7 +196,8 @@ class PolicyChangeCreateView(CreateView):
 
     A liaison speaks for their own department only: the department field offers
     just that one and is filled in when left empty, so the drafted guide comes
-    back to them for 部门会签.
+    back to them for 部门会签. The new policy is chosen from the library or, when
+    it is not on file yet, added from the same form.
     """
 
     def own_department(self):
@@ -217,9 +219,20 @@ class PolicyChangeCreateView(CreateView):
 
     def save_instance(self):
         data = self.form.cleaned_data
+        new_policy = data.get("new_policy")
+        if new_policy is None:
+            new_policy = services.policy_create(
+                title=data["new_policy_title"],
+                issuing_body=data["new_policy_issuing_body"],
+                document_number=data.get("new_policy_document_number") or "",
+                effective_date=data["effective_date"],
+                summary=data.get("new_policy_summary") or "",
+                service_items=data.get("service_items") or [],
+                author=self.request.user,
+            )
         return services.policy_change_register(
             old_policy=data["old_policy"],
-            new_policy=data["new_policy"],
+            new_policy=new_policy,
             effective_date=data["effective_date"],
             transition_end=data.get("transition_end"),
             service_items=data.get("service_items") or [],
@@ -236,7 +249,8 @@ class PolicyChangeCreateView(CreateView):
             # Raised inside the view's atomic block: nothing was saved.
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                    target = field if field in form.fields else f"new_policy_{field}"
+                    form.add_error(target if target in form.fields else None, errors)
             else:
                 form.add_error(None, exc.messages)
             return self.form_invalid(form)
@@ -245,9 +259,38 @@ class PolicyChangeCreateView(CreateView):
         # Changes are not edited after registration; the success message links to the record.
         return reverse("policy_changes:inspect", args=(self.object.pk,))
 
+    def get_success_url(self):
+        # The change's own page lists what it flagged and links the drafted guide.
+        return reverse("policy_changes:inspect", args=(self.object.pk,))
+
     def get_success_message(self, instance):
         flagged = instance.flags.count()
         return _("已登记政策变化：%(n)d 篇指引已标记为待复核，已创建衔接指引草稿并提交审核。") % {"n": flagged}
+
+
+class PolicyChangeInspectView(InspectView):
+    """The change as a record: what it flagged (with links), the drafted guide, local times."""
+
+    template_name = "knowledge/admin/policy_change_inspect.html"
+
+    def get_registered_at_display_value(self):
+        from django.utils import formats, timezone as tz
+
+        return formats.date_format(tz.localtime(self.object.registered_at), "Y年n月j日 H:i")
+
+    def get_guide_display_value(self):
+        return self.object.guide.title if self.object.guide_id else "-"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        change = self.object
+        context["flags"] = selectors.policy_change_flags(change)
+        context["guide"] = change.guide
+        if change.guide_id:
+            context["guide_edit_url"] = reverse("wagtailadmin_pages:edit", args=(change.guide_id,))
+            context["guide_preview_url"] = reverse("wagtailadmin_pages:view_draft", args=(change.guide_id,))
+        context["pending"] = change.effective_date > timezone.localdate()
+        return context
 
 
 class PolicyChangeViewSet(RecordViewSetMixin, ModelViewSet):
@@ -257,6 +300,7 @@ class PolicyChangeViewSet(RecordViewSetMixin, ModelViewSet):
     menu_order = 255
     add_to_admin_menu = True
     add_view_class = PolicyChangeCreateView
+    inspect_view_class = PolicyChangeInspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     search_backend_name = None
@@ -266,6 +310,10 @@ class PolicyChangeViewSet(RecordViewSetMixin, ModelViewSet):
     form_fields = [
         "old_policy",
         "new_policy",
+        "new_policy_title",
+        "new_policy_document_number",
+        "new_policy_issuing_body",
+        "new_policy_summary",
         "effective_date",
         "transition_end",
         "service_items",
@@ -273,7 +321,23 @@ class PolicyChangeViewSet(RecordViewSetMixin, ModelViewSet):
         "department",
         "note",
     ]
-    inspect_view_fields = form_fields + ["registered_by", "registered_at", "guide"]
+    inspect_view_fields = [
+        "old_policy", "new_policy", "effective_date", "transition_end", "service_items", "tags",
+        "department", "note", "registered_by", "registered_at", "guide",
+    ]
+
+    def get_form_class(self, for_update=False):
+        from django.forms import modelform_factory
+        from wagtail.admin.forms import WagtailAdminModelForm
+
+        from .forms import PolicyChangeFormMixin
+
+        base = type("PolicyChangeBaseForm", (PolicyChangeFormMixin, WagtailAdminModelForm), {
+            "field_order": self.form_fields,
+        })
+        return modelform_factory(
+            self.model, form=base, formfield_callback=self.formfield_for_dbfield, fields=self.form_fields
+        )
 
     def get_urlpatterns(self):
         # A registered change has already flagged content and drafted its guide:

@@ -316,6 +316,16 @@ def _tokenizer():
     return _tok
 
 
+def segment(text: str) -> list[str]:
+    """The words of ``text`` as the search analysis cuts them (domain dictionary included)."""
+    return [w for w in _tokenizer().cut(text or "") if w.strip()]
+
+
+def domain_terms() -> list[str]:
+    """The words of the domain dictionary (营业执照, 简易注销…), e.g. for pinyin suggestions."""
+    return [line.split()[0] for line in _read_lines("gov_terms.txt")]
+
+
 def warm_up() -> None:
     """Load jieba's dictionary and OpenCC now, not during the first search (~0.7 s)."""
     _tokenizer()

@@ -249,3 +249,74 @@ def test_liaison_registers_for_their_own_department_only(demo, demo_user, rongqu
     change = PolicyChange.objects.get()
     assert change.department.slug == "hk-scjg"
     assert [d.slug for d in change.guide.specific.departments.all()] == ["hk-scjg"]
+
+
+def test_old_policy_is_superseded_on_the_effective_date_not_at_registration(demo, demo_user, rongque):
+    from django.core.management import call_command
+
+    effective = timezone.localdate() + datetime.timedelta(days=10)
+    new = Policy.objects.create(title="容缺受理新办法", issuing_body="上海市人民政府办公厅",
+                                effective_date=effective)
+    services.policy_change_register(old_policy=rongque, new_policy=new, effective_date=effective,
+                                    author=demo_user("liaison"))
+    rongque.refresh_from_db()
+    assert rongque.status == Policy.Status.CURRENT and rongque.superseded_by is None
+    listing = Client().get("/policies/?status=superseded").content.decode()
+    assert "沪府办规〔2023〕12号" not in listing
+
+    # The daily job the day before: nothing yet. On the effective date: superseded.
+    call_command("apply_policy_changes", date=(effective - datetime.timedelta(days=1)).isoformat())
+    rongque.refresh_from_db()
+    assert rongque.status == Policy.Status.CURRENT
+    call_command("apply_policy_changes", date=effective.isoformat())
+    rongque.refresh_from_db()
+    assert rongque.status == Policy.Status.SUPERSEDED
+    assert rongque.superseded_by == new and rongque.expiry_date == effective
+    detail = Client().get(reverse("knowledge:policy_detail", args=(rongque.pk,))).content.decode()
+    assert "本文件已被替代" in detail and "容缺受理新办法" in detail
+    # Running again changes nothing.
+    assert services.policy_changes_apply_due(today=effective) == []
+
+
+def test_guide_goes_under_the_affected_articles_topic(demo, demo_user):
+    simple_dereg = Policy.objects.get(document_number="沪市监注〔2021〕58号")
+    new = Policy.objects.create(title="简易注销登记新规", issuing_body="上海市市场监督管理局")
+    change = services.policy_change_register(old_policy=simple_dereg, new_policy=new,
+                                             effective_date=timezone.localdate(), author=demo_user("liaison"))
+    # One citing article sits under 企业开办与变更, the one about 注销 itself under 企业注销.
+    assert change.guide.get_parent().slug == "qiye-zhuxiao"
+    assert change.guide.slug.startswith("jianyi-zhuxiao")
+
+
+def test_liaison_adds_the_new_policy_from_the_change_form(demo, demo_user, rongque):
+    client = login(demo_user("liaison"))
+    effective = timezone.localdate() + datetime.timedelta(days=10)
+    post = {
+        "old_policy": rongque.pk, "new_policy": "", "effective_date": effective.isoformat(),
+        "new_policy_title": "", "new_policy_document_number": "沪府办规〔2026〕7号",
+        "new_policy_issuing_body": "", "new_policy_summary": "", "tags": "", "department": "", "note": "",
+    }
+    refused = client.post(reverse("policy_changes:add"), post)
+    assert "请选择新政策，或在下方填写新增的政策文件。" in refused.content.decode()
+    assert not Policy.objects.filter(document_number="沪府办规〔2026〕7号").exists()
+
+    response = client.post(reverse("policy_changes:add"), {
+        **post, "new_policy_title": "上海市政务服务容缺受理工作办法（2026年版）",
+        "new_policy_issuing_body": "上海市人民政府办公厅", "new_policy_summary": "扩大容缺事项 & <在线补交>",
+    }, follow=True)
+    assert response.status_code == 200
+    new = Policy.objects.get(document_number="沪府办规〔2026〕7号")
+    assert new.effective_date == effective and new.summary == "扩大容缺事项 & <在线补交>"
+    change = PolicyChange.objects.get()
+    assert change.new_policy == new
+    # Registered: the change's own page, listing what it flagged with links, times in Shanghai.
+    html = response.content.decode()
+    assert "已标记待复核的内容" in html
+    for flag in change.flags.all():
+        assert reverse("wagtailadmin_pages:edit", args=(flag.page_id,)) in html
+    assert reverse("wagtailadmin_pages:view_draft", args=(change.guide_id,)) in html
+    local = timezone.localtime(change.registered_at).strftime("%H:%M")
+    assert local in html
+    assert "才会显示为“已被替代”" in html
+    listing = client.get(reverse("policy_changes:index")).content.decode()
+    assert local in listing

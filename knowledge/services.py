@@ -431,11 +431,12 @@ def article_draft_from_case_data(
     departments=(),
     policies=(),
     districts=(),
-    submit: bool = True,
+    submit: bool = False,
 ) -> SolutionArticlePage:
     """Create the draft SolutionArticlePage of "起草办事指引" from a de-identified
-    ``knowledge.case_drafts.ArticleDraft``; record what was replaced in the page
-    history (shown on the edit view) and submit it into the moderation workflow.
+    ``knowledge.case_drafts.ArticleDraft`` and record what was replaced in the page
+    history (shown on the edit view). The draft stays with its editor, who edits
+    and then submits it to 指引审核流程 (``submit=True`` submits at once).
 
     ``case_reference`` (the tracking number) goes into the staff-only log entry,
     never into a page field.
@@ -453,11 +454,24 @@ def article_draft_from_case_data(
     title = _clip(draft.title, 255) or _("（待编辑）办事指引草稿")
     page = SolutionArticlePage(
         title=title,
-        slug=_unique_child_slug(topic, f"anli-zhiyin-{timezone.localdate():%Y%m%d}"),
+        slug=_unique_child_slug(
+            topic, readable_slug(title, fallback=f"anli-zhiyin-{timezone.localdate():%Y%m%d}")
+        ),
         summary=_clip(draft.summary or draft.title, 300),
         problem=draft.problem or draft.title,
         applies_to=draft.applies_to,
-        steps=[("paragraph", RichText(f"<p>{escape(step)}</p>")) for step in draft.steps],
+        steps=[
+            (
+                "step",
+                {
+                    "title": _clip(step.title, 120),
+                    "body": RichText(f"<p>{escape(step.body)}</p>" if step.body else ""),
+                    "where": _clip(step.where, 200),
+                    "time_limit": "",
+                },
+            )
+            for step in draft.steps
+        ],
         live=False,
         owner=author,
     )

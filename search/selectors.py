@@ -166,9 +166,10 @@ def pinyin_title_index():
     policies), rebuilt in this process when the page cache's content version moves:
     every publish, unpublish, move, delete and policy save bumps it, so an unpublished
     title is never suggested."""
-    from knowledge.models import Policy, PolicyTransitionGuidePage, SolutionArticlePage
+    from knowledge.models import Policy, PolicyTransitionGuidePage, ServiceItem, SolutionArticlePage
     from portal.cache import content_version
 
+    from .analysis import domain_terms
     from .pinyin import PinyinTitleIndex
 
     version = content_version()
@@ -177,6 +178,10 @@ def pinyin_title_index():
             *SolutionArticlePage.objects.live().public().order_by("path").values_list("title", flat=True),
             *PolicyTransitionGuidePage.objects.live().public().order_by("path").values_list("title", flat=True),
             *Policy.objects.order_by("pk").values_list("title", flat=True),
+            # The words readers search for even when no title spells them (yyzz → 营业执照):
+            # the public names of service items and the domain dictionary.
+            *ServiceItem.objects.order_by("pk").values_list("name", flat=True),
+            *domain_terms(),
         ]
         _pinyin_index.update(version=version, index=PinyinTitleIndex(titles))
     return _pinyin_index["index"]

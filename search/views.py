@@ -250,6 +250,23 @@ def search_page(request):
                 )
                 if not request.user.is_authenticated:
                     analytics.remember_result_count(params, results.count)
+                if not results.count:
+                    # Typed in pinyin with the input method off (yyzz): show what the Chinese
+                    # it spells finds, and say so; the typed query stays logged as a gap.
+                    terms = pinyin_terms(params["q"])
+                    if terms:
+                        spelled = {**params, "q": terms[0], "page": 1}
+                        spelled_results = search_for(user=request.user, params=spelled)
+                        if spelled_results.count:
+                            context["pinyin_searched"] = {
+                                "typed": params["q"],
+                                "term": terms[0],
+                                "others": [
+                                    {"term": t, "url": _url_with(params, q=t)} for t in terms[1:]
+                                ],
+                            }
+                            params, results = spelled, spelled_results
+                            context["search_query"] = params["q"]
                 if results.count and not results.hits and results.page > 1:
                     context["error"] = _("页码超出范围：共 %(n)s 页。") % {"n": results.num_pages}
                     context["first_page_url"] = _url_with(params)

@@ -192,7 +192,7 @@ def _sentence(text: str) -> str:
 
 
 # Clauses that state the problem (what could not be done), for the title.
-_PROBLEM = re.compile(r"办不了|办不成|不能|无法|不会|没法|不予|不让|未能|卡在|被退回|没有|没注销|未注销|失联|过期|不一致")
+_PROBLEM = re.compile(r"办不了|办不成|办不下来?|批不下来|不受理|不能|无法|不会|没法|不予|不让|未能|卡在|被退回|没有|没注销|未注销|失联|过期|不一致")
 
 
 def _title_from_matter(matter_public: str, service_item: str) -> str:
@@ -208,7 +208,9 @@ def _title_from_matter(matter_public: str, service_item: str) -> str:
         with_situation = clauses[max(0, first - 1): last + 1]
         clauses = with_situation if len("，".join(with_situation)) <= 24 else clauses[first: last + 1]
     core = "，".join(clauses)[:40].rstrip("，")
-    core = re.sub(r"^(?:我|我们|我家|本人)(?:的)?", "", core)
+    core = re.sub(r"^(?:可是|但是|但|不过|结果)?(?:我|我们|我家|本人)?(?:的)?", "", core)
+    # A title speaks of the matter, not of the reporter: "，我办不了…" -> "，办不了…".
+    core = re.sub(r"([，,])(?:我们|我)(?=办|想|要|在|去|没|不|已|还|也|就|都|一直)", r"\1", core)
     if service_item and service_item not in core:
         core = f"{service_item}：{core}" if core else service_item
     if not core:
@@ -234,8 +236,14 @@ def draft_from_case(case: CaseForDraft) -> ArticleDraft:
     steps: list[DraftStep] = []
 
     def add_step(title: str, body: str = "", where: str = "") -> None:
-        if title and all(title != s.title for s in steps):
-            steps.append(DraftStep(title=title, body=body, where=where))
+        if not title:
+            return
+        for i, step in enumerate(steps):
+            if step.title == title:  # several departments did the same: one step, all of them
+                if where and where not in step.where.split("、"):
+                    steps[i] = DraftStep(step.title, step.body, "、".join(filter(None, [step.where, where])))
+                return
+        steps.append(DraftStep(title=title, body=body, where=where))
 
     for department, reply in case.department_replies:
         for action in _actions(reply):

@@ -161,8 +161,26 @@ def case_flag_article(*, case: Case, page, author, reason: str):
 
 
 @transaction.atomic
+def _draft_policies(case: Case) -> list:
+    """政策依据 from the case's links: the policies cited by name or 文号 in what the case
+    says, those of the articles linked to it, and the policies of its service item that
+    are still in force (a superseded one is not the basis of today's answer)."""
+    from knowledge.models import Policy, SolutionArticlePage
+
+    text = " ".join([case.cited_rule, case.guidance_answer, case.resolution_summary, case.alternative_path])
+    cited = [
+        p for p in Policy.objects.exclude(document_number="")
+        if p.document_number in text or (len(p.title) >= 6 and p.title in text)
+    ]
+    article_ids = case.article_links.values_list("page_id", flat=True)
+    linked = list(Policy.objects.filter(articles__in=SolutionArticlePage.objects.filter(pk__in=article_ids)))
+    own = list(case.service_item.policies.filter(status=Policy.Status.CURRENT)) if case.service_item_id else []
+    return list(dict.fromkeys(cited + linked + own))
+
+
 def article_draft_from_case(*, case: Case, author):
-    """起草办事指引: a de-identified draft article from a closed case, submitted into the workflow."""
+    """起草办事指引: a de-identified draft article built from a closed case; it stays with
+    its editor (not submitted) until they have finished it."""
     from knowledge.case_drafts import CaseForDraft, DraftMaterial, draft_from_case
     from knowledge.services import article_draft_from_case_data
 
@@ -176,7 +194,7 @@ def article_draft_from_case(*, case: Case, author):
         DraftMaterial(name=m.name, can_supply_later=True, supply_method=m.get_supply_method_display())
         for m in case.materials.all()
     ]
-    policies = list(case.service_item.policies.all()) if case.service_item_id else []
+    policies = _draft_policies(case)
     draft = draft_from_case(
         CaseForDraft(
             matter=case.matter,
@@ -204,5 +222,5 @@ def article_draft_from_case(*, case: Case, author):
         districts=[case.district],
     )
     case_link_article(case=case, page=page, author=author, relation=CaseArticleLink.Relation.DRAFTED_FROM)
-    _log(case, TimelineEntry.Kind.ARTICLE, author, _("起草办事指引草稿《%(t)s》，已提交审核。") % {"t": page.title})
+    _log(case, TimelineEntry.Kind.ARTICLE, author, _("起草办事指引草稿《%(t)s》，由编辑完善后提交审核。") % {"t": page.title})
     return page

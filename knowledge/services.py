@@ -302,10 +302,17 @@ def _guide_topic(*, old_policy: Policy, flagged, service_items) -> TopicIndexPag
         scores[parent_id] = scores.get(parent_id, 0) + score
         order.setdefault(parent_id, len(order))
     if scores:
-        best = max(scores, key=lambda pk: (scores[pk], -order[pk]))
-        topic = TopicIndexPage.objects.filter(pk=best).first()
-        if topic is not None:
-            return topic
+        topics = TopicIndexPage.objects.in_bulk(list(scores))
+
+        def words_shared(pk):
+            # Ties go to the topic whose name the policy's title speaks of (企业注销 for a
+            # 简易注销 policy rather than 企业开办与变更, where one citing article also sits).
+            name = topics[pk].title if pk in topics else ""
+            return sum(1 for ch in set(name) if ch in old_policy.title) / (len(set(name)) or 1)
+
+        best = max(scores, key=lambda pk: (scores[pk], words_shared(pk), -order[pk]))
+        if best in topics:
+            return topics[best]
     items = list(service_items) or list(old_policy.service_items.all())
     return selectors.topic_for(service_items=items)
 

@@ -278,6 +278,12 @@ class PolicyChangeInspectView(InspectView):
 
         return formats.date_format(tz.localtime(self.object.registered_at), "Y年n月j日 H:i")
 
+    def get_transition_end_display_value(self):
+        from django.utils import formats
+
+        end = self.object.transition_end
+        return formats.date_format(end, "Y年n月j日") if end else _("未设过渡期")
+
     def get_guide_display_value(self):
         return self.object.guide.title if self.object.guide_id else "-"
 
@@ -288,7 +294,14 @@ class PolicyChangeInspectView(InspectView):
         context["guide"] = change.guide
         if change.guide_id:
             context["guide_edit_url"] = reverse("wagtailadmin_pages:edit", args=(change.guide_id,))
-            context["guide_preview_url"] = reverse("wagtailadmin_pages:view_draft", args=(change.guide_id,))
+            # A liaison may not edit the guide, only review it: while it waits in the workflow
+            # its task preview is the one they may open (view_draft needs edit rights).
+            task_state = change.guide.current_workflow_task_state
+            context["guide_preview_url"] = (
+                reverse("wagtailadmin_pages:workflow_preview", args=(change.guide_id, task_state.task_id))
+                if task_state is not None
+                else reverse("wagtailadmin_pages:view_draft", args=(change.guide_id,))
+            )
         context["pending"] = change.effective_date > timezone.localdate()
         return context
 

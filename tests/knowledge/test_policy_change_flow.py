@@ -314,7 +314,8 @@ def test_liaison_adds_the_new_policy_from_the_change_form(demo, demo_user, rongq
     assert "已标记待复核的内容" in html
     for flag in change.flags.all():
         assert reverse("wagtailadmin_pages:edit", args=(flag.page_id,)) in html
-    assert reverse("wagtailadmin_pages:view_draft", args=(change.guide_id,)) in html
+    task = change.guide.current_workflow_task_state.task_id
+    assert reverse("wagtailadmin_pages:workflow_preview", args=(change.guide_id, task)) in html
     local = timezone.localtime(change.registered_at).strftime("%H:%M")
     assert local in html
     assert "才会显示为“已被替代”" in html

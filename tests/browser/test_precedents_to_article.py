@@ -2,10 +2,11 @@
 
 A 窗口人员 types a matter like a demo case and the precedent panel shows that
 case and the article that resolved it. Once the new case is closed, an editor
-drafts an article from it (it enters the workflow) and sees what was
-de-identified; while a phone number remains the article cannot go on towards
-publication; the editor removes it, the liaison countersigns, a reviewer
-publishes, and the public search finds the article. (The reviewer's own
+drafts an article from it (built from the case, and left with the editor), sees
+what was de-identified and edits it; while a phone number remains the article
+cannot go on towards publication; the editor removes it and submits, the liaison
+previews and countersigns, a reviewer previews and publishes, and the public
+search finds the article. (The reviewer's own
 approval is guarded as well: tests/knowledge/test_article_from_case.py.)
 """
 
@@ -28,6 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 DEMO_ARTICLE = "租下的铺位前租户没注销，新店办不了证照怎么办"
 MATTER = "我在商场租了个铺位想开奶茶店，可是铺位原来的租户公司一直没注销，营业执照办不下来。我的电话13912345678。"
 NEW_TITLE = "商场铺位前租户公司未注销，新开奶茶店办不了营业执照怎么办"
+DRAFT_TITLE = "营业执照设立登记：铺位原来的租户公司一直没注销，营业执照办不下来怎么办"
 
 
 def log_in(page, username):
@@ -47,6 +49,18 @@ def footer_action(page, name):
         dialog.click(timeout=2_000)
     except PlaywrightTimeoutError:  # no confirmation asked
         pass
+
+
+def preview_as_reviewer(page, article):
+    """The workflow task's 预览 (what the liaison signs and the reviewer publishes)."""
+    from wagtail.models import Page
+
+    task_state = Page.objects.get(pk=article.pk).current_workflow_task_state
+    response = page.goto(f"/admin/pages/{article.pk}/workflow/preview/{task_state.task_id}/")
+    assert response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text(NEW_TITLE)
+    expect(page.locator("ol.steps")).to_contain_text("简易注销")
+    expect(page.locator("body")).not_to_contain_text("13912345678")
 
 
 def test_precedents_at_intake_then_article_from_the_closed_case(live_server, browser_page):
@@ -112,20 +126,26 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
     origin = page.locator("[data-testid=article-origin]")
     expect(origin).to_contain_text("本草稿由已办结案件起草")
+    expect(origin).to_contain_text("草稿只在您这里")
     expect(origin.locator("[data-testid=deid-replacements]")).to_contain_text("手机号")
     expect(origin.locator("[data-testid=deid-replacements]")).to_contain_text("139***")
-    expect(page.locator("#id_problem")).to_contain_text("【手机号】")
+    # Built from the case, in a reader's words: the matter as title, the reply as a numbered step.
+    expect(page.locator("#id_title")).to_have_value(DRAFT_TITLE)
     expect(page.locator("#id_problem")).not_to_contain_text("13912345678")
+    expect(page.locator("#id_problem")).not_to_contain_text("【")
+    # The editor's side requests share the test's SQLite connection: let them finish first.
+    page.wait_for_load_state("networkidle")
     article = SolutionArticlePage.objects.get(pk=int(re.search(r"/pages/(\d+)/edit/", page.url).group(1)))
-    assert not article.live and article.title == "营业执照设立登记办不成怎么办"
-    assert article.get_parent().slug == "qiye-kaiban"
-    assert article.current_workflow_task.name == "部门会签"
+    assert not article.live and article.get_parent().slug == "qiye-kaiban"
+    assert article.slug.startswith("yingyezhizhao-shelidengji")
+    assert [b.block_type for b in article.steps] == ["step", "step"]
+    assert article.steps[0].value["where"] == "虹口区市场监督管理局"
+    # It stays with the editor, unlocked, until they submit it.
+    assert article.current_workflow_task is None
+    expect(page.locator("body")).not_to_contain_text("仅此任务的审核人可以编辑该页面")
 
-    # The draft went straight into the workflow, so it is locked for editing:
-    # the editor takes it back to revise it.
-    footer_action(page, re.compile(r"^\s*取消工作流\s*$"))
-    expect(page.locator(".messages")).to_contain_text("工作流已被取消")
-    page.goto(f"/admin/pages/{article.pk}/edit/")
+    page.reload()
+    page.wait_for_load_state("networkidle")
 
     # 4. The editor retitles it and pastes the reporter's number back in by mistake:
     # submitting for publication is refused while the phone number remains.
@@ -136,7 +156,8 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     article.refresh_from_db()
     assert not article.live and article.current_workflow_task is None
 
-    # 5. The editor removes it and submits; 部门联络员 countersigns; the reviewer publishes.
+    # 5. The editor removes it and submits; 部门联络员 previews and countersigns; the
+    # reviewer previews and publishes.
     page.locator("#id_summary").fill("前租户未注销时，可到“办不成事”窗口协调简易注销，再提速办理营业执照。")
     footer_action(page, re.compile("提交给指引审核流程"))
     expect(page.locator(".messages")).to_contain_text(NEW_TITLE)
@@ -144,11 +165,13 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     assert article.current_workflow_task.name == "部门会签"
 
     log_in(page, "liaison")
+    preview_as_reviewer(page, article)
     page.goto(f"/admin/pages/{article.pk}/edit/")
     footer_action(page, re.compile(r"^\s*会签通过\s*$"))
     expect(page.locator(".messages")).to_contain_text(NEW_TITLE)
 
     log_in(page, "reviewer")
+    preview_as_reviewer(page, article)
     page.goto(f"/admin/pages/{article.pk}/edit/")
     footer_action(page, re.compile(r"^\s*批准\s*并发布\s*$"))
     expect(page.locator(".messages")).to_contain_text(NEW_TITLE)

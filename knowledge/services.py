@@ -305,12 +305,12 @@ def _guide_topic(*, old_policy: Policy, flagged, service_items) -> TopicIndexPag
         topics = TopicIndexPage.objects.in_bulk(list(scores))
 
         def words_shared(pk):
-            # Ties go to the topic whose name the policy's title speaks of (企业注销 for a
-            # 简易注销 policy rather than 企业开办与变更, where one citing article also sits).
+            # A topic named for what the policy regulates weighs more (企业注销 for a 简易注销
+            # policy rather than 企业开办与变更, where an article citing it also sits).
             name = topics[pk].title if pk in topics else ""
             return sum(1 for ch in set(name) if ch in old_policy.title) / (len(set(name)) or 1)
 
-        best = max(scores, key=lambda pk: (scores[pk], words_shared(pk), -order[pk]))
+        best = max(scores, key=lambda pk: (scores[pk] + 2 * words_shared(pk), -order[pk]))
         if best in topics:
             return topics[best]
     items = list(service_items) or list(old_policy.service_items.all())

@@ -53,10 +53,11 @@ def footer_action(page, name):
 
 def preview_as_reviewer(page, article):
     """The workflow task's 预览 (what the liaison signs and the reviewer publishes)."""
+    from django.urls import reverse
     from wagtail.models import Page
 
     task_state = Page.objects.get(pk=article.pk).current_workflow_task_state
-    response = page.goto(f"/admin/pages/{article.pk}/workflow/preview/{task_state.task_id}/")
+    response = page.goto(reverse("wagtailadmin_pages:workflow_preview", args=(article.pk, task_state.task_id)))
     assert response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW_TITLE)
     expect(page.locator("ol.steps")).to_contain_text("简易注销")

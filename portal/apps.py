@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户")
 
     def ready(self):
-        from portal import signal_handlers
+        from portal import login_audit, signal_handlers
 
         signal_handlers.connect()
+        login_audit.connect()

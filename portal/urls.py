@@ -35,5 +35,7 @@ if settings.BANCHENG_BENCH_HELLO:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "cases",
     "search",
     "kernel",
+    "csp",
+    "axes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the page cache, so cached answers carry the policy too (no nonces: no inline scripts).
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.ChineseErrorPagesMiddleware",
     # Outermost after security: a hit skips sessions, CSRF, auth and the view.
     "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +83,8 @@ MIDDLEWARE = [
     "knowledge.middleware.PublishRefusedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -124,9 +131,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Logins and sessions ----------------------------------------------------
+# django-axes counts failed logins (admin login form and any authenticate() call).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one account lock it for 15 minutes, from wherever they came
+# (per address alone, a guesser with many addresses would never be stopped); five from
+# one address lock that address too (one guesser trying many accounts).
+AXES_FAILURE_LIMIT = int(os.environ.get("BANCHENG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("BANCHENG_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "kernel.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_VERBOSE = False  # no addresses in the application log; the attempts are in the database
+# Staff sessions end when the browser closes, and after a working day (8 hours) without a request.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 
 # --- Language -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -259,7 +289,27 @@ LOGGING = {
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No site may frame ours; Wagtail's preview views override this with SAMEORIGIN for the editor's panel.
+X_FRAME_OPTIONS = "DENY"
+# A Chinese page without technical advice (Django's says to set DEBUG=True).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Public pages run no inline script (everything is in static/js/). The Wagtail admin
+# (its own inline scripts; previews framed by the admin) and documents are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 BANCHENG_PUBLIC_NAME = _("办成")
 

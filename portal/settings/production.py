@@ -15,6 +15,19 @@ CSRF_TRUSTED_ORIGINS = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.config(conn_max_age=600, conn_health_checks=True)}
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _flag(name: str, default: str = "1") -> bool:
+    return os.environ.get(name, default) == "1"
+
+
+# HTTPS only: plain-HTTP requests are redirected and browsers told to remember it.
+# DJANGO_SSL_REDIRECT=0 / DJANGO_HSTS_SECONDS=0 only where TLS ends elsewhere and the
+# proxy already does both, or on loopback benchmarks.
+SECURE_SSL_REDIRECT = _flag("DJANGO_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("DJANGO_HSTS_PRELOAD")
 SESSION_COOKIE_SECURE = os.environ.get("DJANGO_SECURE_COOKIES", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 STORAGES["staticfiles"] = {  # noqa: F405

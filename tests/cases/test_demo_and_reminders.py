@@ -4,6 +4,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
+from django.http import HttpRequest
 from django.core.management import call_command
 
 from cases import demo, selectors, services
@@ -29,14 +30,14 @@ def test_demo_is_idempotent_and_covers_states(db):
     assert selectors.overdue_cases().exists()
     assert "window" in out.getvalue() and "bancheng-demo" in out.getvalue()
     for username in ("window", "triage", "dept", "supervisor"):
-        assert authenticate(username=username, password="bancheng-demo") is not None
-    dept = authenticate(username="dept", password="bancheng-demo")
+        assert authenticate(HttpRequest(), username=username, password="bancheng-demo") is not None
+    dept = authenticate(HttpRequest(), username="dept", password="bancheng-demo")
     assert dept.case_profile.department.name == "虹口区市场监督管理局"
     assert selectors.visible_cases_for(dept).count() == 3
     # 一类事 has something to show: the former-tenant class of the seed article.
     from cases.class_report import recurring_classes_for
 
-    rows = recurring_classes_for(user=authenticate(username="triage", password="bancheng-demo"))
+    rows = recurring_classes_for(user=authenticate(HttpRequest(), username="triage", password="bancheng-demo"))
     assert [len(row.case_class.members) for row in rows] == [3]
     assert rows[0].case_class.above_threshold
 

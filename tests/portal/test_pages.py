@@ -5,6 +5,7 @@ import urllib.parse
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.test import Client
 from taggit.models import Tag
 from wagtail.models import Page
@@ -261,7 +262,8 @@ def test_load_demo_command_is_idempotent_and_prints_logins(db):
     counts = (Page.objects.count(), Department.objects.count())
     call_command("load_demo", stdout=io.StringIO())
     assert (Page.objects.count(), Department.objects.count()) == counts
-    assert Client().login(username="editor", password="bancheng-demo")
+    # django-axes needs the request behind every authentication attempt.
+    assert Client().login(request=HttpRequest(), username="editor", password="bancheng-demo")
 
 
 def test_long_listings_come_in_pages(demo):

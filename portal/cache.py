@@ -60,6 +60,8 @@ DEFAULTS = {
         "knowledge.Policy",
         "wagtailcore.Site",
         "wagtailsearchpromotions.SearchPromotion",
+        # An editor's approved or blocked autocomplete phrase applies to cached suggestions at once.
+        "search.SuggestionRule",
     ],
 }
 

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kernel.personal_data import deidentify
-from kernel.ratelimit import Limit, client_address, limit_from_settings
+from kernel.ratelimit import Limit, client_address, limit_from_settings, opaque_key
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,12 @@ ROLE_ANONYMOUS = "anonymous"
 ROLE_STAFF = "staff"
 MAX_LOGGED_QUERY = 200
 
-# Popular queries are offered to other readers as suggestions only when they
-# were searched often, found something, and do not look like personal data
-# (phone or ID numbers, e-mail addresses, or the 【…】 placeholder that replaced them).
-SUGGEST_MIN_SEARCHES = 3
+# A past query is offered to other readers as a suggestion only when readers on at least
+# SUGGEST_MIN_CLIENTS different addresses opened a result from it (searching alone plants
+# nothing: a script can repeat a search, not easily click from many addresses), or when an
+# editor approved it (SuggestionRule); never when it contains a blocked phrase or looks
+# like personal data (phone or ID numbers, e-mail addresses, the 【…】 placeholder).
+SUGGEST_MIN_CLIENTS = 3
 _PERSONAL_LOOKING = re.compile(r"\d{6,}|@|\d{3,4}[- ]\d{4}|【")
 
 
@@ -90,13 +92,19 @@ def log_search(*, query: str, result_count: int, role: str, client: str | None =
         logger.warning("could not log a search query", exc_info=True)
 
 
-def record_click(*, query: str, doc: str, role: str, position: int | None = None) -> None:
+def click_client_key(address: str) -> str:
+    """Today's opaque marker for a reader's address (distinct readers per query, nothing more)."""
+    return opaque_key("search-click", address, timezone.localdate().isoformat())[:16]
+
+
+def record_click(*, query: str, doc: str, role: str, position: int | None = None, client: str = "") -> None:
     """Record that a result was opened from a search (a single INSERT)."""
     from .models import QueryClick
 
     try:
         QueryClick.objects.create(
-            query=loggable_query(query), doc=doc[:60], role=role, position=position
+            query=loggable_query(query), doc=doc[:60], role=role, position=position,
+            client=click_client_key(client) if client else "",
         )
     except DatabaseError:
         logger.warning("could not log a search click", exc_info=True)
@@ -223,28 +231,46 @@ def zero_result_queries(*, days: int = 30, limit: int = 20) -> list[dict]:
     return list(query_stats(logs, since=since).order_by("-searches", "query")[:limit])
 
 
+def suggestion_rules() -> tuple[list[str], list[str]]:
+    """(approved phrases, blocked phrases), normalised like logged queries."""
+    from .models import SuggestionRule
+
+    approved, blocked = [], []
+    for phrase, action in SuggestionRule.objects.values_list("phrase", "action"):
+        normalized = normalize_query(phrase)
+        if normalized:
+            (approved if action == SuggestionRule.Action.APPROVE else blocked).append(normalized)
+    return approved, blocked
+
+
+def is_blocked(text: str, blocked: list[str]) -> bool:
+    normalized = normalize_query(text)
+    return any(phrase in normalized for phrase in blocked)
+
+
 def popular_queries_with_prefix(prefix: str, *, limit: int = 5, days: int = 90) -> list[str]:
-    """Past queries starting with ``prefix`` that many readers ran and that found something."""
-    from .models import QueryLog
+    """Editor-approved phrases and past queries that readers on several addresses clicked through."""
+    from .models import QueryClick
 
     normalized = normalize_query(prefix)
     if not normalized:
         return []
+    approved, blocked = suggestion_rules()
     since = timezone.localdate() - timedelta(days=days)
     rows = (
-        QueryLog.objects.filter(
-            query__startswith=normalized, zero_result=False, created_at__gte=_day_start(since)
-        )
+        QueryClick.objects.filter(query__startswith=normalized, created_at__gte=_day_start(since))
+        .exclude(client="")
         .order_by()
         .values("query")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=SUGGEST_MIN_SEARCHES)
+        .annotate(n=Count("client", distinct=True))
+        .filter(n__gte=SUGGEST_MIN_CLIENTS)
         .order_by("-n", "query")[: limit * 3]
     )
+    candidates = [p for p in approved if p.startswith(normalized)] + [row["query"] for row in rows]
     out = []
-    for row in rows:
-        if not _PERSONAL_LOOKING.search(row["query"]):
-            out.append(row["query"])
+    for query in candidates:
+        if query not in out and not _PERSONAL_LOOKING.search(query) and not is_blocked(query, blocked):
+            out.append(query)
         if len(out) >= limit:
             break
     return out

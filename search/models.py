@@ -181,6 +181,9 @@ class QueryClick(models.Model):
     doc = models.CharField(_("结果"), max_length=60)  # "article:12"
     position = models.PositiveIntegerField(_("位置"), null=True, blank=True)
     role = models.CharField(_("搜索者"), max_length=10, choices=QueryLog.Role.choices, default=QueryLog.Role.ANONYMOUS)
+    # A keyed hash of the client address and the day: counts distinct readers behind a
+    # popular query (suggestions) without storing or linking anyone across days.
+    client = models.CharField(_("访客标记"), max_length=16, blank=True, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -245,3 +248,32 @@ class LearningSettings(BaseGenericSetting):
     class Meta:
         verbose_name = _("排序学习")
         verbose_name_plural = _("排序学习")
+
+
+class SuggestionRule(index.Indexed, models.Model):
+    """An editor's say on autocomplete: offer a phrase, or never offer anything containing it."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("推荐为联想词")
+        BLOCK = "block", _("禁止出现在联想词中")
+
+    phrase = models.CharField(_("词语"), max_length=100, unique=True)
+    action = models.CharField(_("处理"), max_length=10, choices=Action.choices, default=Action.BLOCK)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    panels = [FieldPanel("phrase"), FieldPanel("action"), FieldPanel("note")]
+    search_fields = [index.SearchField("phrase"), index.AutocompleteField("phrase")]
+
+    class Meta:
+        ordering = ["action", "phrase"]
+        verbose_name = _("联想词管理")
+        verbose_name_plural = _("联想词管理")
+
+    def __str__(self):
+        return self.phrase
+
+    def clean(self):
+        self.phrase = " ".join((self.phrase or "").split())
+        if not self.phrase:
+            raise ValidationError({"phrase": _("请填写词语。")})

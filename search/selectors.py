@@ -208,7 +208,7 @@ def pinyin_terms(query: str, *, limit: int = 5) -> list[str]:
 def suggestions_for(prefix: str, *, limit: int = 8) -> list[str]:
     """Autocomplete: matching titles from the index, popular past queries, then titles
     whose pinyin the prefix spells."""
-    from .analytics import popular_queries_with_prefix
+    from .analytics import is_blocked, popular_queries_with_prefix, suggestion_rules
 
     prefix = " ".join(prefix.split())
     if not prefix:
@@ -223,9 +223,10 @@ def suggestions_for(prefix: str, *, limit: int = 8) -> list[str]:
     candidates = list(titles) + popular_queries_with_prefix(prefix, limit=limit)
     if len(candidates) < limit:
         candidates += pinyin_title_matches(prefix, limit=limit)
+    _approved, blocked = suggestion_rules()
     for text in candidates:
         key = text.strip().lower()
-        if key and key not in seen:
+        if key and key not in seen and not is_blocked(text, blocked):
             seen.add(key)
             out.append(text.strip())
         if len(out) >= limit:

@@ -339,6 +339,7 @@ def click(request):
             doc=doc,
             role=analytics.role_for(request.user),
             position=int(pos) if pos.isascii() and pos.isdigit() and len(pos) < 6 else None,
+            client=client_address(request),
         )
     response = HttpResponseRedirect(to)
     patch_cache_control(response, private=True, no_store=True)

@@ -72,7 +72,7 @@ def hide_wagtail_search_terms_report(request, menu_items):
 from wagtail.snippets.models import register_snippet  # noqa: E402
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup  # noqa: E402
 
-from .models import SearchSynonym, SearchTerm  # noqa: E402
+from .models import SearchSynonym, SearchTerm, SuggestionRule  # noqa: E402
 
 
 class SearchSynonymViewSet(SnippetViewSet):
@@ -93,8 +93,17 @@ class SearchTermViewSet(SnippetViewSet):
     search_fields = ["term"]
 
 
+class SuggestionRuleViewSet(SnippetViewSet):
+    model = SuggestionRule
+    icon = "pick"
+    menu_label = _("联想词管理")
+    list_display = ["phrase", "action", "note", "updated_at"]
+    list_filter = ["action"]
+    search_fields = ["phrase"]
+
+
 class SearchVocabularyGroup(SnippetViewSetGroup):
-    items = (SearchSynonymViewSet, SearchTermViewSet)
+    items = (SearchSynonymViewSet, SearchTermViewSet, SuggestionRuleViewSet)
     menu_icon = "search"
     menu_label = _("检索词库")
     menu_name = "search-vocabulary"

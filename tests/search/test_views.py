@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.test import Client
 from wagtail.contrib.search_promotions.models import Query as PromotionQuery
 from wagtail.contrib.search_promotions.models import SearchPromotion
 
@@ -188,10 +189,35 @@ def test_suggestions_from_titles_and_popular_queries(client, library):
     titles = client.get("/search/suggest/", {"q": "企业简易"}).json()
     assert "企业简易注销登记办理指引" in titles
 
-    for _ in range(3):
-        client.get("/search/", {"q": "住房补贴"})
+    page = library["a3"]
+    for reader in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        reader_client = Client(REMOTE_ADDR=reader)
+        reader_client.get("/search/", {"q": "住房补贴"})
+        reader_client.get("/search/click/", {"q": "住房补贴", "doc": f"article:{page.pk}", "to": page.url})
     popular = client.get("/search/suggest/", {"q": "住房"}).json()
     assert "住房补贴" in popular
+
+
+def test_searching_alone_plants_no_suggestion(client, library):
+    spam = "营业执照代办 加微信领补贴 点此网址"
+    for _ in range(20):
+        client.get("/search/", {"q": spam})
+    # Clicks from one address, however many, count as one reader.
+    page = library["a3"]
+    for _ in range(10):
+        client.get("/search/click/", {"q": spam, "doc": f"article:{page.pk}", "to": page.url})
+    assert not any("加微信" in s for s in client.get("/search/suggest/", {"q": "营业执照"}).json())
+
+
+def test_editors_approve_and_block_suggestions(client, library):
+    from search.models import SuggestionRule
+
+    SuggestionRule.objects.create(phrase="住房公积金提取", action=SuggestionRule.Action.APPROVE)
+    assert "住房公积金提取" in client.get("/search/suggest/", {"q": "住房"}).json()
+    # A blocked phrase hides every suggestion containing it, titles included.
+    assert "企业简易注销登记办理指引" in client.get("/search/suggest/", {"q": "企业简易"}).json()
+    SuggestionRule.objects.create(phrase="简易注销", action=SuggestionRule.Action.BLOCK)
+    assert not any("简易注销" in s for s in client.get("/search/suggest/", {"q": "企业简易"}).json())
 
 
 def test_suggestions_never_offer_personal_looking_queries(client, library):

@@ -24,6 +24,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kernel.personal_data import deidentify
+from kernel.ratelimit import Limit
+
 from .duplicates import DuplicateCandidate, possible_duplicates
 from .permissions import RESPONSIBILITY_PERMS
 from .precedents import similar_cases_and_articles
@@ -168,7 +171,8 @@ def triage_suggestion_json(request):
     model = current_triage_model()
     if model is None:
         return JsonResponse({"available": False, "message": "尚未训练研判建议模型，请运行 manage.py triage_train。"})
-    suggestion = model.suggest(_text(request))
+    # The model reads the matter without personal data: a typed number can never sway it.
+    suggestion = model.suggest(deidentify(_text(request)).text)
     if suggestion is None:
         return JsonResponse({"available": True, "suggestion": None})
     department = None
@@ -203,35 +207,65 @@ def triage_suggestion_json(request):
     })
 
 
+# Checks by phone, ID number or credit code: enough for a clerk's day at the intake form (the panel
+# asks again as the matter is typed), far too few to walk the 10,000 endings of a masked number.
+IDENTIFIER_CHECKS = Limit(scope="duplicates-identifier", count=120, window=600)
+# A clerk typing a matter triggers the same check many times: one timeline entry per case an hour.
+IDENTIFIER_AUDIT = Limit(scope="duplicates-audit", count=1, window=3600)
+
+
 @require_POST
 def duplicates_json(request):
     if not _allowed(request.user):
         return _forbidden()
+    from . import services
+    from .permissions import can_view_personal_data
     from .selectors import visible_cases_for
 
+    user = request.user
     exclude = _int_or_none(request.POST.get("case"))
     now = timezone.now()
     open_cases = (
-        visible_cases_for(request.user)
+        visible_cases_for(user)
         .exclude(status__in=["closed", "archived"])
         .filter(created_at__gte=now - datetime.timedelta(days=30))
         .exclude(pk=exclude)
     )
     by_id = {c.pk: c for c in open_cases}
+    # Identifiers only for roles that may see them; any other role compares the text it can
+    # read (de-identified on both sides), so a guessed number changes nothing in the answer.
+    full = can_view_personal_data(user)
+    identifiers = {
+        name: request.POST.get(name, "")[:30].strip() if full else ""
+        for name in ("phone", "id_number", "credit_code")
+    }
+    if any(identifiers.values()) and IDENTIFIER_CHECKS.exceeded(f"user:{user.pk}"):
+        return JsonResponse({"error": "按证件号码或电话查重过于频繁，请稍后再试。"}, status=429)
+    text = _text(request)
     new = DuplicateCandidate(
-        case_id=exclude or 0, text=_text(request), created_at=now,
-        phone=request.POST.get("phone", "")[:30], id_number=request.POST.get("id_number", "")[:30],
-        credit_code=request.POST.get("credit_code", "")[:30],
+        case_id=exclude or 0, text=text if full else deidentify(text).text, created_at=now, **identifiers
     )
     others = [
-        DuplicateCandidate(c.pk, c.matter, c.created_at, c.reporter_phone, c.reporter_id_number, c.credit_code)
+        DuplicateCandidate(
+            c.pk, c.matter if full else c.matter_deidentified, c.created_at,
+            c.reporter_phone, c.reporter_id_number, c.credit_code,
+        )
         for c in by_id.values()
     ]
-    found = possible_duplicates(new, others)
+    found = possible_duplicates(new, others)[:10]
+    matched = [
+        by_id[d.case_id] for d in found
+        if d.same_reporter and not IDENTIFIER_AUDIT.exceeded(f"{user.pk}:{d.case_id}")
+    ]
+    if matched:
+        services.case_log_reporter_lookup(
+            cases=matched, author=user, phone=identifiers["phone"],
+            id_number=identifiers["id_number"], credit_code=identifiers["credit_code"],
+        )
     return JsonResponse({
         "results": [
             {"id": d.case_id, "tracking_number": by_id[d.case_id].tracking_number, "reason": d.reason,
              "same_reporter": d.same_reporter, "similarity": d.similarity}
-            for d in found[:10]
+            for d in found
         ]
     })

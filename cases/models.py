@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from kernel.personal_data import redact_known_values
 from knowledge.models import Department, District, ServiceItem
 
 
@@ -240,6 +241,9 @@ class Case(models.Model):
         _("个人信息删除时间"), null=True, blank=True, editable=False,
         help_text=_("归档满保存期限后，反映人的个人信息被删除的时间。"),
     )
+    # The matter as roles without personal-data rights read it, kept beside the original so
+    # their searches match what they see, never a phone or ID number they see masked.
+    matter_deidentified = models.TextField(_("反映事项（去标识化）"), blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -269,6 +273,30 @@ class Case(models.Model):
 
     def __str__(self):
         return self.tracking_number or _("（未编号案件）")
+
+    # Fields the de-identified matter is computed from.
+    DEIDENTIFIED_SOURCES = frozenset(
+        {"matter", "reporter_name", "reporter_phone", "reporter_id_number", "tracking_number"}
+    )
+
+    def deidentify_text(self, text: str) -> str:
+        """``text`` with this case's reporter identifiers and any personal-data pattern replaced
+        (the case's own tracking number stays: it is on the page already)."""
+        return redact_known_values(
+            text,
+            name=self.reporter_name,
+            phone=self.reporter_phone,
+            id_number=self.reporter_id_number,
+            keep=self.tracking_number or "",
+        )
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.DEIDENTIFIED_SOURCES & set(update_fields):
+            self.matter_deidentified = self.deidentify_text(self.matter)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "matter_deidentified"}
+        super().save(*args, **kwargs)
 
     def get_channel_display(self) -> str:
         """A case filed through an integrating system shows that system's name as its channel."""

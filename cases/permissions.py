@@ -51,7 +51,8 @@ def can_view_statistics(user) -> bool:
 
 
 def can_look_up_reporter(user) -> bool:
-    return answers_for_cases(user) and user.has_perm("cases.view_case")
+    # A lookup by phone or ID number confirms the number: only for roles that may see it.
+    return answers_for_cases(user) and user.has_perm("cases.view_case") and can_view_personal_data(user)
 
 
 def can_import(user) -> bool:

@@ -125,7 +125,9 @@ class CaseIndexView(IndexView):
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        return selectors.case_text_search(queryset, self.search_query, fields=self.search_fields)
+        return selectors.case_text_search(
+            queryset, self.search_query, fields=selectors.case_search_fields(self.request.user, self.search_fields)
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.GET.get("export") and not can_export(request.user):

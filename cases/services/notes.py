@@ -67,8 +67,14 @@ def case_log_personal_data_export(*, cases, author, export_format: str, reason: 
 
 
 @transaction.atomic
-def case_log_reporter_lookup(*, cases, author, phone: str = "", id_number: str = "") -> int:
+def case_log_reporter_lookup(
+    *, cases, author, phone: str = "", id_number: str = "", credit_code: str = ""
+) -> int:
     """A lookup by someone's phone or ID number is a use of their personal data: each case found records it."""
-    by = "、".join(label for label, value in ((_("联系电话"), phone), (_("身份证号码"), id_number)) if value)
+    by = "、".join(
+        label
+        for label, value in ((_("联系电话"), phone), (_("身份证号码"), id_number), (_("统一社会信用代码"), credit_code))
+        if value
+    )
     text = _("%(user)s 按反映人%(by)s查询到本案。") % {"user": _user_label(author), "by": by}
     return _log_personal_data_use(cases, author, text)

@@ -159,3 +159,27 @@ def test_precedents_endpoint_returns_why(triage_user, window_user, hall, market_
     first = data["results"][0]
     assert first["kind"] == "case" and first["id"] == case.pk and first["outcome"] == "办成"
     assert first["matched_terms"] and "<mark>" in first["snippet"]
+
+
+def test_duplicates_by_identifier_are_audited_and_rate_limited(window_user, hall):
+    mine = register(window_user, hall, reporter_phone="13800001234")
+    status, data = call(views.duplicates_json, window_user, text="别的事", phone="13800001234")
+    assert data["results"][0]["same_reporter"]
+    entry = mine.timeline.filter(kind="view_personal_data").get()
+    assert entry.author == window_user and "联系电话" in entry.text
+    # Repeats while the clerk types do not flood the timeline.
+    call(views.duplicates_json, window_user, text="别的事啊", phone="13800001234")
+    assert mine.timeline.filter(kind="view_personal_data").count() == 1
+    for _ in range(views.IDENTIFIER_CHECKS.count - 2):
+        call(views.duplicates_json, window_user, text="别的事", phone="13900000000")
+    status, data = call(views.duplicates_json, window_user, text="别的事", phone="13800001234")
+    assert status == 429 and "过于频繁" in data["error"]
+    # Text-only checks (no identifier) are not limited.
+    assert call(views.duplicates_json, window_user, text="别的事")[0] == 200
+
+
+def test_duplicates_ignore_identifiers_for_roles_that_see_them_masked(dept_user, dispatched_case):
+    right = call(views.duplicates_json, dept_user, text="别的事", phone="13800001234")
+    wrong = call(views.duplicates_json, dept_user, text="别的事", phone="13800009999")
+    assert right == wrong == (200, {"results": []})
+    assert not dispatched_case.timeline.filter(kind="view_personal_data").exists()

@@ -51,3 +51,20 @@ def test_library_readers_cannot_look_people_up(client, db):
     client.force_login(editor)
     assert client.get(reverse(URL)).status_code in (302, 403)
     assert reverse(URL) not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_department_staff_who_see_numbers_masked_cannot_look_people_up(client, dept_user, dispatched_case):
+    # A hit for the right number and none for a wrong one would un-mask the phone.
+    client.force_login(dept_user)
+    assert lookup(client, dept_user, reporter_phone="13800001234").status_code in (302, 403)
+    assert reverse(URL) not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_lookups_are_rate_limited_per_user(client, window_user, hall):
+    from cases.lookup_views import LOOKUPS
+
+    register(window_user, hall, reporter_phone="13800001234")
+    for _ in range(LOOKUPS.count):
+        assert lookup(client, window_user, reporter_phone="13800001234").status_code == 200
+    refused = lookup(client, window_user, reporter_phone="13800001234")
+    assert refused.status_code == 429 and "查询过于频繁" in refused.content.decode()

@@ -17,7 +17,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_guide_visit'),
+        ('cases', '0012_refer_case_permission'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from portal import cache
-from search.signals import public_documents_changed
+from search.signals import public_results_changed
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _page_deleted(sender, instance, **kwargs):
 def connect() -> None:
     # A search page cached between a publish and the worker's index update would keep the
     # old results: the engine taking the change invalidates public pages once more.
-    public_documents_changed.connect(_content_changed, dispatch_uid="portal.cache.search_index")
+    public_results_changed.connect(_content_changed, dispatch_uid="portal.cache.search_index")
     page_published.connect(_content_changed, dispatch_uid="portal.cache.page_published")
     page_unpublished.connect(_content_changed, dispatch_uid="portal.cache.page_unpublished")
     post_page_move.connect(_content_changed, dispatch_uid="portal.cache.post_page_move")

@@ -21,7 +21,7 @@ from django.db import transaction
 from . import sources
 from .engines import get_engine
 from .engines.base import PUBLIC
-from .signals import public_documents_changed
+from .signals import public_results_changed
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _apply(engine, doc_type: str, doc_ids: list[int]) -> None:
     if gone:
         engine.delete(doc_type, gone)
     if gone or any((doc.visibility or PUBLIC) == PUBLIC for doc in docs):
-        public_documents_changed.send(sender=_apply, doc_type=doc_type, doc_ids=doc_ids)
+        public_results_changed.send(sender=_apply, doc_type=doc_type, doc_ids=doc_ids)
 
 
 def record_pending(*, engine_name: str, doc_type: str, doc_ids: list[int], action: str, error: str) -> None:

@@ -2,8 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent after the engine has taken a change that anonymous readers can see (a public
-# document written, or any document removed): a cached public search page may now be
-# out of date. Index updates run after the request that caused them (task worker),
-# so the page cache's own invalidation at publish time can come too early.
-public_documents_changed = Signal()
+# Sent when what anonymous readers get from search has changed: the engine has taken a
+# public document (or removed any), or a new learned ranking for the public went live.
+# A cached public search page may then be out of date. Index updates run after the
+# request that caused them (task worker), so invalidating at publish time is too early.
+public_results_changed = Signal()

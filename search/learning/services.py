@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .. import analytics
 from ..engines.base import SearchQuery
+from ..signals import public_results_changed
 from . import rerank, signals
 from .memory import Memory
 from .model import Example, Ranker, evaluate, fit
@@ -144,6 +145,8 @@ def train(*, audience: str = signals.PUBLIC, engine=None) -> TrainResult:
                 status=RankingModel.Status.RETIRED
             )
     rerank.invalidate()
+    if accepted and audience == signals.PUBLIC:
+        public_results_changed.send(sender=train, doc_type="", doc_ids=[])
     result.status = "activated" if accepted else "rejected"
     result.model_id = row.pk
     logger.info("learned ranking %s: %s", audience, result.status)

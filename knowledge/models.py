@@ -678,6 +678,10 @@ class ArticleFeedback(models.Model):
     def __str__(self):
         return f"{self.page_id}: {'有帮助' if self.helpful else '没帮助'}"
 
+    def get_helpful_display(self):
+        # Wagtail's inspect view and the exports would otherwise print True/False.
+        return _("是") if self.helpful else _("否")
+
 
 class ArticleReviewFlag(models.Model):
     """An article or guide put on the editors' review list ("需要复核"), with why.

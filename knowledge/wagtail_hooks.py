@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views.generic.models import CreateView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.reports import PageReportView
@@ -86,6 +87,12 @@ class TaxonomyGroup(SnippetViewSetGroup):
 register_snippet(TaxonomyGroup)
 
 
+class YesNoColumn(BooleanColumn):
+    """Tick or cross with 是/否 beside it: the stock column's only text is an English "True"/"False" tooltip."""
+
+    cell_template_name = "knowledge/admin/yes_no_cell.html"
+
+
 class ArticleFeedbackViewSet(ModelViewSet):
     model = ArticleFeedback
     icon = "comment"
@@ -94,9 +101,10 @@ class ArticleFeedbackViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["page", "helpful", "comment", "created_at"]
+    list_display = ["page", YesNoColumn("helpful", label=_("有帮助"), sort_key="helpful"), "comment", "created_at"]
     list_filter = ["helpful", "created_at", "page"]
-    list_export = ["page", "helpful", "comment", "created_at"]
+    list_export = ["page", "get_helpful_display", "comment", "created_at"]
+    export_headings = {"get_helpful_display": _("有帮助")}
     search_fields = ["comment"]
     search_backend_name = None
     form_fields = ["page", "helpful", "comment"]

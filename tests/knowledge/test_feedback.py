@@ -1,5 +1,7 @@
 """这篇内容有帮助吗？ — stored as plain text, rate-limited, never half-saved."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -134,3 +136,26 @@ def test_feedback_csv_is_safe_to_open_in_excel(article, django_user_model):
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
     assert "'=HYPERLINK" in body.decode("utf-8-sig")
+
+
+def test_staff_feedback_list_inspect_and_export_say_yes_or_no_in_chinese(article, demo_user):
+    services.feedback_create(page=article, helpful=True, comment="有用", client_key="k")
+    services.feedback_create(page=article, helpful=False, comment="没找到", client_key="k2")
+    client = Client()
+    client.force_login(demo_user("reviewer"))
+    listing = client.get("/admin/article_feedback/").content.decode()
+    assert "True" not in listing and "False" not in listing
+    cells = [cell for cell in listing.split("<td")[1:] if "icon-check" in cell or "icon-cross" in cell]
+    assert any("是" in cell for cell in cells) and any("否" in cell for cell in cells)
+    assert "下载 XLSX" in listing and "下载 CSV" in listing
+
+    fb = ArticleFeedback.objects.get(comment="没找到")
+    inspect = client.get(reverse("article_feedback:inspect", args=(fb.pk,))).content.decode()
+    title = re.search(r"<title>(.*?)</title>", inspect, re.S).group(1)
+    assert "查看" in title and "检查" not in title
+    assert "False" not in inspect and "否" in inspect
+
+    export = client.get(reverse("article_feedback:index"), {"export": "csv"})
+    rows = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "False" not in rows and "True" not in rows
+    assert "没找到" in rows and ",否," in rows and ",是," in rows

@@ -136,3 +136,22 @@ def test_admin_chrome_names_bancheng_and_has_no_english_help_sites(demo):
     assert "guide.wagtail.org" not in html and "wagtail.org/releases" not in html
     cases = client.get(reverse("cases:index")).content.decode()
     assert "添加 案件" not in cases
+
+
+def test_wagtail_admin_wording_says_nin_and_ends_with_chinese_full_stops():
+    """Wagtail's own zh_Hans catalogue says 你 in about fifty places and ends some sentences with "."."""
+    import glob
+    import os
+
+    import polib
+    import wagtail
+    from django.utils import translation
+
+    catalogues = glob.glob(os.path.join(os.path.dirname(wagtail.__file__), "**/zh_Hans/LC_MESSAGES/django.po"), recursive=True)
+    msgids = {entry.msgid for path in catalogues for entry in polib.pofile(path) if not entry.msgid_plural}
+    with translation.override("zh-hans"):
+        wording = {msgid: translation.gettext(msgid) for msgid in msgids}
+        assert translation.gettext("Publishing this page will cancel the current workflow.") == "发布此页面将会取消当前工作流。"
+        assert translation.gettext("Download XLSX") == "下载 XLSX"
+        assert translation.gettext("Inspect") == "查看"
+    assert [msgid for msgid, text in wording.items() if "你" in text] == []

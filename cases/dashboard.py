@@ -32,6 +32,8 @@ class CaseDeskPanel(Component):
             "registered_url": f"{index}?status=registered",
             "due_soon_url": f"{index}?deadline_state=due_soon",
             "overdue_url": f"{index}?deadline_state=overdue",
+            "returned_url": f"{index}?returned=true",
+            "escalated_url": f"{index}?escalated=true",
             "add_url": reverse("cases:add") if self.user.has_perm("cases.add_case") else "",
             "dispatches_url": (
                 reverse("my_dispatches:index")

@@ -20,12 +20,18 @@ class CaseFilterSet(WagtailFilterSet):
         method="filter_deadline_state",
     )
     escalated = django_filters.BooleanFilter(label=_("已提级督办"))
+    returned = django_filters.BooleanFilter(label=_("有退单"), method="filter_returned")
     # Wagtail gives a date-range filter its date picker (from / to, whole days in Asia/Shanghai).
     created_at = django_filters.DateFromToRangeFilter(label=_("受理日期"))
 
     class Meta:
         model = Case
-        fields = ["status", "classification", "channel", "district", "deadline_state", "escalated", "created_at"]
+        fields = ["status", "classification", "channel", "district", "deadline_state", "escalated", "returned", "created_at"]
+
+    def filter_returned(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(return_count__gt=0) if value else queryset.filter(return_count=0)
 
     def filter_deadline_state(self, queryset, name, value):
         if value == "overdue":

@@ -258,6 +258,9 @@ def desk_summary(user, today: datetime.date | None = None) -> dict[str, int]:
         "due_soon": due_soon_cases(qs, today).count(),
         "overdue": overdue_cases(qs, today).count(),
         "my_dispatches": dispatches_for_user(user).count(),
+        # Open cases a department sent back (退单) or that went up a level (提级督办) need a look first.
+        "returned": qs.filter(status__in=OPEN_STATUSES, return_count__gt=0).count(),
+        "escalated": qs.filter(status__in=OPEN_STATUSES, escalated=True).count(),
     }
 
 

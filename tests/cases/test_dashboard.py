@@ -64,3 +64,29 @@ def test_editor_keeps_page_search_and_gets_precedent_search_without_empty_counts
     assert "搜索所有页面" in html  # editors do explore pages
     box = panel(html)
     assert 'name="q"' in box and "待研判" not in box  # the library has no queue of theirs
+
+
+def test_returned_and_escalated_cases_stand_out_on_the_dashboard_and_in_the_list(client, triage_user,
+                                                                                  dispatched_case, qingpu_case):
+    box = panel(dashboard(client, triage_user))
+    assert "有退单" not in box and "提级督办" not in box  # nothing to flag, nothing shown
+    Case.objects.filter(pk=dispatched_case.pk).update(return_count=2, escalated=True)
+    box = panel(dashboard(client, triage_user))
+    assert count_of(box, "有退单") == 1 and count_of(box, "提级督办") == 1
+    returned_url = re.search(r'href="([^"]*returned=true)"', box).group(1)
+    escalated_url = re.search(r'href="([^"]*escalated=true)"', box).group(1)
+    for url in (returned_url, escalated_url):
+        listing = client.get(url).content.decode()
+        assert dispatched_case.tracking_number in listing
+        row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{dispatched_case.tracking_number}.*?</tr>", listing, re.S).group(0)
+        assert "case-badge--returned" in row and "退单×2" in row and "case-badge--escalated" in row
+
+
+def test_plain_cases_carry_no_marker_in_the_list(client, triage_user, dispatched_case):
+    client.force_login(triage_user)
+    listing = client.get(reverse("cases:index")).content.decode()
+    assert dispatched_case.tracking_number in listing
+    assert "case-badge" not in listing
+    assert client.get(reverse("cases:index"), {"returned": "true"}).content.decode().count(
+        dispatched_case.tracking_number) == 0
+

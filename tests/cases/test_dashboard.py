@@ -90,3 +90,14 @@ def test_plain_cases_carry_no_marker_in_the_list(client, triage_user, dispatched
     assert client.get(reverse("cases:index"), {"returned": "true"}).content.decode().count(
         dispatched_case.tracking_number) == 0
 
+
+def test_department_reaches_my_todo_list_from_the_dashboard(client, dept_user, dispatched_case):
+    box = panel(dashboard(client, dept_user))
+    link = re.search(r'<a class="button" href="([^"]+)" data-testid="my-dispatches-link">我的待办</a>', box)
+    assert link and link.group(1) == reverse("my_dispatches:index")
+    todo = client.get(link.group(1))
+    assert todo.status_code == 200 and dispatched_case.tracking_number in todo.content.decode()
+
+
+def test_window_clerk_has_no_my_todo_button(client, window_user, hall, case):
+    assert "我的待办" not in panel(dashboard(client, window_user))

@@ -25,7 +25,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .pagination import page_of
-from .panels import ArticleOriginPanel, GuideOriginPanel
+from .panels import ArticleOriginPanel, GuideOriginPanel, PublicInfoPanel
 from .publish_guard import PersonalDataGuardedPageForm, PersonalDataGuardedPublishMixin
 
 
@@ -318,8 +318,14 @@ class SolutionArticlePage(PersonalDataGuardedPublishMixin, Page):
     external_id = models.CharField(
         _("外部编号"), max_length=100, blank=True, db_index=True, help_text=_("导入时的原始编号。")
     )
+    public_info_acknowledgements = models.JSONField(
+        _("公开信息确认"),
+        default=list,
+        blank=True,
+        help_text=_("编辑确认为机构公开联系方式或公职人员公开信息的内容，随修订版本保存。"),
+    )
 
-    content_panels = [ArticleOriginPanel(heading=_("来源与复核"))] + Page.content_panels + [
+    content_panels = [ArticleOriginPanel(heading=_("来源与复核")), PublicInfoPanel()] + Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("problem"),
         FieldPanel("applies_to"),
@@ -502,8 +508,14 @@ class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
     tags = ClusterTaggableManager(through=PolicyTransitionGuideTag, blank=True, verbose_name=_("标签"))
     last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
     review_due = models.DateField(_("下次复核日期"), null=True, blank=True)
+    public_info_acknowledgements = models.JSONField(
+        _("公开信息确认"),
+        default=list,
+        blank=True,
+        help_text=_("编辑确认为机构公开联系方式或公职人员公开信息的内容，随修订版本保存。"),
+    )
 
-    content_panels = [GuideOriginPanel(heading=_("来源与复核"))] + Page.content_panels + [
+    content_panels = [GuideOriginPanel(heading=_("来源与复核")), PublicInfoPanel()] + Page.content_panels + [
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("old_policy"), FieldPanel("new_policy")]),
         FieldRowPanel([FieldPanel("effective_date"), FieldPanel("transition_end")]),

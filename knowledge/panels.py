@@ -7,7 +7,8 @@ open review flags with their reasons and, on a transition guide, how many
 cases opened after the change still mention the old policy.
 """
 
-from wagtail.admin.panels import Panel
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, Panel
 
 
 class _OriginPanel(Panel):
@@ -50,3 +51,17 @@ class ArticleOriginPanel(_OriginPanel):
 class GuideOriginPanel(_OriginPanel):
     template = "knowledge/admin/panels/guide_origin.html"
     selector_name = "guide_editor_info"
+
+
+class PublicInfoPanel(FieldPanel):
+    """公开信息核查: the guard's findings highlighted in the text, each confirmable with a reason.
+
+    Shown to the editor, and to the liaison and reviewer who open the page in 部门会签 and 审核发布.
+    """
+
+    def __init__(self, field_name="public_info_acknowledgements", **kwargs):
+        from .acknowledgements import PublicInfoWidget
+
+        kwargs.setdefault("heading", _("公开信息核查"))
+        kwargs.setdefault("widget", PublicInfoWidget)
+        super().__init__(field_name, **kwargs)

@@ -26,18 +26,29 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from kernel.personal_data import KIND_LABELS, find_personal_data
+from kernel.personal_data import KIND_LABELS
+
+from .contact_points import ACKNOWLEDGEABLE, PERSONAL, Finding, RegisteredContacts, classify
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "FieldFindings",
+    "page_findings",
+    "blocking_findings",
+    "is_case_drawn",
+    "registered_contacts",
+    "acknowledged_keys",
     "text_of",
     "personal_data_in_page",
     "publish_refusal_message",
@@ -46,7 +57,9 @@ __all__ = [
 ]
 
 # Wagtail bookkeeping, never typed by an editor.
-_SKIP_FIELDS = {"path", "url_path", "draft_title", "translation_key", "content_type", "locale"}
+_SKIP_FIELDS = {
+    "path", "url_path", "draft_title", "translation_key", "content_type", "locale", "public_info_acknowledgements",
+}
 GUARDED_ACTIONS = ("action-publish", "action-submit", "action-restart-workflow")
 
 
@@ -81,14 +94,55 @@ def _text_fields(model) -> list[models.Field]:
     ]
 
 
-def personal_data_in_page(page) -> dict[str, list[str]]:
-    """{field verbose name: [kinds]} for every field (and inline child field) with personal data."""
+@dataclass
+class FieldFindings:
+    """What the guard found in one field of a page (or of an inline child such as a material)."""
+
+    label: str
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+def is_case_drawn(page) -> bool:
+    """Drafted from a case by 起草办事指引: every finding there is the reporter's and must go."""
+    from wagtail.models import PageLogEntry
+
+    from .selectors import DRAFT_FROM_CASE_ACTION  # selectors import the page models
+
+    pk = getattr(page, "pk", None)
+    return bool(pk) and PageLogEntry.objects.filter(page_id=pk, action=DRAFT_FROM_CASE_ACTION).exists()
+
+
+def registered_contacts() -> RegisteredContacts:
+    """Phones and addresses on Department snippets: public contact points registered by an administrator."""
+    Department = apps.get_model("knowledge", "Department")
+    rows = list(Department.objects.values_list("contact_phone", "office_address"))
+    return RegisteredContacts(phones=[p for p, _ in rows], addresses=[a for _, a in rows])
+
+
+def acknowledged_keys(page) -> set[str]:
+    """Findings an editor confirmed as public, with a reason, on this revision of the page."""
+    entries = getattr(page, "public_info_acknowledgements", None) or []
+    return {
+        str(e.get("key"))
+        for e in entries
+        if isinstance(e, dict) and e.get("category") in ACKNOWLEDGEABLE and str(e.get("reason") or "").strip()
+    }
+
+
+def page_findings(page, *, case_drawn: bool | None = None, registered: RegisteredContacts | None = None) -> list[FieldFindings]:
+    """Every text field (and inline child field) of ``page`` with classified findings."""
     page = getattr(page, "specific", page)
-    findings: dict[str, list[str]] = {}
+    if case_drawn is None:
+        case_drawn = is_case_drawn(page)
+    if registered is None:
+        registered = registered_contacts()
+    out: list[FieldFindings] = []
     for f in _text_fields(type(page)):
-        kinds = find_personal_data(text_of(getattr(page, f.attname, None)))
-        if kinds:
-            findings[str(f.verbose_name)] = kinds
+        text = text_of(getattr(page, f.attname, None))
+        found = classify(text, case_drawn=case_drawn, registered=registered)
+        if found:
+            out.append(FieldFindings(str(f.verbose_name), text, found))
     # Inline children (e.g. RequiredMaterial via InlinePanel), in memory when unsaved.
     for relation in getattr(type(page), "_meta").related_objects:
         if not isinstance(relation.field, ParentalKey):
@@ -100,24 +154,73 @@ def personal_data_in_page(page) -> dict[str, list[str]]:
             continue
         for child in children:
             for f in _text_fields(type(child)):
-                kinds = find_personal_data(text_of(getattr(child, f.attname, None)))
-                if kinds:
+                text = text_of(getattr(child, f.attname, None))
+                found = classify(text, case_drawn=case_drawn, registered=registered)
+                if found:
                     label = f"{relation.related_model._meta.verbose_name}·{f.verbose_name}"
-                    findings.setdefault(label, [])
-                    findings[label] = sorted(set(findings[label]) | set(kinds))
-    return findings
+                    out.append(FieldFindings(label, text, found))
+    return out
+
+
+def blocking_findings(field_findings: list[FieldFindings], acknowledged: set[str]) -> dict[str, list[Finding]]:
+    """{field label: findings that stop publishing}: personal data, and public information nobody confirmed."""
+    blocking: dict[str, list[Finding]] = {}
+    for ff in field_findings:
+        for finding in ff.findings:
+            if finding.category == PERSONAL or (finding.acknowledgeable and finding.key not in acknowledged):
+                blocking.setdefault(ff.label, []).append(finding)
+    return blocking
+
+
+def personal_data_in_page(page) -> dict[str, list[str]]:
+    """{field verbose name: [kinds]} for every field (and inline child field) that stops publishing."""
+    page = getattr(page, "specific", page)
+    blocking = blocking_findings(page_findings(page), acknowledged_keys(page))
+    return {label: sorted({f.kind for f in found}) for label, found in blocking.items()}
 
 
 def publish_refusal_message(findings: dict[str, list[str]]) -> str:
     parts = "；".join(
         f"{field}：{'、'.join(KIND_LABELS.get(k, k) for k in kinds)}" for field, kinds in findings.items()
     )
-    return str(_("不能发布：页面仍含有个人信息（%(parts)s）。请删除或替换为“申请人”“【手机号】”等占位词后再发布。")
-               % {"parts": parts})
+    return str(
+        _("不能发布：页面仍含有个人信息（%(parts)s）。请删除或替换为“申请人”“【手机号】”等占位词；"
+          "若是机构公开的联系方式，请在“公开信息核查”中逐项确认后再发布。")
+        % {"parts": parts}
+    )
 
 
 class PersonalDataGuardedPageForm(WagtailAdminPageForm):
-    """Refuses publish / submit / approve while any text field holds personal data."""
+    """Refuses publish / submit / approve while any text field holds personal data.
+
+    Public contact information (``contact_points``) is listed in the 公开信息核查 panel and
+    passes once the editor confirms it there, except on a page drafted from a case.
+    """
+
+    ACK_FIELD = "public_info_acknowledgements"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get(self.ACK_FIELD)
+        if field is not None:
+            field.required = False
+            field.widget.page = self.instance
+            field.widget.findings_for = page_findings
+
+    def clean_public_info_acknowledgements(self):
+        from .acknowledgements import merge_submitted
+
+        submitted = self.cleaned_data.get(self.ACK_FIELD) or []
+        previous = getattr(self.instance, self.ACK_FIELD, None) or []
+        if submitted and is_case_drawn(self.instance):
+            raise ValidationError(
+                _("本页由案件起草，其中的电话、姓名和地址都按个人信息处理，不能确认为公开信息；请删除或替换为占位词。")
+            )
+        user = getattr(self.for_user, "get_username", lambda: "")()
+        entries, errors = merge_submitted(submitted, previous, user=user)
+        if errors:
+            raise ValidationError(errors)
+        return entries
 
     def _guarded(self) -> bool:
         data = self.data or {}
@@ -130,18 +233,37 @@ class PersonalDataGuardedPageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         if not self._guarded():
             return cleaned
+        if "public_info_acknowledgements" in self.fields:
+            acknowledged = acknowledged_keys(_Acks(cleaned.get("public_info_acknowledgements")))
+        else:
+            acknowledged = acknowledged_keys(self.instance)
+        case_drawn = is_case_drawn(self.instance)
+        registered = registered_contacts()
         for name, value in list(cleaned.items()):
             field = self.fields.get(name)
-            if field is None:
+            if field is None or name == "public_info_acknowledgements":
                 continue
-            kinds = find_personal_data(text_of(value))
-            if kinds:
-                labels = "、".join(KIND_LABELS.get(k, k) for k in kinds)
+            found = classify(text_of(value), case_drawn=case_drawn, registered=registered)
+            personal = sorted({f.kind for f in found if f.category == PERSONAL})
+            unconfirmed = [f for f in found if f.acknowledgeable and f.key not in acknowledged]
+            if personal:
+                labels = "、".join(KIND_LABELS.get(k, k) for k in personal)
                 self.add_error(
                     name,
                     _("此处仍含有个人信息（%(kinds)s），发布前请删除或替换为占位词。") % {"kinds": labels},
                 )
+            elif unconfirmed:
+                items = "、".join(dict.fromkeys(f"{f.kind_label} {f.text}" for f in unconfirmed))
+                self.add_error(
+                    name,
+                    _("此处有尚未确认的公开信息（%(items)s），请在“公开信息核查”中逐项确认后再发布。") % {"items": items},
+                )
         return cleaned
+
+
+class _Acks:
+    def __init__(self, entries):
+        self.public_info_acknowledgements = entries if isinstance(entries, list) else []
 
 
 def guard_before_publish_page(request, page):

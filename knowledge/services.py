@@ -521,3 +521,20 @@ def article_draft_from_case_data(
         _start_workflow(page, author)
     logger.info("article draft %s created from a case with %d replacement(s)", page.pk, len(draft.replacements))
     return page
+
+
+def page_acknowledgements_audit(*, page: Page, user) -> int:
+    """Log the public-information acknowledgements added or withdrawn by the page's latest revision.
+
+    Compares the latest revision with the one before it, so a save that changes nothing
+    writes nothing. Returns the number of log entries written.
+    """
+    from .acknowledgements import audit_acknowledgements
+
+    revisions = list(page.revisions.order_by("-created_at", "-id")[:2])
+    if not revisions:
+        return 0
+    after = (revisions[0].content or {}).get("public_info_acknowledgements") or []
+    before = (revisions[1].content or {}).get("public_info_acknowledgements") or [] if len(revisions) > 1 else []
+    with transaction.atomic():
+        return audit_acknowledgements(page=page, user=user, before=before, after=after, revision=revisions[0])

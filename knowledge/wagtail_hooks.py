@@ -23,6 +23,7 @@ from portal.viewsets import RecordViewSetMixin
 
 from . import selectors, services
 from .models import ArticleFeedback, Department, District, Policy, PolicyChange, ServiceItem
+from .acknowledgements import ACKNOWLEDGED_ACTION, WITHDRAWN_ACTION
 from .publish_guard import guard_before_publish_page
 from .workflows import staff_department_id
 
@@ -197,6 +198,26 @@ def register_knowledge_log_actions(actions):
     actions.register_action(
         selectors.DRAFT_FROM_CASE_ACTION, _("由案件起草"), _("由已办结案件起草（已去除个人信息）")
     )
+
+    def acknowledged_message(log_entry):
+        data = log_entry.data or {}
+        return _("确认为%(category)s：%(text)s（理由：%(reason)s）") % {
+            "category": data.get("category", ""), "text": data.get("text", ""), "reason": data.get("reason", ""),
+        }
+
+    def withdrawn_message(log_entry):
+        data = log_entry.data or {}
+        return _("撤销公开信息确认：%(text)s") % {"text": data.get("text", "")}
+
+    actions.register_action(ACKNOWLEDGED_ACTION, _("确认公开信息"), acknowledged_message)
+    actions.register_action(WITHDRAWN_ACTION, _("撤销公开信息确认"), withdrawn_message)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def audit_public_info_acknowledgements(request, page):
+    """Every acknowledgement an editor adds or withdraws is a page-history entry on its revision."""
+    services.page_acknowledgements_audit(page=page, user=request.user)
 
 
 class PolicyChangeCreateView(CreateView):

@@ -9,7 +9,8 @@
 
 Both index into throwaway storage: a temporary SQLite file for the embedded
 engine (never the project database), a temporary index prefix on the
-Elasticsearch node (deleted afterwards). The relevance run also computes a
+Elasticsearch node (deleted afterwards). Relevance documents are shaped as an imported
+article is indexed (``search.documents.library_document``). The relevance run also computes a
 character-bigram BM25 baseline (k1=1.2, b=0.75, title + body) in pure Python.
 The latency run times one client, then 8 concurrent clients twice: as threads
 of this process and as 8 forked processes with their own connections.
@@ -126,10 +127,12 @@ def bigram_baseline(docs, queries, k1=1.2, b=0.75):
 
 
 def _docs_to_search(docs):
-    from .engines.base import SearchDocument
+    # Shaped exactly as an imported article is indexed (search.documents), so these figures
+    # are what readers get through /api/search/ after import_articles.
+    from .documents import library_document
 
     for i, d in enumerate(docs, 1):
-        yield SearchDocument(doc_type="article", doc_id=i, external_id=str(d["id"]), title=d["title"], body=d["body"])
+        yield library_document(doc_id=i, external_id=str(d["id"]), title=d["title"], body=d["body"])
 
 
 def relevance(args):

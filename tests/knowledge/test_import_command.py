@@ -51,7 +51,7 @@ def run(path, *args):
 def test_imports_and_publishes_articles_with_topics_and_departments(tmp_path):
     path = write_jsonl(tmp_path, [json.dumps(d, ensure_ascii=False) for d in DOCS])
     out, err = run(path)
-    assert "新建 3 篇" in out and "跳过 0 行" in out
+    assert "新建 3 篇" in out and "失败 0 行" in out
     assert err == ""
 
     page = SolutionArticlePage.objects.get(external_id="doc-001")
@@ -102,7 +102,7 @@ def test_invalid_lines_are_reported_with_line_numbers_and_leave_nothing(tmp_path
         json.dumps(["an", "array"]),
     ]
     out, err = run(write_jsonl(tmp_path, lines))
-    assert "新建 1 篇" in out and "跳过 5 行" in out
+    assert "新建 1 篇" in out and "失败 5 行" in out
     for lineno in (2, 3, 5, 6, 7):
         assert f"第 {lineno} 行" in err
     assert "不是有效的 JSON" in err and "title" in err
@@ -130,3 +130,79 @@ def test_no_index_imports_then_rebuilds_once_so_search_finds_them(tmp_path, sear
     assert [h.doc_id for h in results.hits] == [SolutionArticlePage.objects.get(external_id="3").pk]
     results = get_engine().search(SearchQuery(q="简易注销", types=["article"]))
     assert results.hits and results.hits[0].external_id == "doc-001"
+
+
+NOTICE = {
+    "id": "notice-1",
+    "title": "关于做好复工复产登记的通知",
+    "body": "关于做好复工复产登记的通知 各企业：请于2月20日前完成登记。 联系人：王蔚，联系电话：010-64521233，"
+            "电子邮箱：fugong@rsj.beijing.gov.cn。 地址：北京市西城区西三环南路1号北京市政务中心。",
+}
+PRIVATE = {
+    "id": "private-1",
+    "title": "申请人反映的情况",
+    "body": "申请人张某某，身份证号310101199001011234，反映营业执照无法办理。",
+}
+PLAIN = {"id": "plain-1", "title": "简易注销公告期", "body": "简易注销的公告期为20日。"}
+
+
+def test_public_source_publishes_institutional_contacts_and_drafts_the_rest(tmp_path):
+    from wagtail.models import PageLogEntry
+
+    path = write_jsonl(tmp_path, [json.dumps(d, ensure_ascii=False) for d in (NOTICE, PRIVATE, PLAIN)])
+    report = tmp_path / "report.jsonl"
+    out, err = run(path, "--public-source", "--report", str(report))
+    assert "已发布 2 篇" in out and "草稿 1 篇" in out and "失败 0 行" in out, out
+    notice = SolutionArticlePage.objects.get(external_id="notice-1")
+    assert notice.live and not notice.has_unpublished_changes and notice.live_revision_id == notice.latest_revision_id
+    acked = {e["text"] for e in notice.public_info_acknowledgements}
+    assert {"王蔚", "fugong@rsj.beijing.gov.cn"} <= acked
+    # The acknowledgements travel with the published revision and are in the page history.
+    assert notice.live_revision.content["public_info_acknowledgements"] == notice.public_info_acknowledgements
+    assert PageLogEntry.objects.filter(page=notice, action="knowledge.public_info_acknowledged").count() == len(acked)
+    private = SolutionArticlePage.objects.get(external_id="private-1")
+    assert not private.live and private.latest_revision_id  # kept, as a draft an editor can finish
+    lines = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["private-1"]
+    kinds = {f["kind"] for f in lines[0]["findings"]}
+    assert "身份证号" in kinds
+    assert "310101199001011234" not in report.read_text(encoding="utf-8")  # masked in the report
+
+
+def test_without_public_source_anything_found_is_a_draft_and_nothing_is_lost(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(d, ensure_ascii=False) for d in (NOTICE, PLAIN)])
+    out, _ = run(path, "--report", str(tmp_path / "r.jsonl"))
+    assert "已发布 1 篇" in out and "草稿 1 篇" in out
+    assert SolutionArticlePage.objects.count() == 2
+    assert not SolutionArticlePage.objects.get(external_id="notice-1").live
+    # A later import declared public publishes the same notice.
+    out, _ = run(path, "--public-source", "--report", str(tmp_path / "r2.jsonl"))
+    assert SolutionArticlePage.objects.get(external_id="notice-1").live
+    assert "已发布 2 篇" in out
+
+
+def test_a_line_can_declare_itself_public(tmp_path):
+    line = dict(NOTICE, public=True)
+    out, _ = run(write_jsonl(tmp_path, [json.dumps(line, ensure_ascii=False)]))
+    assert "已发布 1 篇" in out and SolutionArticlePage.objects.get(external_id="notice-1").live
+
+
+def test_progress_is_a_line_every_few_seconds_off_a_terminal():
+    from kernel.progress import Progress
+
+    now = [0.0]
+    out = StringIO()
+    progress = Progress(out, total=4, label="导入", clock=lambda: now[0], tty=False)
+    for t in (1.0, 4.0, 5.0, 9.0):
+        now[0] = t
+        progress.advance()
+    progress.finish()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("导入 2/4（50%）") and lines[1].startswith("导入 4/4（100%）")
+    bar = StringIO()
+    tty = Progress(bar, total=2, label="导入", clock=lambda: now[0], tty=True)
+    tty.advance()
+    tty.advance()
+    tty.finish()
+    assert "\r[" in bar.getvalue() and "#" * 30 in bar.getvalue()

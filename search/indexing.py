@@ -242,8 +242,11 @@ def _is_page(obj) -> bool:
     return isinstance(obj, Page)
 
 
-def rebuild(*, engine=None) -> dict[str, int]:
-    """Rebuild the whole index from the database; clears the engine's pending queue."""
+def rebuild(*, engine=None, progress=None) -> dict[str, int]:
+    """Rebuild the whole index from the database; clears the engine's pending queue.
+
+    ``progress`` (a ``kernel.progress.Progress``) advances once per document written.
+    """
     from .models import PendingIndexOperation
 
     engine = engine or get_engine()
@@ -254,6 +257,8 @@ def rebuild(*, engine=None) -> dict[str, int]:
             n = 0
             for doc in source.iter_documents():
                 n += 1
+                if progress is not None:
+                    progress.advance()
                 yield doc
             counts[source.doc_type] = n
 

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kernel.progress import Progress
 from search import indexing
 from search.engines import EngineUnavailable, get_engine
 
@@ -14,10 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         engine = get_engine(options.get("engine"))
+        progress = Progress(self.stdout, label="重建索引", unit="条")
         try:
-            counts = indexing.rebuild(engine=engine)
+            counts = indexing.rebuild(engine=engine, progress=progress)
         except EngineUnavailable as exc:
             raise CommandError(f"检索引擎不可用：{exc}") from exc
+        progress.finish()
         total = sum(counts.values())
         detail = "，".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"已重建 {engine.name} 索引：共 {total} 条（{detail}）"))

@@ -2,7 +2,7 @@
 
 Two measurements, printed together:
 
-1. Recall on the generated personal-data corpus (``knowledge.guard_corpus``): every sample must
+1. Recall on the generated personal-data corpus (``kernel.personal_data.corpus``): every sample must
    stop publishing, both in content drawn from a case (where nothing can be confirmed away)
    and in any other page (where it needs at least an editor's confirmation). Target 100%.
 2. On a labelled set of real snippets (JSON lines ``{"text", "value", "kind", "label"}`` with
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .contact_points import PERSONAL, classify
-from .guard_corpus import personal_corpus
+from kernel.personal_data.corpus import personal_corpus
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Synthetic personal data for measuring the publish guard (``manage.py guard_eval`` and the tests).
+"""Synthetic personal data for measuring de-identification and the publish guard (tests, ``manage.py guard_eval``).
 
 Generated, never real: phone numbers, resident IDs (valid check digits), individual business
 credit codes, names with titles and labels, addresses, plates, e-mails and case numbers,
@@ -8,7 +8,7 @@ sentence. ``personal_corpus()`` is deterministic.
 
 import random
 
-from kernel.personal_data import CREDIT_ALPHABET, credit_code_check_char, resident_id_check_char
+from .identity import CREDIT_ALPHABET, credit_code_check_char, resident_id_check_char
 
 FW = str.maketrans("0123456789Xx+", "０１２３４５６７８９Ｘｘ＋")
 RNG_SEED = 20260717

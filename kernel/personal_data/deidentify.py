@@ -191,8 +191,9 @@ _PLATE_ALNUM = "[A-HJ-NP-Z0-9Ａ-ＨＪ-ＮＰ-Ｚ０-９]"
 
 _NUM = f"(?:{D}+|[一二三四五六七八九十百零〇两]+)"
 # A road name: up to 4 characters before the suffix, never crossing an
-# administrative unit, punctuation or a function word (keeps "家住…区" intact).
-_ROAD = f"[^\\s{'市区县省镇乡街道'}，。、；：,.;:（）()【】\\[\\]住在于到至及和与的为是码号电址0-9０-９]{{1,4}}?(?:路|街|巷|公路|大道|村|宅|里|坊)"
+# administrative unit, punctuation or a function word (keeps "家住…区" intact),
+# nor a verb of going ("1月30日赴沪太路841号": the address starts at 沪).
+_ROAD = f"[^\\s{'市区县省镇乡街道'}，。、；：,.;:（）()【】\\[\\]住在于到至及和与的为是码号电址赴往0-9０-９]{{1,4}}?(?:路|街|巷|公路|大道|村|宅|里|坊)"
 _HOUSE = (
     f"(?:{_NUM}(?:弄|支弄))?{_NUM}号(?!令|文|线|公告|第)"
     f"(?:{_NUM}(?:号楼|幢|栋|座|单元|楼|层|号))*(?:{_NUM}室)?"

@@ -140,3 +140,9 @@ def test_self_introductions_lose_the_name_but_roles_and_places_stay():
     # 我是 introduces roles and places far more often than names: those stay readable.
     for text in ("我是江苏人。", "我是房东，店面要转租", "我是申请人。", "我是杨浦的，离得远"):
         assert deidentify(text).text == text
+
+
+def test_a_date_before_an_address_is_not_part_of_it():
+    result = deidentify("记者于1月30日赴沪太路841号上海邮局海关验放现场察看")
+    assert [text for text in ["1月30日赴", "沪太路841号"] if text in result.text] == ["1月30日赴"]
+    assert result.text.startswith("记者于1月30日赴【地址】")

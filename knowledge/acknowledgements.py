@@ -15,6 +15,7 @@ import json
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -213,6 +214,8 @@ class PublicInfoWidget(forms.Widget):
         rows = list(items.values())
         for i, row in enumerate(rows):
             row["index"] = i
+            at = parse_datetime(str((row["ack"] or {}).get("at") or ""))
+            row["ack_at"] = timezone.localtime(at) if at and timezone.is_aware(at) else at
         context["rows"] = rows
         context["count"] = len(rows)
         context["personal_count"] = sum(1 for r in rows if not r["finding"].acknowledgeable and r["finding"].blocks_without_acknowledgement)

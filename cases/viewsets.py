@@ -13,7 +13,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -384,8 +384,20 @@ class CaseInspectView(InspectView):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存：%(a)s。") % {"a": action.label})
+                in_place = request.headers.get("X-Requested-With") == "XMLHttpRequest"
                 if name == "draft_article":
-                    return HttpResponseRedirect(reverse("wagtailadmin_pages:edit", args=(result.pk,)))
+                    url = reverse("wagtailadmin_pages:edit", args=(result.pk,))
+                    if in_place:
+                        response = HttpResponse(status=204)
+                        response["X-Case-Desk-Location"] = url
+                        return response
+                    return HttpResponseRedirect(url)
+                if in_place:
+                    # The saved page in this very answer (no redirect, so its message cannot be
+                    # taken by another request of the same session in between).
+                    self.object.refresh_from_db()
+                    self.__dict__.pop("offered_actions", None)
+                    return TemplateResponse(request, self.template_name, self.get_context_data())
                 return HttpResponseRedirect(reverse("cases:inspect", args=[self.object.pk]))
         self.object.refresh_from_db()
         messages.error(request, _("未保存，请根据提示修改后重试。"))

@@ -203,3 +203,12 @@ def test_referral_needs_every_field(client, case, window_user, field):
     response = client.post(url_of(case), refer_data(case, **{field: ""}))
     assert response.status_code == 400 and "请填写" in response.content.decode()
     assert counts() == before
+
+
+def test_an_in_place_save_answers_with_the_saved_page_and_its_message(client, case, triage_user):
+    client.force_login(triage_user)
+    response = client.post(url_of(case), {**shown_version(case), "action": "triage", "triage-classification": "difficult",
+                                          "triage-blocking_cause": "legacy"}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "已保存：研判分类。" in html and "data-case-desk" in html and "研判为“难办”" in html

@@ -49,6 +49,11 @@
       return;
     }
     var here = window.location.pathname;
+    var next = response.headers.get("X-Case-Desk-Location");
+    if (next) {
+      window.location.assign(next);  // a drafted article opens in the page editor
+      return;
+    }
     if (response.redirected && new URL(response.url).pathname !== here) {
       window.location.assign(response.url);  // e.g. a drafted article opens in the page editor
       return;

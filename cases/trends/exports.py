@@ -7,10 +7,11 @@ import io
 
 from django.http import HttpResponse
 
+from kernel.exports import CSV_BOM, safe_cell, xlsx_append
+
 from .selectors import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value):
@@ -27,11 +28,8 @@ def xlsx_response(tables: list[Table], filename: str) -> HttpResponse:
         sheet = book.create_sheet(title=table.title[:31])
         sheet.append([str(h) for h in table.headings])
         for row in table.rows:
-            # Text cells (search words) go in as strings, never as formulas.
-            sheet.append([_cell(v) if not isinstance(v, str) else v for v in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
+            # Text cells (search words) go in as text, never as formulas.
+            xlsx_append(sheet, [_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -40,16 +38,14 @@ def xlsx_response(tables: list[Table], filename: str) -> HttpResponse:
 
 
 def csv_text(headings: list, rows: list[list]) -> str:
-    """The one place this module writes CSV: UTF-8 with a BOM (Excel reads Chinese
-    right) and text that a spreadsheet would run as a formula prefixed with '."""
+    """The one place this module writes CSV, with the kernel's rules for every export:
+    a UTF-8 BOM (Excel reads Chinese right) and formula-like text made plain text."""
     out = io.StringIO()
-    out.write("\ufeff")
+    out.write(CSV_BOM)
     writer = csv.writer(out)
     writer.writerow([str(h) for h in headings])
     for row in rows:
-        writer.writerow([
-            "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else _cell(v) for v in row
-        ])
+        writer.writerow([safe_cell(_cell(v)) for v in row])
     return out.getvalue()
 
 

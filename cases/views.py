@@ -149,8 +149,15 @@ def guide_open(request, page_id: int):
     """A guide offered by 提交前看看, opened: counted for the deflection figure, then shown."""
     from wagtail.models import Page
 
-    page = Page.objects.live().public().filter(pk=page_id).first()
-    if page is None:
+    from knowledge.models import PolicyTransitionGuidePage, SolutionArticlePage
+
+    # Only the guidance 提交前看看 offers: any other page id (the root, the home page)
+    # is not a guide and may not even have a public address.
+    page = (
+        Page.objects.live().public().type(SolutionArticlePage, PolicyTransitionGuidePage)
+        .filter(pk=page_id).first()
+    )
+    if page is None or not page.url:
         raise Http404
     if not limit_from_settings("guide_visit", "CASES_GUIDE_VISIT_RATE_LIMIT", (120, 600)).request_exceeded(request):
         visit = trend_services.guide_visit_record()

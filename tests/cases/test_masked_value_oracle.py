@@ -167,6 +167,9 @@ def oracle_world(window_user, triage_user, hall, market_dept, tax_dept):
     return cases
 
 
+SERVER_ERRORS: list[str] = []
+
+
 def _principals(market_dept, hall):
     personal = Permission.objects.get(codename="view_personal_data", content_type__app_label="cases")
     principals = []
@@ -188,6 +191,8 @@ def _ask(client, method, url, data, guesses):
     with transaction.atomic():
         response = client.get(url, data) if method == "GET" else client.post(url, data)
         transaction.set_rollback(True)  # a POST that writes must not change the next answer
+    if response.status_code >= 500:
+        SERVER_ERRORS.append(f"{method} {url} {sorted(data)}: {response.status_code}")
     return _normalise(response, guesses)
 
 
@@ -233,3 +238,5 @@ def test_true_and_false_guess_of_a_masked_value_get_identical_answers(oracle_wor
                         differences.append(f"{role} {method} {url} {extra}: {_first_difference(*answers)}")
     assert asked > 200
     assert differences == [], "\n".join(differences)
+    # Not an oracle, but a crash a role can reach is a defect of its own.
+    assert SERVER_ERRORS == [], "\n".join(sorted(set(SERVER_ERRORS)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,6 +69,18 @@ def _add(key: str, amount: int, window: int) -> int:
             row.count, row.expires_at = amount, expires
         row.save(update_fields=["count", "expires_at"])
         return row.count
+
+
+def client_ip_or_none(request) -> str | None:
+    """``client_address`` when it is an IP address, else None: for records that store an IP
+    (django-axes' login log). A login without a network request (``force_login``, a
+    management command) or a mangled proxy header has none, and PostgreSQL refuses
+    anything else in an IP column."""
+    value = client_address(request)
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

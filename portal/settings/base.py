@@ -150,7 +150,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("BANCHENG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("BANCHENG_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "kernel.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "kernel.ratelimit.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
 AXES_VERBOSE = False  # no addresses in the application log; the attempts are in the database
 # Staff sessions end when the browser closes, and after a working day (8 hours) without a request.

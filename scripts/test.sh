@@ -70,10 +70,23 @@ rc_sqlite=$?
 run_pass postgresql "$PG_URL" "$@"
 rc_pg=$?
 
+# Fault drills: a few seconds of load on gunicorn + the task worker over PostgreSQL and a
+# three-node Elasticsearch, with a node killed, the whole cluster down and PostgreSQL
+# restarted; fails when a request answers 500 where it must not or a report is lost.
+# They use a PostgreSQL and cluster of their own (they stop them), not the test services.
+rc_drills=0
+if [ "$#" -eq 0 ] || [ -n "${BANCHENG_DRILLS:-}" ]; then
+    echo
+    echo "================ fault drills ================"
+    .venv/bin/python -m portal.loadtest drills --users 8 --seconds 10 --outage 6
+    rc_drills=$?
+fi
+
 echo
 echo "[test] pass 1 SQLite:     $(verdict "$rc_sqlite")"
 echo "[test] pass 2 PostgreSQL: $(verdict "$rc_pg")"
-if [ "$rc_sqlite" -eq 0 ] && [ "$rc_pg" -eq 0 ]; then
+echo "[test] fault drills:       $([ "$rc_drills" -eq 0 ] && echo passed || echo FAILED)"
+if [ "$rc_sqlite" -eq 0 ] && [ "$rc_pg" -eq 0 ] && [ "$rc_drills" -eq 0 ]; then
     echo "[test] all passes green"
     exit 0
 fi

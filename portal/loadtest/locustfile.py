@@ -22,6 +22,7 @@ from locust import HttpUser, between, events, task
 PLAN = json.loads(open(os.environ["BANCHENG_LOAD_PLAN"], encoding="utf-8").read())
 REPORTS_OUT = os.environ.get("BANCHENG_LOAD_REPORTS_OUT", "")
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CASE_LINK_RE = re.compile(r'/admin/cases/case/inspect/(\d+)/')
 IDEM_RE = re.compile(r'name="idempotency_key" value="([^"]+)"')
 REPORT_RETRIES = 5
 
@@ -167,6 +168,10 @@ class Staff(HttpUser):
             headers={"Referer": self.host + "/admin/login/"},
             name="staff login",
         )
+        # The cases this role may open: what its own case list links to (a department sees
+        # only what was dispatched to it; opening another case is rightly a 404).
+        listing = self.client.get("/admin/cases/case/", name="case list")
+        self.cases = sorted({int(pk) for pk in CASE_LINK_RE.findall(listing.text or "")})
 
     def _token(self) -> str:
         return self.client.cookies.get("csrftoken", "")
@@ -181,8 +186,8 @@ class Staff(HttpUser):
 
     @task(4)
     def case_page(self):
-        if PLAN["cases"]:
-            self.client.get(f"/admin/cases/case/inspect/{random.choice(PLAN['cases'])}/", name="case page")
+        if self.cases:
+            self.client.get(f"/admin/cases/case/inspect/{random.choice(self.cases)}/", name="case page")
 
     @task(4)
     def precedents_while_typing(self):

@@ -5,9 +5,21 @@ import re
 from playwright.sync_api import expect
 
 
+def sign_out(page) -> None:
+    """Become an anonymous visitor in the same browser.
+
+    Leave the current page first: a request it still has in flight would
+    answer after the cookies are cleared and set the old session again (every
+    response refreshes the session cookie), so the next page would still be
+    the previous user's.
+    """
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def sign_in(page, username: str, password: str) -> None:
     """Fresh session, the Chinese login form, then the dashboard."""
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto("/admin/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from cases.models import Case, ServiceHall, StaffProfile
 from knowledge.models import Department, District
 
-from .admin_session import sign_in
+from .admin_session import sign_in, sign_out
 from .case_desk_data import ensure_case_desk_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -160,7 +160,7 @@ def test_case_loop(live_server, browser_page, desk):
     assert case.status == Case.Status.CLOSED and case.outcome == Case.Outcome.DONE
 
     # 8. The reporter looks it up and rates it.
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto("/report/status/")
     page.fill("#id_tracking_number", case.tracking_number)
     page.fill("#id_phone_last4", "4321")

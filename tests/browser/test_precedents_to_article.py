@@ -22,7 +22,7 @@ from cases.models import Case
 from knowledge.demo import DEMO_PASSWORD
 from knowledge.models import Department, SolutionArticlePage
 
-from .admin_session import sign_in
+from .admin_session import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -180,7 +180,7 @@ def test_precedents_at_intake_then_article_from_the_closed_case(live_server, bro
     assert article.live
 
     # 6. The public search finds it; no personal data on the public page.
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto("/search/?q=" + "前租户公司未注销 奶茶店 营业执照")
     result = page.get_by_role("link", name=NEW_TITLE)
     expect(result).to_be_visible()

@@ -363,6 +363,9 @@ class Dispatch(models.Model):
 
     class Meta:
         ordering = ["deadline", "id"]
+        # "Is anything still pending on this case (for this department)?" is asked by every
+        # action; without it SQLite walks the department's whole dispatch list instead.
+        indexes = [models.Index(fields=["case", "department", "status"], name="cases_disp_case_dept_status")]
         verbose_name = _("分办")
         verbose_name_plural = _("分办")
 

@@ -30,6 +30,17 @@ def _analysing_indexer(base):
         def prepare_value(self, value):
             return analysis.analyze_for_index(super().prepare_value(value))
 
+        def prepare_field(self, obj, field):
+            # modelsearch walks every field three times (for title, body and autocomplete),
+            # reading related rows and analysing the text each time: do it once per object.
+            if obj is not self.obj:
+                yield from super().prepare_field(obj, field)
+                return
+            prepared = self.__dict__.setdefault("_prepared_fields", {})
+            if id(field) not in prepared:
+                prepared[id(field)] = list(super().prepare_field(obj, field))
+            yield from prepared[id(field)]
+
     return AnalysingObjectIndexer
 
 

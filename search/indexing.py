@@ -48,8 +48,13 @@ def _apply(engine, doc_type: str, doc_ids: list[int]) -> None:
     """Write the current documents of ``doc_ids`` (one engine call), delete those that must go."""
     source = sources.get_source(doc_type)
     docs, gone = [], []
+    bulk = getattr(source, "documents_for_ids", None) if len(doc_ids) > 1 else None
+    found = bulk(doc_ids) if bulk is not None else None
     for doc_id in doc_ids:
-        doc = document_for_id(source, doc_id) if source is not None else None
+        if found is not None:
+            doc = found.get(doc_id)
+        else:
+            doc = document_for_id(source, doc_id) if source is not None else None
         if doc is None:
             gone.append(doc_id)
         else:

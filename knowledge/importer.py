@@ -340,10 +340,21 @@ def wagtail_search_deferred():
     Its post_save handler skips backends whose AUTO_UPDATE is False; the caller adds the
     pages once, in bulk (``reindex_wagtail_search``), after its transaction commits.
     """
+    from django.db.models.signals import post_save
+    from modelsearch.index import get_indexed_models
+    from modelsearch.signal_handlers import post_save_signal_handler
+
     backends = getattr(settings, "WAGTAILSEARCH_BACKENDS", {}) or {"default": {}}
     quiet_backends = {name: {**cfg, "AUTO_UPDATE": False} for name, cfg in backends.items()}
-    with override_settings(WAGTAILSEARCH_BACKENDS=quiet_backends):
-        yield
+    # With AUTO_UPDATE off the handler's task still runs once per save, only to re-read the
+    # object and find no backend to write to: leave it out while the block runs.
+    muted = [m for m in get_indexed_models() if post_save.disconnect(post_save_signal_handler, sender=m)]
+    try:
+        with override_settings(WAGTAILSEARCH_BACKENDS=quiet_backends):
+            yield
+    finally:
+        for model in muted:
+            post_save.connect(post_save_signal_handler, sender=model)
 
 
 @contextlib.contextmanager

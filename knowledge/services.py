@@ -138,7 +138,7 @@ def article_source_count_add(*, page: SolutionArticlePage, delta: int = 1) -> in
     from django.db.models import F
     from django.db.models.functions import Greatest
 
-    from portal.cache import bump_content_version
+    from kernel.content_version import bump_content_version
 
     SolutionArticlePage.objects.filter(pk=page.pk).update(
         source_case_count=Greatest(F("source_case_count") + int(delta), 0)

@@ -19,24 +19,30 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
-from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_request
+
+# The version every key carries lives in the kernel (search and knowledge use it too).
+from kernel.content_version import (  # noqa: F401  (re-exported for the middleware's users)
+    DEFAULT_CACHE,
+    DEFAULT_KEY_PREFIX,
+    bump_content_version,
+    content_version,
+    page_served_from_cache,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "ENABLED": True,
-    "CACHE": "default",
+    "CACHE": DEFAULT_CACHE,
     "TIMEOUT": 600,
-    "KEY_PREFIX": "bancheng:page",
+    "KEY_PREFIX": DEFAULT_KEY_PREFIX,
     # Staff tools, personal data, forms and per-request endpoints.
     "EXCLUDED_PATH_PREFIXES": [
         "/admin/",
@@ -73,49 +79,12 @@ NEUTRAL_COOKIES_SETTING = "BANCHENG_PAGE_CACHE_NEUTRAL_COOKIES"
 # bypass the cache and the language is in the key.
 COVERED_VARY = {"cookie", "accept-language"}
 
-# Sent when a response is replayed from the cache, so that per-request
-# bookkeeping (e.g. search analytics) can still count the view.
-page_served_from_cache = Signal()
-
-
 def config() -> dict:
     return {**DEFAULTS, **getattr(settings, "BANCHENG_PAGE_CACHE", {})}
 
 
 def _cache():
     return caches[config()["CACHE"]]
-
-
-def _version_key() -> str:
-    return f"{config()['KEY_PREFIX']}:version"
-
-
-def content_version() -> int:
-    cache = _cache()
-    key = _version_key()
-    version = cache.get(key)
-    if version is None:
-        # A time-based start never reuses a number from before an eviction.
-        cache.add(key, time.time_ns(), timeout=None)
-        version = cache.get(key, 0)
-    return version
-
-
-def bump_content_version() -> None:
-    """Invalidate every cached page (call after any public content change)."""
-    _bump()
-    # Bump again after commit: a request that read the new version before the
-    # change was committed may have stored a page rendered from old data.
-    transaction.on_commit(_bump)
-
-
-def _bump() -> None:
-    cache = _cache()
-    key = _version_key()
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, time.time_ns(), timeout=None)
 
 
 def _neutral_cookies() -> set[str]:

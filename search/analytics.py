@@ -19,6 +19,7 @@ from django.db.models import Count, ExpressionWrapper, F, Func, Max, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kernel.content_version import page_served_from_cache
 from kernel.personal_data import deidentify
 from kernel.ratelimit import Limit, client_address, limit_from_settings, opaque_key
 
@@ -111,7 +112,7 @@ def record_click(*, query: str, doc: str, role: str, position: int | None = None
 
 
 # --- searches answered from the anonymous page cache ---------------------------
-# portal.cache replays cached search pages without running the view; the view
+# The page cache replays cached search pages without running the view; the view
 # remembers each URL's result count so that a replayed view is still logged.
 
 RESULT_COUNT_TTL = 24 * 3600
@@ -151,10 +152,6 @@ def _on_page_served_from_cache(sender, request, **kwargs):
 
 
 def connect_cache_signal() -> None:
-    try:
-        from portal.cache import page_served_from_cache
-    except ImportError:
-        return
     page_served_from_cache.connect(_on_page_served_from_cache, dispatch_uid="search_analytics_cached_view")
 
 

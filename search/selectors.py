@@ -167,7 +167,7 @@ def pinyin_title_index():
     every publish, unpublish, move, delete and policy save bumps it, so an unpublished
     title is never suggested."""
     from knowledge.models import Policy, PolicyTransitionGuidePage, ServiceItem, SolutionArticlePage
-    from portal.cache import content_version
+    from kernel.content_version import content_version
 
     from .analysis import domain_terms
     from .pinyin import PinyinTitleIndex

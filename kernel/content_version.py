@@ -1,0 +1,58 @@
+"""The public content version: one number that changes whenever what anonymous
+readers can see changes (a page published, a taxonomy snippet saved, the search
+index updated).
+
+It lives in the kernel because every layer needs it: the page cache (portal) keys
+pages on it, search keys cached answers on it, knowledge bumps it after a change
+that bypasses Wagtail's signals. It is kept in Django's cache framework, in the
+cache and under the key prefix the page cache is configured with
+(``BANCHENG_PAGE_CACHE`` ``CACHE`` and ``KEY_PREFIX``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.dispatch import Signal
+
+DEFAULT_CACHE = "default"
+DEFAULT_KEY_PREFIX = "bancheng:page"
+
+# Sent with ``request=`` when a response is replayed from the page cache without
+# running its view, so per-request bookkeeping (search analytics) still counts it.
+page_served_from_cache = Signal()
+
+
+def _cache_and_key():
+    config = getattr(settings, "BANCHENG_PAGE_CACHE", {})
+    prefix = config.get("KEY_PREFIX", DEFAULT_KEY_PREFIX)
+    return caches[config.get("CACHE", DEFAULT_CACHE)], f"{prefix}:version"
+
+
+def content_version() -> int:
+    cache, key = _cache_and_key()
+    version = cache.get(key)
+    if version is None:
+        # A time-based start never reuses a number from before an eviction.
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key, 0)
+    return version
+
+
+def bump_content_version() -> None:
+    """Invalidate everything keyed on the version (call after any public content change)."""
+    _bump()
+    # Bump again after commit: a request that read the new version before the
+    # change was committed may have stored a page rendered from old data.
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    cache, key = _cache_and_key()
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)

@@ -27,7 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from django.views.generic import FormView, TemplateView
 
-from portal.viewsets import RecordViewSetMixin
+from kernel.record_viewsets import RecordViewSetMixin
 
 from cases import actions as case_actions
 from cases import forms as case_forms

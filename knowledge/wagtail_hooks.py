@@ -19,7 +19,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal.viewsets import RecordViewSetMixin
+from kernel.record_viewsets import RecordViewSetMixin
 
 from . import selectors, services
 from .models import ArticleFeedback, Department, District, Policy, PolicyChange, ServiceItem

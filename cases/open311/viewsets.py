@@ -20,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from cases.open311 import services
 from cases.open311.models import ApiKey, IntegrationSystem, WebhookDelivery
-from portal.viewsets import RecordViewSetMixin
+from kernel.record_viewsets import RecordViewSetMixin
 
 
 class IntegrationSystemViewSet(ModelViewSet):

@@ -1,4 +1,4 @@
-"""Shared pieces for Wagtail admin viewsets."""
+"""A Wagtail admin viewset over records that only services change (cases, knowledge, search logs)."""
 
 
 class RecordViewSetMixin:

@@ -110,7 +110,11 @@ def chromium_browser():
 
     A missing browser is an error, never a skip: browser tests must run in CI.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions wait as long as actions do: the first precedent search or triage
+    # suggestion of a run loads jieba and the model, seconds on a busy machine.
+    expect.set_options(timeout=20_000)
 
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(

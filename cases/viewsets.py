@@ -779,18 +779,7 @@ class ClassCaseViewSet(RecordViewSetMixin, ModelViewSet):
     add_to_reference_index = False
     # Opening happens from the 一类事 report (services.class_case_open); here staff track and close.
     form_fields = ["title", "owner_department", "deadline", "status", "outcome_summary"]
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_index_view_kwargs(self, **kwargs):
-        kwargs = super().get_index_view_kwargs(**kwargs)
-        kwargs["add_url_name"] = None
-        return kwargs
+    created_elsewhere = True
 
 
 CASE_DESK_SUBMENU_HOOK = "register_case_desk_menu_item"

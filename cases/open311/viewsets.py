@@ -116,18 +116,7 @@ class WebhookDeliveryViewSet(RecordViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_reference_index = False
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_index_view_kwargs(self, **kwargs):
-        kwargs = super().get_index_view_kwargs(**kwargs)
-        kwargs["add_url_name"] = None
-        return kwargs
+    created_elsewhere = True
 
 
 class IntegrationViewSetGroup(ModelViewSetGroup):

@@ -5,12 +5,12 @@ Forms only parse and validate input; the services do the work.
 
 from __future__ import annotations
 
-import bleach
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.personal_data import CreditCodeField, ResidentIdField
+from kernel.text import plain_text
 from cases.models import (
     Case,
     ClassCase,
@@ -52,11 +52,6 @@ class DeadlineField(forms.DateField):
             )
 
 
-def clean_text(value: str) -> str:
-    """Strip every tag: staff and citizens type plain text, never HTML."""
-    return bleach.clean(value or "", tags=[], attributes={}, strip=True).strip()
-
-
 def set_required_messages(form: forms.Form) -> None:
     """Say which field is missing, in words a counter clerk or citizen understands."""
     for field in form.fields.values():
@@ -74,14 +69,27 @@ class RequiredMessageMixin:
 
 
 class PlainTextField(forms.CharField):
+    """Free text as typed (``kernel.text.plain_text``): templates escape it when it is shown.
+
+    Cleaned before the required and length checks, so text of nothing but control
+    characters counts as empty and the limit counts what will be stored.
+    """
+
+    single_line = False
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", TEXT_MAX)
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("widget", forms.TextInput if self.single_line else forms.Textarea(attrs={"rows": 3}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, value):
-        value = super().clean(value)
-        return clean_text(value)
+    def to_python(self, value):
+        return plain_text(super().to_python(value), single_line=self.single_line)
+
+
+class PlainLineField(PlainTextField):
+    """One line of text as typed: names, titles, short labels."""
+
+    single_line = True
 
 
 class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
@@ -95,15 +103,15 @@ class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
         help_text=_("选择了受理大厅时可不填。"),
     )
     reporter_type = forms.ChoiceField(label=_("反映人类型"), choices=Case.ReporterType.choices)
-    reporter_name = forms.CharField(label=_("反映人姓名"), max_length=50)
+    reporter_name = PlainLineField(label=_("反映人姓名"), max_length=50)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=20)
     reporter_id_number = ResidentIdField(required=False, help_text=_("18 位身份证号码；15 位旧号码会自动转换为 18 位。"))
-    enterprise_name = forms.CharField(label=_("企业名称"), max_length=150, required=False)
+    enterprise_name = PlainLineField(label=_("企业名称"), max_length=150, required=False)
     credit_code = CreditCodeField(required=False)
     contact_preference = forms.ChoiceField(label=_("联系方式偏好"), choices=Case.ContactPreference.choices)
     matter = PlainTextField(label=_("反映事项"), max_length=MATTER_MAX, help_text=_("尽量记录反映人自己的表述。"))
     service_item = forms.ModelChoiceField(label=_("所办事项"), queryset=ServiceItem.objects.all(), required=False)
-    counter_name = forms.CharField(label=_("未办成的窗口"), max_length=100, required=False)
+    counter_name = PlainLineField(label=_("未办成的窗口"), max_length=100, required=False)
     counter_failure_reason = PlainTextField(label=_("未办成原因"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -114,9 +122,6 @@ class IntakeFieldsMixin(RequiredMessageMixin, forms.Form):
             if districts is not None:
                 self.fields["district"].queryset = districts
                 self.fields["hall"].queryset = halls
-
-    def clean_reporter_name(self):
-        return clean_text(self.cleaned_data["reporter_name"])
 
     def clean(self):
         data = super().clean()
@@ -133,7 +138,7 @@ class CaseRegisterForm(IntakeFieldsMixin):
         "name": "material_name", "promised_date": "material_promised_date", "supply_method": "material_supply_method",
     }
 
-    material_name = forms.CharField(label=_("容缺材料名称"), max_length=150, required=False)
+    material_name = PlainLineField(label=_("容缺材料名称"), max_length=150, required=False)
     material_promised_date = forms.DateField(label=_("承诺补齐日期"), required=False, widget=DATE_WIDGET)
     material_supply_method = forms.ChoiceField(
         label=_("补齐方式"), choices=[("", "---------"), *MissingMaterial.SupplyMethod.choices], required=False
@@ -224,8 +229,8 @@ class TriageForm(CaseActionForm):
     cited_rule = PlainTextField(label=_("依据的法律法规（办不了）"), required=False)
     alternative_path = PlainTextField(label=_("替代途径（办不了）"), required=False)
     guidance_answer = PlainTextField(label=_("政策解答（不会办）"), required=False)
-    guidance_link = forms.CharField(label=_("指引链接（不会办）"), max_length=300, required=False)
-    referred_to = forms.CharField(label=_("转至渠道（非政务服务）"), max_length=150, required=False)
+    guidance_link = PlainLineField(label=_("指引链接（不会办）"), max_length=300, required=False)
+    referred_to = PlainLineField(label=_("转至渠道（非政务服务）"), max_length=150, required=False)
     referral_reason = PlainTextField(label=_("转出理由（非政务服务）"), required=False)
     deadline = DeadlineField(
         label=_("办理时限"), required=False,
@@ -314,7 +319,7 @@ class TextForm(CaseActionForm):
 
 
 class MaterialAddForm(CaseActionForm):
-    name = forms.CharField(label=_("材料名称"), max_length=150)
+    name = PlainLineField(label=_("材料名称"), max_length=150)
     promised_date = forms.DateField(label=_("承诺补齐日期"), widget=DATE_WIDGET)
     supply_method = forms.ChoiceField(label=_("补齐方式"), choices=MissingMaterial.SupplyMethod.choices)
 
@@ -379,13 +384,10 @@ class CloseForm(CaseActionForm):
 class ReferForm(CaseActionForm):
     """非政务服务，就地转办: where the citizen should go instead, and why, in one step."""
 
-    referred_to = forms.CharField(label=_("转至渠道或单位"), max_length=150,
+    referred_to = PlainLineField(label=_("转至渠道或单位"), max_length=150,
                                   help_text=_("例如：12345 市民服务热线、物业公司、街道办事处。"))
     referral_reason = PlainTextField(label=_("转办理由"))
     resolution_summary = PlainTextField(label=_("告知反映人（反映人可见）"))
-
-    def clean_referred_to(self):
-        return clean_text(self.cleaned_data["referred_to"])
 
 
 class RateForm(CaseActionForm):
@@ -465,8 +467,7 @@ class ConfirmForm(CaseActionForm):
 class PersonalDataExportForm(RequiredMessageMixin, forms.Form):
     """The reason and the confirmation asked before a file with full personal data is made."""
 
-    # Stored as typed (templates escape it on output), like every plain text should be.
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("导出事由"), max_length=200, min_length=4,
         help_text=_("例如：向区政务服务中心报送本月台账。事由将记入每件导出案件的办理记录。"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -489,13 +490,13 @@ class PublicReportForm(RequiredMessageMixin, forms.Form):
         label=_("您是"), choices=Case.ReporterType.choices, initial=Case.ReporterType.PERSON,
         widget=forms.RadioSelect,
     )
-    reporter_name = forms.CharField(label=_("姓名"), max_length=50)
+    reporter_name = PlainLineField(label=_("姓名"), max_length=50)
     reporter_phone = forms.CharField(
         label=_("联系电话"), max_length=20,
         help_text=_("手机号码或带区号的固定电话，用于联系您；查询办理进度时需要填写其后四位。"),
     )
     reporter_id_number = ResidentIdField(required=False, label=_("身份证号码（选填）"))
-    enterprise_name = forms.CharField(label=_("企业名称（企业填写）"), max_length=150, required=False)
+    enterprise_name = PlainLineField(label=_("企业名称（企业填写）"), max_length=150, required=False)
     credit_code = CreditCodeField(required=False, label=_("统一社会信用代码（选填）"))
     district = forms.ModelChoiceField(
         label=_("所在区"), queryset=District.objects.all(), empty_label=_("请选择所在区")
@@ -508,12 +509,6 @@ class PublicReportForm(RequiredMessageMixin, forms.Form):
     # Honeypot: hidden from people by CSS, bots fill it in.
     website = forms.CharField(label=_("网站"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def clean_reporter_name(self):
-        value = clean_text(self.cleaned_data["reporter_name"])
-        if not value:
-            raise forms.ValidationError(_("请填写姓名。"))
-        return value
 
     def clean_reporter_phone(self):
         # The service's own rule, checked here too so its error comes with the other fields' errors.
@@ -551,7 +546,7 @@ class ClassCaseOpenForm(RequiredMessageMixin, forms.Form):
     """“开为类案” on the 一类事 report: which class (its case ids), who owns it, what must come out."""
 
     case_ids = forms.CharField(widget=forms.HiddenInput)
-    title = forms.CharField(label=_("类案名称"), max_length=200, required=False)
+    title = PlainLineField(label=_("类案名称"), max_length=200, required=False)
     owner_department = forms.ModelChoiceField(label=_("牵头部门"), queryset=Department.objects.all())
     required_outcome = forms.ChoiceField(label=_("要求的成果"), choices=ClassCase.RequiredOutcome.choices)
 
@@ -563,9 +558,6 @@ class ClassCaseOpenForm(RequiredMessageMixin, forms.Form):
         if not ids:
             raise forms.ValidationError(_("请选择要并为类案的案件。"))
         return ids
-
-    def clean_title(self):
-        return clean_text(self.cleaned_data.get("title", ""))
 
 
 class ClassCaseCloseForm(RequiredMessageMixin, forms.Form):

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import selectors, services
-from cases.forms import clean_text
 from cases.models import Case
 from kernel import personal_data
+from kernel.text import plain_text
 from knowledge.models import District
 
 MAX_ROWS = 5000
@@ -170,7 +170,7 @@ def preview(
         except ValueError:
             errors.append(_("反映日期“%(v)s”无法识别，请使用 2026-03-01 格式。") % {"v": values.get("reported_on", "")})
         for name, message in (("reporter_name", _("反映人不能为空。")), ("matter", _("反映事项不能为空。"))):
-            cleaned = clean_text(values.get(name, ""))
+            cleaned = plain_text(values.get(name, ""), single_line=name == "reporter_name")
             if not cleaned:
                 errors.append(message)
             data[name] = cleaned
@@ -201,8 +201,8 @@ def preview(
             # Imported into another district, the rows would vanish from the importer's own list.
             errors.append(_("所属区“%(v)s”不在您负责的范围内，请由该区或市级管理员导入。") % {"v": district.name})
         data["district"] = district
-        data["enterprise_name"] = clean_text(values.get("enterprise_name", ""))
-        data["result"] = clean_text(values.get("result", ""))
+        data["enterprise_name"] = plain_text(values.get("enterprise_name", ""), single_line=True)
+        data["result"] = plain_text(values.get("result", ""))
         if len(data.get("matter", "")) > 2000:
             errors.append(_("反映事项超过 2000 字。"))
         rows.append(PreviewRow(line=offset, values=values, errors=errors, data=None if errors else data))

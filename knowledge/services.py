@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import bleach
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from kernel.ratelimit import Limit
+from kernel.text import plain_text
 
 from . import selectors
 from .forms import COMMENT_MAX_LENGTH
@@ -36,42 +36,27 @@ FEEDBACK_PAGE_LIMIT = Limit("feedback_page", FEEDBACK_RATE_LIMIT, FEEDBACK_RATE_
 FEEDBACK_SITE_LIMIT = Limit("feedback", 30, 3600)
 
 
-def _plain_text(value: str) -> str:
-    # Strip every tag (and drop script/style content) so the comment is
-    # stored as plain text; templates escape it again on output.
-    cleaned = bleach.clean(value or "", tags=set(), attributes={}, strip=True, strip_comments=True)
-    # bleach escapes &, < and > in text; store the reader's characters as typed.
-    cleaned = cleaned.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return cleaned.strip()
-
-
-def _contains_markup(value: str) -> bool:
-    return _plain_text(value) != (value or "").strip()
-
-
 @transaction.atomic
 def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str) -> ArticleFeedback:
     """Store one reader's feedback on ``page``.
 
-    Raises ValidationError (Chinese message) for markup in the comment, an
-    over-long comment or too many submissions; nothing is saved then.
+    The comment is stored as typed (``kernel.text.plain_text``; pages escape it).
+    Raises ValidationError (Chinese message) for an over-long comment or too many
+    submissions; nothing is saved then.
     """
-    comment = comment or ""
+    comment = plain_text(comment)
     if len(comment) > COMMENT_MAX_LENGTH:
         raise ValidationError(
             _("意见最多 %(limit)d 个字，您输入了 %(count)d 个字。")
             % {"limit": COMMENT_MAX_LENGTH, "count": len(comment)}
         )
-    if _contains_markup(comment):
-        raise ValidationError(_("意见中不能包含网页代码或脚本，请只填写文字。"))
-
     # client_key is kernel.ratelimit.client_address(request): the configured proxy
     # header's address, so a new User-Agent or cookie buys no fresh quota.
     if FEEDBACK_PAGE_LIMIT.exceeded(f"{client_key}:{page.pk}") or FEEDBACK_SITE_LIMIT.exceeded(client_key):
         logger.info("feedback rate limit hit on page %s", page.pk)
         raise ValidationError(_("提交过于频繁，请稍后再试。"))
 
-    feedback = ArticleFeedback(page=page, helpful=bool(helpful), comment=_plain_text(comment))
+    feedback = ArticleFeedback(page=page, helpful=bool(helpful), comment=comment)
     feedback.full_clean()
     feedback.save()
     logger.info("feedback stored on page %s (helpful=%s)", page.pk, feedback.helpful)
@@ -82,7 +67,7 @@ def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str)
 
 
 def _clip(text: str, limit: int) -> str:
-    text = (text or "").strip()
+    text = plain_text(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -100,7 +85,7 @@ def article_flag(
     page = page.specific if isinstance(page, Page) else page
     if not isinstance(page, (SolutionArticlePage, PolicyTransitionGuidePage)):
         raise ValidationError(_("只能标记办事指引或政策衔接指引。"))
-    reason = (reason or "").strip()
+    reason = plain_text(reason)
     if not reason:
         raise ValidationError({"reason": _("请写明需要复核的原因。")})
     flag = ArticleReviewFlag(
@@ -221,12 +206,12 @@ def policy_create(
     from wagtail.log_actions import log
 
     policy = Policy(
-        title=(title or "").strip(),
-        issuing_body=(issuing_body or "").strip(),
-        document_number=(document_number or "").strip(),
+        title=plain_text(title, single_line=True),
+        issuing_body=plain_text(issuing_body, single_line=True),
+        document_number=plain_text(document_number, single_line=True),
         effective_date=effective_date,
-        summary=(summary or "").strip(),
-        url=(url or "").strip(),
+        summary=plain_text(summary),
+        url=plain_text(url, single_line=True),
     )
     policy.full_clean()
     policy.save()
@@ -347,7 +332,7 @@ def policy_change_register(
         effective_date=effective_date,
         transition_end=transition_end,
         department=department,
-        note=(note or "").strip(),
+        note=plain_text(note),
         registered_by=author,
     )
     change.full_clean()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import MATTER_MAX, PlainTextField, clean_text
+from cases.forms import MATTER_MAX, PlainLineField, PlainTextField
 from cases.models import Case
 from cases.services import normalize_phone
+from kernel.text import plain_text
 
 # attribute[...] codes (services/{code}.json lists them) → form field.
 ATTRIBUTES = {
@@ -28,8 +29,8 @@ ATTRIBUTES = {
 class RequestForm(forms.Form):
     service_code = forms.CharField(max_length=20, error_messages={"required": _("缺少 service_code。")})
     jurisdiction_id = forms.CharField(max_length=40, required=False)
-    first_name = forms.CharField(max_length=50, required=False)
-    last_name = forms.CharField(max_length=50, required=False)
+    first_name = PlainLineField(max_length=50, required=False)
+    last_name = PlainLineField(max_length=50, required=False)
     phone = forms.CharField(max_length=30, error_messages={"required": _("缺少 phone（联系电话）。")})
     description = PlainTextField(
         max_length=MATTER_MAX,
@@ -42,10 +43,10 @@ class RequestForm(forms.Form):
         choices=Case.ReporterType.choices, required=False,
         error_messages={"invalid_choice": _("attribute[reporter_type] 只能是 person 或 enterprise。")},
     )
-    enterprise_name = forms.CharField(max_length=150, required=False)
+    enterprise_name = PlainLineField(max_length=150, required=False)
     credit_code = forms.CharField(max_length=30, required=False)
     reporter_id_number = forms.CharField(max_length=30, required=False)
-    counter_name = forms.CharField(max_length=100, required=False)
+    counter_name = PlainLineField(max_length=100, required=False)
     counter_failure_reason = PlainTextField(max_length=1000, required=False)
 
     PARAMETER_NAMES = {field: f"attribute[{code}]" for code, field in ATTRIBUTES.items()}
@@ -63,14 +64,12 @@ class RequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        name = clean_text((cleaned.get("last_name") or "") + (cleaned.get("first_name") or ""))
+        name = plain_text((cleaned.get("last_name") or "") + (cleaned.get("first_name") or ""), single_line=True)
         if not name:
             self.add_error("last_name", _("缺少反映人姓名（last_name 姓、first_name 名）。"))
         cleaned["reporter_name"] = name[:50]
         if not cleaned.get("reporter_type"):
             cleaned["reporter_type"] = Case.ReporterType.PERSON
-        for field in ("enterprise_name", "counter_name"):
-            cleaned[field] = clean_text(cleaned.get(field))
         return cleaned
 
     def parameter_name(self, field: str) -> str:

@@ -29,6 +29,7 @@ from cases.services.base import (
     _normalize_identity,
 )
 from cases.services.materials import material_add
+from kernel.text import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,19 @@ INTAKE_FIELDS = (
     "counter_name",
     "counter_failure_reason",
 )
+# Free text of the intake, cleaned here as well as in the forms: ledger rows, Open311 and
+# other callers reach these services directly. Single-line fields lose line breaks.
+PLAIN_TEXT_FIELDS = {
+    "reporter_name": True, "enterprise_name": True, "counter_name": True,
+    "matter": False, "counter_failure_reason": False,
+}
+
+
+def _plain_fields(values: dict) -> dict:
+    return {
+        name: plain_text(value, single_line=PLAIN_TEXT_FIELDS[name]) if name in PLAIN_TEXT_FIELDS else value
+        for name, value in values.items()
+    }
 
 
 @transaction.atomic
@@ -99,13 +113,12 @@ def case_register(
         district=district,
         hall=hall,
         reporter_type=reporter_type,
-        reporter_name=(reporter_name or "").strip(),
-        enterprise_name=(enterprise_name or "").strip(),
         contact_preference=contact_preference,
-        matter=(matter or "").strip(),
         service_item=service_item,
-        counter_name=counter_name,
-        counter_failure_reason=counter_failure_reason,
+        **_plain_fields({
+            "reporter_name": reporter_name, "enterprise_name": enterprise_name, "matter": matter,
+            "counter_name": counter_name, "counter_failure_reason": counter_failure_reason,
+        }),
         idempotency_key=idempotency_key or None,
         api_key=api_key,
         created_by=author,
@@ -160,7 +173,7 @@ def case_update_intake(*, case: Case, author, expected_version: int, **changes) 
     current = _locked(case)
     if current.version != expected_version:
         raise CaseConflictError()
-    changes = _normalize_identity(dict(changes))
+    changes = _normalize_identity(_plain_fields(changes))
     if "district" in changes or "hall" in changes:
         _check_place(
             author,

@@ -111,6 +111,33 @@ def record_click(*, query: str, doc: str, role: str, position: int | None = None
         logger.warning("could not log a search click", exc_info=True)
 
 
+def prune_logs(*, older_than_days: int, dry_run: bool = False, batch_size: int = 5000) -> dict[str, int]:
+    """Delete searches and clicks logged more than ``older_than_days`` days ago.
+
+    In batches of primary keys, so a large backlog never holds one long write lock
+    (SQLite) or a huge transaction. Returns the rows deleted (or, dry run, due) per table.
+    """
+    from .models import QueryClick, QueryLog
+
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    counts = {}
+    for model in (QueryLog, QueryClick):
+        old = model.objects.filter(created_at__lt=cutoff)
+        if dry_run:
+            counts[model._meta.model_name] = old.count()
+            continue
+        deleted = 0
+        while True:
+            pks = list(old.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not pks:
+                break
+            deleted += model.objects.filter(pk__in=pks).delete()[0]
+        counts[model._meta.model_name] = deleted
+    return counts
+
+
 # --- searches answered from the anonymous page cache ---------------------------
 # The page cache replays cached search pages without running the view; the view
 # remembers each URL's result count so that a replayed view is still logged.

@@ -321,6 +321,9 @@ BANCHENG_TRIAGE_MODEL_PATH = VAR_DIR / "models" / "triage.joblib"
 # 个人信息保存期限: days after archiving before `manage.py erase_expired_personal_data`
 # removes a reporter's personal data; set it to the local records-retention rule.
 BANCHENG_PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("BANCHENG_PERSONAL_DATA_RETENTION_DAYS", 3 * 365))
+# Search analytics (搜索记录, 搜索点击) older than this are deleted by `manage.py prune_search_logs`
+# (daily): the reports look back 30 days, suggestions 90, learned ranking uses what is kept.
+BANCHENG_SEARCH_LOG_RETENTION_DAYS = int(os.environ.get("BANCHENG_SEARCH_LOG_RETENTION_DAYS", 180))
 
 
 # --- Public API (Wagtail API v2 + OpenAPI) ------------------------------------

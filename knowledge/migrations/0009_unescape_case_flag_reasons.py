@@ -1,4 +1,4 @@
-"""Review flags raised from a case carry the reason as typed (see cases 0014).
+"""Review flags raised from a case carry the reason as typed (see cases 0015).
 
 The case desk's old form cleaning stored "&", "<" and ">" HTML-escaped, and a flag
 raised from a case (指引内容有误/需更新) took its reason from there. The knowledge

@@ -123,7 +123,7 @@ def test_staff_forms_keep_typed_text(client, case, triage_user, market_dept):
 
 def test_migration_restores_escaped_rows(dispatched_case, triage_user):
     """Rows stored escaped by the old cleaning read as typed again; rows typed as-is are untouched."""
-    migration = importlib.import_module("cases.migrations.0014_unescape_stored_text")
+    migration = importlib.import_module("cases.migrations.0015_unescape_stored_text")
     escaped = "A&amp;B公司 面积&lt;50 &quot;引号&quot; &#x27;单&#39; &amp;lt; &copy;"
     typed = "R&D 部门 3<4 &amp; 这是原样输入"  # a bare "&" and "<": stored as typed, left alone
     case = dispatched_case
@@ -132,7 +132,7 @@ def test_migration_restores_escaped_rows(dispatched_case, triage_user):
     Dispatch.objects.filter(pk=lead.pk).update(task="联系 &lt;前租户&gt;")
     entry = services.case_add_note(case=case, author=triage_user, text="核实 A&amp;B")
 
-    historical = MigrationLoader(connection).project_state(("cases", "0014_unescape_stored_text")).apps
+    historical = MigrationLoader(connection).project_state(("cases", "0015_unescape_stored_text")).apps
     migration.forwards(historical, None)
     case.refresh_from_db()
     assert case.matter == "A&B公司 面积<50 \"引号\" '单' &lt; &copy;"

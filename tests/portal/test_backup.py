@@ -48,7 +48,7 @@ def test_round_trip_brings_data_and_media_back(site, tmp_path):
     manifest = json.loads((target / "manifest.json").read_text("utf-8"))
     engine = connection.vendor
     assert manifest["engine"] == engine and manifest["database_file"] in manifest["files"]
-    assert "0014_unescape_stored_text" in manifest["migrations"]["cases"]
+    assert "0015_unescape_stored_text" in manifest["migrations"]["cases"]
     assert {"python", "django", "wagtail"} <= set(manifest["versions"])
     document_name = "media/" + site["document"].file.name
     assert manifest["files"][document_name]["size"] == len(b"%PDF-1.4 guide")

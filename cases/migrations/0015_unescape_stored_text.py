@@ -68,7 +68,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0013_case_matter_deidentified"),
+        ("cases", "0014_dispatch_case_department_status_index"),
     ]
 
     operations = [

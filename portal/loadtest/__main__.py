@@ -5,7 +5,8 @@ run     the field mix (portal/loadtest/locustfile.py) against gunicorn + the tas
         request type and the online reports sent / stored. Last line:
         ``load: N requests, E errors, p95 X ms, reports S sent / T stored``.
 drills  the same mix with a fault in the middle of each run (an Elasticsearch
-        node killed, the whole cluster down, PostgreSQL restarted), each followed
+        node killed, the whole cluster down, the task worker killed, PostgreSQL
+        restarted, two app processes acting on one case at once), each followed
         by the check that nothing was lost; exits non-zero when anything was.
 """
 
@@ -162,6 +163,45 @@ def _post_report(url: str, n: int) -> int:
         return exc.code
 
 
+class StaffSession:
+    """A member of staff signed in through the login form, with their own cookies."""
+
+    def __init__(self, url: str, username: str, password: str):
+        import http.cookiejar
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+
+        self.url = url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
+        )
+        status, _ = self.post("/admin/login/", {"username": username, "password": password})
+        if status != 302:
+            raise AssertionError(f"{username} could not sign in at {url} (HTTP {status})")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.url + path, timeout=30) as resp:
+                return resp.status, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
+    def post(self, path: str, data: dict, form_html: str | None = None) -> tuple[int, str]:
+        import re
+
+        html = form_html if form_html is not None else self.get(path)[1]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **data}).encode()
+        req = urllib.request.Request(self.url + path, data=body, headers={"Referer": self.url + path})
+        try:
+            with self.opener.open(req, timeout=30) as resp:
+                return resp.status, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
+
 def es_script(*args: str) -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), *args], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -280,12 +320,64 @@ def cmd_drills(args) -> int:
                 time.sleep(0.2)
             raise AssertionError("a published edit was not searchable within 60 s")
 
+        def same_case_two_processes():
+            """Two app processes (separate gunicorns on one database) triage one case from the
+            same version at the same moment: one is saved, the other is told to reload."""
+            import dataclasses
+            import re
+
+            from .deployment import CASE_STATE_SCRIPT, free_port
+
+            other = dataclasses.replace(deployment, port=free_port(), processes={})
+            other.start_web()
+            try:
+                case = deployment.script(CASE_STATE_SCRIPT)
+                path = f"/admin/cases/case/inspect/{case['pk']}/"
+                sessions = [StaffSession(d.url, "triage", plan["password"]) for d in (deployment, other)]
+                pages = [s.get(path)[1] for s in sessions]
+                versions = [re.search(r'name="version" value="(\d+)"', html).group(1) for html in pages]
+                if len(set(versions)) != 1:
+                    raise AssertionError(f"the two processes showed different versions {versions}")
+                choices = ["difficult", "expedite"]
+                answers: list[tuple[int, str]] = [(0, "")] * 2
+                start = threading.Barrier(2)
+
+                def act(i: int) -> None:
+                    start.wait()
+                    answers[i] = sessions[i].post(path, {
+                        "action": "triage", "version": versions[0],
+                        "triage-classification": choices[i], "triage-blocking_cause": "legacy",
+                    }, form_html=pages[i])
+
+                threads = [threading.Thread(target=act, args=(i,)) for i in range(2)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                codes = [code for code, _ in answers]
+                saved = [i for i, code in enumerate(codes) if code in (200, 302)]
+                refused = [i for i, (code, body) in enumerate(answers) if code == 409 and "已被他人修改" in body]
+                after = deployment.script(CASE_STATE_SCRIPT, str(case["pk"]))
+                if len(saved) != 1 or len(refused) != 1:
+                    raise AssertionError(f"answers {codes}: expected one saved and one told it was stale")
+                if after["version"] != case["version"] + 1 or after["classification"] != choices[saved[0]]:
+                    raise AssertionError(f"case after: {after} (before: {case}); saved by process {saved[0] + 1}")
+                if after["timeline_entries"] != case["timeline_entries"] + 1:
+                    raise AssertionError(f"{after['timeline_entries'] - case['timeline_entries']} timeline entries written, not one")
+                return (f"process {saved[0] + 1} saved (HTTP {codes[saved[0]]}), process {refused[0] + 1} answered "
+                        f"409 该案件已被他人修改; version {case['version']} → {after['version']}, one timeline entry")
+            finally:
+                other.stop_all()
+
         freshness_seconds: list[float] = []
         for name, fault, check in [("es-node-killed", kill_node, index_ok),
                                    ("es-cluster-down", cluster_down, index_ok),
                                    ("worker-killed", kill_worker, index_ok),
                                    ("search-freshness", freshness, lambda: []),
-                                   ("postgresql-restarted", pg_restart, lambda: [])]:
+                                   ("postgresql-restarted", pg_restart, lambda: []),
+                                   ("same-case-two-processes", same_case_two_processes, lambda: [])]:
+            if args.only and name not in args.only:
+                continue
             try:
                 drill(name, fault, check)
             except Exception as exc:  # a drill that raised is a failed drill, reported with the rest
@@ -329,6 +421,7 @@ def main(argv=None) -> int:
     drills.add_argument("--workers", type=int, default=2)
     drills.add_argument("--pg-port", default="54339", help="a PostgreSQL of the drills' own, restarted by them")
     drills.add_argument("--keep-services", action="store_true")
+    drills.add_argument("--only", action="append", metavar="DRILL", help="run only this drill (repeatable)")
     args = parser.parse_args(argv)
     return cmd_run(args) if args.cmd == "run" else cmd_drills(args)
 

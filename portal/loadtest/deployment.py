@@ -111,6 +111,20 @@ print(json.dumps({"expected": len(expected), "found": len(found),
                   "missing": sorted(expected - found)[:20], "extra": sorted(found - expected)[:20]}))
 """
 
+CASE_STATE_SCRIPT = r"""
+import json, sys
+import django
+django.setup()
+from cases.models import Case, TimelineEntry
+if len(sys.argv) > 1:
+    case = Case.objects.get(pk=int(sys.argv[1]))
+else:  # an open case for the drill, the newest one still waiting to be triaged
+    case = Case.objects.filter(status__in=[Case.Status.REGISTERED]).order_by("-pk").first()
+entries = TimelineEntry.objects.filter(case=case).count()
+print(json.dumps({"pk": case.pk, "version": case.version, "classification": case.classification,
+                  "timeline_entries": entries}))
+"""
+
 QUERIES = ["营业执照", "简易注销", "企业注销", "社保", "公积金", "身份证", "不动产登记", "食品经营许可",
            "税务", "迁移", "医保", "户籍", "退休", "容缺受理", "个体工商户", "企业开办"]
 MATTERS = [

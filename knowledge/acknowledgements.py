@@ -30,6 +30,8 @@ __all__ = [
     "merge_submitted",
     "audit_acknowledgements",
     "PublicInfoWidget",
+    "for_review",
+    "PublicInfoReviewMixin",
 ]
 
 ACKNOWLEDGED_ACTION = "knowledge.public_info_acknowledged"
@@ -58,6 +60,36 @@ def _entries(value) -> list[dict]:
         except ValueError:
             return []
     return [e for e in (value or []) if isinstance(e, dict) and e.get("key")]
+
+
+def for_review(value) -> list[dict]:
+    """The stored acknowledgements as the 会签 and 审核 steps read them in a preview."""
+    from kernel.personal_data import KIND_LABELS
+
+    rows = []
+    for entry in _entries(value):
+        at = parse_datetime(str(entry.get("at") or ""))
+        rows.append({
+            "text": str(entry.get("text", "")),
+            "kind": KIND_LABELS.get(entry.get("kind"), entry.get("kind") or ""),
+            "category": CATEGORY_LABELS.get(entry.get("category"), entry.get("category") or ""),
+            "reason": str(entry.get("reason", "")),
+            "user": str(entry.get("user") or ""),
+            "at": timezone.localtime(at) if at and timezone.is_aware(at) else at,
+        })
+    return rows
+
+
+class PublicInfoReviewMixin:
+    """In a preview (the reviewer's, the liaison's, the editor's) the page says above its
+    content which contact details were confirmed as public, by whom and why, so the 会签
+    and 审核 steps approve what they can see. The public page never shows it."""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if getattr(request, "is_preview", False):
+            context["public_info_review"] = for_review(self.public_info_acknowledgements)
+        return context
 
 
 def merge_submitted(submitted, previous, *, user: str) -> tuple[list[dict], list[str]]:

@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .acknowledgements import PublicInfoReviewMixin
 from .pagination import page_of
 from .panels import ArticleOriginPanel, GuideOriginPanel, PublicInfoPanel
 from .publish_guard import PersonalDataGuardedPageForm, PersonalDataGuardedPublishMixin
@@ -281,7 +282,7 @@ class SolutionArticleTag(TaggedItemBase):
     )
 
 
-class SolutionArticlePage(PersonalDataGuardedPublishMixin, Page):
+class SolutionArticlePage(PublicInfoReviewMixin, PersonalDataGuardedPublishMixin, Page):
     """A solution article: how a class of "办不成" matters gets done.
 
     Written from resolved cases. The problem is stated in the reporter's own
@@ -458,7 +459,7 @@ class PolicyTransitionGuideTag(TaggedItemBase):
     )
 
 
-class PolicyTransitionGuidePage(PersonalDataGuardedPublishMixin, Page):
+class PolicyTransitionGuidePage(PublicInfoReviewMixin, PersonalDataGuardedPublishMixin, Page):
     """A guide through a change from an old policy to a new one.
 
     New/old policy transitions are a main source of "办不成" cases; the guide

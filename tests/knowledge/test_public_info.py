@@ -168,3 +168,26 @@ def test_department_contacts_pass_without_asking(topic):
                               office_address="虹口区飞虹路518号")
     page = make_article(topic, "请致电021-25157200，或到飞虹路518号办理。", slug="registered")
     assert personal_data_in_page(page) == {}
+
+
+def test_reviewers_see_the_confirmations_in_the_preview_and_readers_never_do(client, topic, editor):
+    page = make_article(topic, HOTLINE, slug="ack-preview")
+    acks = [("landline", "021-64521233", "institutional", "通知公布的咨询电话"),
+            ("email", "zhuxiao@scjgj.sh.gov.cn", "institutional", "市场监管局的机构邮箱")]
+    post_edit(client, page, HOTLINE, acks=acks, action="action-save")  # a draft, as 会签 receives it
+    page.refresh_from_db()
+    assert not page.live
+
+    preview = client.get(f"/admin/pages/{page.pk}/view_draft/")
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "公开信息核查（仅预览可见）" in html and "编辑已确认 2 项为公开信息" in html
+    assert "021-64521233" in html and "通知公布的咨询电话" in html and "editor" in html
+
+    post_edit(client, page, HOTLINE, acks=acks)
+    page.refresh_from_db()
+    assert page.live
+    client.logout()
+    public = client.get(page.url).content.decode()
+    assert "021-64521233" in public  # the confirmed contact is published as written
+    assert "公开信息核查" not in public and "通知公布的咨询电话" not in public

@@ -103,6 +103,7 @@ def report(request):
                         form.add_error(None, error)
             else:
                 mark_guide_visits_reported(request)
+                trend_services.search_clicks_mark_reported(client=client)
                 request.session[SESSION_DONE] = case.tracking_number
                 return redirect("cases_public:report_done")
         attempt_limit.hit(client)

@@ -138,6 +138,19 @@ def prune_logs(*, older_than_days: int, dry_run: bool = False, batch_size: int =
     return counts
 
 
+def clicks_mark_reported(*, client: str) -> int:
+    """A public reader at ``client`` (their rate-limit address) filed an online report: their
+    guide clicks from search earlier today did not deflect it. Only today's marker can match."""
+    from .models import QueryClick
+
+    if not client:
+        return 0
+    return QueryClick.objects.filter(
+        client=click_client_key(client), role=ROLE_ANONYMOUS, reported=False,
+        created_at__gte=_day_start(timezone.localdate()),
+    ).update(reported=True)
+
+
 # --- searches answered from the anonymous page cache ---------------------------
 # The page cache replays cached search pages without running the view; the view
 # remembers each URL's result count so that a replayed view is still logged.

@@ -184,6 +184,9 @@ class QueryClick(models.Model):
     # A keyed hash of the client address and the day: counts distinct readers behind a
     # popular query (suggestions) without storing or linking anyone across days.
     client = models.CharField(_("访客标记"), max_length=16, blank=True, default="")
+    # The same marker filed an online report later that day: this click did not deflect a
+    # report (the deflection figure of 统计分析). Nothing links the click to the report.
+    reported = models.BooleanField(_("当天随后仍提交了反映"), default=False)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:

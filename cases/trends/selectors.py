@@ -479,6 +479,7 @@ def knowledge_tables(user, f: TrendFilter) -> list[Table]:
     ))
     if not department_only(user):
         tables.append(deflection_table(f, b))
+        tables.append(search_deflection_table(f, b))
     return tables
 
 
@@ -505,6 +506,44 @@ def deflection_table(f: TrendFilter, b: _Buckets) -> Table:
                                                                                totals["reported"])], stacked=True),
         note=gettext("在线反映页面“提交前看看”中的指引被打开的次数；同一浏览器会话随后提交了反映的记为“仍提交”。"
                      "全市数据，不按区或部门筛选。"),
+    )
+
+
+# Search results that are guides (the documents a reader can be deflected by).
+GUIDE_DOCS = Q(doc__startswith="article:") | Q(doc__startswith="guide:")
+
+
+def search_deflection_table(f: TrendFilter, b: _Buckets) -> Table:
+    """Public readers who opened a guide from search results, per day, and how many of them
+    filed an online report later that day. A reader is the click's daily marker (a keyed hash
+    of the address and the day), so a reader-day is the unit and nothing links days."""
+    from search.analytics import ROLE_ANONYMOUS
+    from search.models import QueryClick
+
+    start, end = day_bounds(f.date_from, f.date_to)
+    clicks = QueryClick.objects.filter(GUIDE_DOCS, role=ROLE_ANONYMOUS, created_at__gte=start,
+                                       created_at__lt=end).exclude(client="")
+    totals = {k: b.zeros() for k in ("readers", "reported")}
+    # The marker changes every day, so distinct markers in a period are its reader-days.
+    for row in _per_period(b, clicks, "created_at", readers=Count("client", distinct=True),
+                           reported=Count("client", distinct=True, filter=Q(reported=True))):
+        i = b.index(row["day"])
+        if i is not None:
+            totals["readers"][i] += row["readers"]
+            totals["reported"][i] += row["reported"]
+    deflected = [n - r for n, r in zip(totals["readers"], totals["reported"])]
+    share = [_percent(d, n) for d, n in zip(deflected, totals["readers"])]
+    return Table(
+        key="search_deflection", title=gettext("分流：从搜索打开指引后未再反映"),
+        headings=[gettext("期间"), gettext("从搜索打开指引的读者（人·日）"), gettext("当天随后仍提交了反映"),
+                  gettext("未再反映"), gettext("分流率（%）")],
+        rows=[[label, totals["readers"][i], totals["reported"][i], deflected[i], share[i]]
+              for i, label in enumerate(b.labels)],
+        chart=_series_chart("bar", b.labels, [(gettext("未再反映"), deflected),
+                                              (gettext("当天随后仍提交了反映"), totals["reported"])], stacked=True),
+        note=gettext("公众在站内搜索结果中打开办事指引或政策衔接指引：同一访客一天内计一次（访客标记是地址与当天的"
+                     "不可逆散列，次日即变，不存储地址，也不关联到任何反映）；同一标记当天随后在线提交了反映的记为"
+                     "“仍提交”，其余为“未再反映”。分流率 = 未再反映 ÷ 读者。全市数据，不按区或部门筛选。"),
     )
 
 

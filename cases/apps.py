@@ -10,3 +10,7 @@ class CasesConfig(AppConfig):
         from cases.open311 import signal_handlers
 
         signal_handlers.connect()
+
+        from cases.trends import facts
+
+        facts.connect()

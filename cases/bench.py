@@ -123,6 +123,9 @@ def grow_cases(total: int, seed: int = 20231101, *, all_districts: bool = False,
                 for m in src.materials.all()
             )
         todo -= len(pairs)
+    from cases.trends import facts
+
+    facts.rebuild()  # bulk_create saved no case: the trend summary is built as manage.py rebuild_case_trends does
     return time.perf_counter() - started
 
 
@@ -223,6 +226,7 @@ def grow_reader_signals(searches: int, seed: int = 20231102) -> None:
                              created_at=when()))
     bulk(QueryLog, logs)
     bulk(QueryClick, [QueryClick(query=log.query, doc=f"article:{rng.randrange(1, 50)}", position=1,
+                                 client=f"{rng.randrange(16**8):08x}", reported=rng.random() < 0.1,
                                  created_at=log.created_at + datetime.timedelta(seconds=5))
                       for log in logs if not log.zero_result and rng.random() < 0.3])
     pages = list(Page.objects.filter(depth__gt=2).values_list("pk", flat=True)[:20])

@@ -63,6 +63,12 @@ def visible_cases_for(user) -> QuerySet[Case]:
     return qs if q is None else qs.filter(q)
 
 
+def responsibility_q(user) -> Q | None:
+    """``responsible_cases_for`` as a filter (on ``district_id``, ``hall_id`` and ``pk``), for
+    tables keyed by case such as the trend summary; None means all."""
+    return _responsibility_q(user)
+
+
 def responsible_cases_for(user) -> QuerySet[Case]:
     """The cases a user answers for: what work statistics count (the shared library
     of other districts' closed cases would skew every rate)."""

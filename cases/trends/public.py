@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, DateField, Sum
 from django.utils.translation import gettext
 
-from cases.models import Case, CaseArticleLink
-from cases.statistics import CLOSED, SATISFIED_MIN, Rate, day_bounds
+from cases.models import CaseArticleLink, CaseTrendFact
+from cases.statistics import SATISFIED_MIN, Rate, day_bounds
 
 from .periods import MONTH, period_label, periods
-from .selectors import LocalDate, Table, close_day_counts, working_days_to_close
+from .selectors import DayMonth, Table
 
 MIN_CELL = 3
 MONTHS = 12
@@ -40,31 +40,31 @@ def public_tables(today: datetime.date) -> list[Table]:
     def month_of(day):
         return index.get(day.replace(day=1))
 
+    # Every case's registration and closing day come from the trend summary (one row per case).
     received = [0] * len(starts)
-    for row in (Case.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
-                .annotate(day=LocalDate("created_at")).values("day").annotate(n=Count("pk")).order_by()):
-        i = month_of(row["day"])
+    for row in (CaseTrendFact.objects.filter(created_day__gte=first, created_day__lte=today)
+                .order_by().values(month=DayMonth("created_day", output_field=DateField()))
+                .annotate(n=Count("pk")).order_by()):
+        i = month_of(row["month"])
         if i is not None:
             received[i] += row["n"]
 
-    closed_cases = Case.objects.filter(status__in=CLOSED, closed_at__gte=start, closed_at__lt=end)
     solved = [0] * len(starts)
     day_sums = [0] * len(starts)
-    for days, n, closed_day in working_days_to_close(close_day_counts(closed_cases)):
-        i = month_of(closed_day)
-        if i is not None:
-            solved[i] += n
-            day_sums[i] += days * n
-    mean_days = [round(day_sums[i] / solved[i], 1) if solved[i] >= MIN_CELL else None for i in range(len(starts))]
-
     rated = [0] * len(starts)
     satisfied = [0] * len(starts)
-    for row in (closed_cases.exclude(rating__isnull=True).order_by().annotate(day=LocalDate("closed_at"))
-                .values("day", "rating").annotate(n=Count("pk")).order_by()):
-        i = month_of(row["day"])
-        if i is not None:
+    for row in (CaseTrendFact.objects.filter(closed_day__gte=first, closed_day__lte=today)
+                .order_by().values("rating", month=DayMonth("closed_day", output_field=DateField()))
+                .annotate(n=Count("pk"), days=Sum("working_days")).order_by()):
+        i = month_of(row["month"])
+        if i is None:
+            continue
+        solved[i] += row["n"]
+        day_sums[i] += row["days"] or 0
+        if row["rating"] is not None:
             rated[i] += row["n"]
             satisfied[i] += row["n"] if row["rating"] >= SATISFIED_MIN else 0
+    mean_days = [round(day_sums[i] / solved[i], 1) if solved[i] >= MIN_CELL else None for i in range(len(starts))]
     satisfaction = [Rate(satisfied[i], rated[i]).percent if rated[i] >= MIN_CELL else None
                     for i in range(len(starts))]
 

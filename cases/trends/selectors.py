@@ -2,9 +2,12 @@
 
 Every figure is aggregated in the database per day (one grouped query per table,
 at most a few thousand rows for two years), then rolled up into weeks or months
-here so that empty periods read zero. Cases are those the user answers for
-(``selectors.responsible_cases_for``), narrowed by the filter; a department's
-own staff see only their own department's rows. Counts and labels only.
+here so that empty periods read zero. Case figures read the trend summary
+(``CaseTrendFact``, one narrow row per case with its local registration and closing
+days, kept by ``facts``) instead of grouping the wide case rows by a computed day.
+Cases are those the user answers for (``selectors.responsible_cases_for``), narrowed
+by the filter; a department's own staff see only their own department's rows.
+Counts and labels only.
 
 Which date puts a case in a period:
 - intake, overdue, escalations, returns, the 容缺 ledger, links to guides: registration;
@@ -21,17 +24,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseArticleLink, Dispatch, MissingMaterial, Rectification
+from cases.models import Case, CaseArticleLink, CaseTrendFact, Dispatch, MissingMaterial, Rectification
 from cases.permissions import CASE_RUNNER_PERMS, profile_of
-from cases.selectors import responsible_cases_for
-from cases.statistics import CLOSED, DISSATISFIED_MAX, SATISFIED_MIN, Rate, day_bounds
+from cases.selectors import responsibility_q
+from cases.statistics import DISSATISFIED_MAX, SATISFIED_MIN, Rate, day_bounds
 
-from .periods import MONTH, WEEK, WorkingDayIndex, period_label, period_start, periods, trend_line, trend_slope, weighted_percentile
+from .periods import MONTH, WEEK, period_label, period_start, periods, trend_line, trend_slope, weighted_percentile
 
 UNSET = "—"
 TOP_QUERIES = 10
@@ -71,9 +74,24 @@ def own_department_id(user) -> int | None:
     return profile.department_id if profile else None
 
 
-def narrowed_cases(user, f: TrendFilter) -> QuerySet[Case]:
-    """Cases ``user`` answers for, narrowed by the filter's place, department, class and channel."""
-    cases = responsible_cases_for(user)
+def narrowed_facts(user, f: TrendFilter) -> QuerySet[CaseTrendFact]:
+    """The trend summary rows of the cases ``user`` answers for (``responsible_cases_for``: the
+    fact's pk is its case's), narrowed by the filter's place, department, class and channel."""
+    q = responsibility_q(user)
+    return _narrowed(CaseTrendFact.objects.all() if q is None else CaseTrendFact.objects.filter(q), f)
+
+
+def facts_created(user, f: TrendFilter) -> QuerySet[CaseTrendFact]:
+    """Facts of the narrowed cases registered in the period."""
+    return narrowed_facts(user, f).filter(created_day__gte=f.date_from, created_day__lte=f.date_to)
+
+
+def facts_closed(user, f: TrendFilter) -> QuerySet[CaseTrendFact]:
+    """Facts of the narrowed cases closed (办结 or 归档) in the period."""
+    return narrowed_facts(user, f).filter(closed_day__gte=f.date_from, closed_day__lte=f.date_to)
+
+
+def _narrowed(cases: QuerySet, f: TrendFilter) -> QuerySet:
     if f.district_id:
         cases = cases.filter(district_id=f.district_id)
     if f.hall_id:
@@ -85,12 +103,6 @@ def narrowed_cases(user, f: TrendFilter) -> QuerySet[Case]:
     if f.channel:
         cases = cases.filter(channel=f.channel)
     return cases.order_by()
-
-
-def scoped_cases(user, f: TrendFilter, *, by: str = "created_at") -> QuerySet[Case]:
-    """``narrowed_cases`` whose ``by`` date falls in the period."""
-    start, end = day_bounds(f.date_from, f.date_to)
-    return narrowed_cases(user, f).filter(**{f"{by}__gte": start, f"{by}__lt": end})
 
 
 class LocalDate(TruncDate):
@@ -135,6 +147,32 @@ class LocalMonth(_LocalPeriodSQLite, TruncMonth):
 
 class LocalWeek(_LocalPeriodSQLite, TruncWeek):
     modifiers = ("-6 days", "weekday 1")  # back six days, then forward to a Monday: this week's Monday
+
+
+class _DayPeriodSQLite:
+    """SQLite: the week (Monday) or month start of a stored local day, by date() modifiers
+    (Django's own truncation of a date calls Python once per row)."""
+
+    modifiers: tuple[str, ...] = ()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, {', '.join(['%s'] * len(self.modifiers))})", [*params, *self.modifiers]
+
+
+class DayMonth(_DayPeriodSQLite, TruncMonth):
+    modifiers = ("start of month",)
+
+
+class DayWeek(_DayPeriodSQLite, TruncWeek):
+    modifiers = ("-6 days", "weekday 1")
+
+
+def _per_day(b: "_Buckets", qs: QuerySet, day_field: str, *group: str, **aggregates) -> QuerySet:
+    """Aggregates per week or month start (``day``) of a stored local day of the trend summary,
+    grouped in the database (a few rows per period, whatever the number of cases)."""
+    period = (DayWeek if b.granularity == WEEK else DayMonth)(day_field, output_field=DateField())
+    return qs.order_by().values(*group, day=period).annotate(**aggregates).order_by()
 
 
 def _per_period(b: "_Buckets", qs: QuerySet, date_field: str, *group: str, **aggregates) -> QuerySet:
@@ -184,7 +222,7 @@ def intake_tables(user, f: TrendFilter) -> list[Table]:
     total = b.zeros()
     classes = {value: b.zeros() for value, _label in Case.Classification.choices} | {"": b.zeros()}
     causes = {value: b.zeros() for value, _label in Case.BlockingCause.choices} | {"": b.zeros()}
-    rows = _per_period(b, scoped_cases(user, f), "created_at", "classification", "blocking_cause", n=Count("pk"))
+    rows = _per_day(b, facts_created(user, f), "created_day", "classification", "blocking_cause", n=Count("pk"))
     for row in rows:
         i = b.index(row["day"])
         if i is None:
@@ -231,33 +269,12 @@ def intake_tables(user, f: TrendFilter) -> list[Table]:
 # --- 办理结果 ---------------------------------------------------------------------
 
 
-def close_day_counts(cases: QuerySet[Case]) -> list[tuple[datetime.date, datetime.date, int]]:
-    """(registered day, closed day, number of cases) for closed cases: working days depend on these two only."""
-    rows = (
-        cases.filter(status__in=CLOSED, closed_at__isnull=False).order_by()
-        .annotate(opened=LocalDate("created_at"), closed=LocalDate("closed_at"))
-        .values("opened", "closed").annotate(n=Count("pk")).order_by()
-    )
-    return [(r["opened"], r["closed"], r["n"]) for r in rows]
-
-
-def working_days_to_close(pairs: list[tuple[datetime.date, datetime.date, int]]) -> list[tuple[int, int, datetime.date]]:
-    """(working days, cases, closed day) from ``close_day_counts``."""
-    if not pairs:
-        return []
-    index = WorkingDayIndex(min(o for o, _c, _n in pairs), max(c for _o, c, _n in pairs))
-    return [(max(0, index.between(o, c)), n, c) for o, c, n in pairs if c >= o] + [
-        (0, n, c) for o, c, n in pairs if c < o
-    ]
-
-
 def resolution_tables(user, f: TrendFilter) -> list[Table]:
     b = _Buckets(f)
     today = timezone.localdate()
-    closed_cases = scoped_cases(user, f, by="closed_at").filter(status__in=CLOSED)
     outcomes = {value: b.zeros() for value, _l in Case.Outcome.choices} | {"": b.zeros()}
     closed = b.zeros()
-    for row in _per_period(b, closed_cases, "closed_at", "outcome", n=Count("pk")):
+    for row in _per_day(b, facts_closed(user, f), "closed_day", "outcome", n=Count("pk")):
         i = b.index(row["day"])
         if i is None:
             continue
@@ -277,10 +294,10 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
     )]
 
     per_period: list[list[tuple[int, int]]] = [[] for _ in b.starts]
-    for days, n, closed_day in working_days_to_close(close_day_counts(closed_cases)):
-        i = b.index(closed_day)
+    for row in _per_day(b, facts_closed(user, f), "closed_day", "working_days", n=Count("pk")):
+        i = b.index(row["day"])
         if i is not None:
-            per_period[i].append((days, n))
+            per_period[i].append((row["working_days"], row["n"]))
     medians = [weighted_percentile(v, 0.5) for v in per_period]
     p90s = [weighted_percentile(v, 0.9) for v in per_period]
     tables.append(Table(
@@ -291,14 +308,13 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
         note=gettext("从登记之日到办结之日的工作日数（节假日与调休按工作日历计算）；无办结的期间不计。"),
     ))
 
-    registered = scoped_cases(user, f)
+    registered = facts_created(user, f)
     totals = {k: b.zeros() for k in ("n", "late", "open_overdue", "escalated", "returns")}
-    for row in _per_period(
-        b,
-        registered, "created_at",
+    for row in _per_day(
+        b, registered, "created_day",
         n=Count("pk"),
-        late=Count("pk", filter=Q(GreaterThan(LocalDate("closed_at"), F("deadline")), status__in=CLOSED)),
-        open_overdue=Count("pk", filter=~Q(status__in=CLOSED) & Q(deadline__lt=today)),
+        late=Count("pk", filter=Q(closed=True, closed_day__gt=F("deadline"))),
+        open_overdue=Count("pk", filter=Q(closed=False, deadline__lt=today)),
         escalated=Count("pk", filter=Q(escalated=True)),
         returns=Sum("return_count"),
     ):
@@ -321,9 +337,9 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
     return tables
 
 
-def department_table(user, f: TrendFilter, cases: QuerySet[Case], today: datetime.date) -> Table:
-    """Each department's dispatches on these cases, 主办 and 协办 on separate rows."""
-    dispatches = Dispatch.objects.filter(case__in=cases)
+def department_table(user, f: TrendFilter, cases: QuerySet[CaseTrendFact], today: datetime.date) -> Table:
+    """Each department's dispatches on these cases (their summary rows), 主办 and 协办 on separate rows."""
+    dispatches = Dispatch.objects.filter(case_id__in=cases.values("pk"))
     if department_only(user):
         dispatches = dispatches.filter(department_id=own_department_id(user))
     elif f.department_id:
@@ -337,7 +353,7 @@ def department_table(user, f: TrendFilter, cases: QuerySet[Case], today: datetim
                                          replied_at__isnull=False)),
             returned=Count("pk", filter=Q(status=Dispatch.Status.RETURNED)),
             overdue=Count("pk", filter=Q(status=Dispatch.Status.PENDING, deadline__lt=today)),
-            escalated=Count("pk", filter=Q(case__escalated=True)),
+            escalated=Count("pk", filter=Q(case_id__in=cases.filter(escalated=True).values("pk"))),
         )
         .order_by("department__name", "role")
     )
@@ -369,8 +385,7 @@ def satisfaction_tables(user, f: TrendFilter) -> list[Table]:
     today = timezone.localdate()
     closed = b.zeros()
     ratings = {value: b.zeros() for value, _l in Case.Rating.choices}
-    for row in _per_period(b, scoped_cases(user, f, by="closed_at").filter(status__in=CLOSED), "closed_at", "rating",
-                        n=Count("pk")):
+    for row in _per_day(b, facts_closed(user, f), "closed_day", "rating", n=Count("pk")):
         i = b.index(row["day"])
         if i is None:
             continue
@@ -392,7 +407,7 @@ def satisfaction_tables(user, f: TrendFilter) -> list[Table]:
     )]
     start, end = day_bounds(f.date_from, f.date_to)
     rectifications = Rectification.objects.filter(
-        case__in=narrowed_cases(user, f), created_at__gte=start, created_at__lt=end
+        case_id__in=narrowed_facts(user, f).values("pk"), created_at__gte=start, created_at__lt=end
     )
     totals = {k: b.zeros() for k in ("n", "done", "open", "overdue")}
     for row in _per_period(
@@ -425,10 +440,9 @@ def knowledge_tables(user, f: TrendFilter) -> list[Table]:
     from knowledge.models import ArticleFeedback
 
     b = _Buckets(f)
-    registered = scoped_cases(user, f)
     totals = {k: b.zeros() for k in ("n", "linked")}
     linked_ids = CaseArticleLink.objects.values("case_id")
-    for row in _per_period(b, registered, "created_at", n=Count("pk"),
+    for row in _per_day(b, facts_created(user, f), "created_day", n=Count("pk"),
                         linked=Count("pk", filter=Q(pk__in=linked_ids))):
         i = b.index(row["day"])
         if i is not None:
@@ -445,7 +459,7 @@ def knowledge_tables(user, f: TrendFilter) -> list[Table]:
 
     start, end = day_bounds(f.date_from, f.date_to)
     links = CaseArticleLink.objects.filter(
-        case__in=narrowed_cases(user, f), created_at__gte=start, created_at__lt=end
+        case_id__in=narrowed_facts(user, f).values("pk"), created_at__gte=start, created_at__lt=end
     )
     Relation = CaseArticleLink.Relation
     guide = {k: b.zeros() for k in ("drafted", "reused")}
@@ -610,11 +624,10 @@ def ledger_tables(user, f: TrendFilter) -> list[Table]:
     b = _Buckets(f)
     today = timezone.localdate()
     Status = MissingMaterial.Status
-    materials = MissingMaterial.objects.filter(case__in=scoped_cases(user, f))
+    materials = MissingMaterial.objects.filter(case_id__in=facts_created(user, f).values("pk"))
     totals = {k: b.zeros() for k in ("n", "outstanding", "received", "waived", "overdue")}
-    for row in _per_period(
-        b,
-        materials, "case__created_at",
+    for row in _per_day(
+        b, materials, "case__trend_fact__created_day",
         n=Count("pk"),
         outstanding=Count("pk", filter=Q(status=Status.OUTSTANDING)),
         received=Count("pk", filter=Q(status=Status.RECEIVED)),

@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, Dispatch, MissingMaterial
+from cases.trends import facts
 
 from ..conftest import register
 
@@ -38,6 +39,7 @@ def make_case(author, hall, *, created, closed=None, outcome="", rating=None, cl
         classification=classification, blocking_cause=cause,
         deadline=datetime.date.fromisoformat(deadline) if deadline else None, **extra,
     )
+    facts.refresh_ids([case.pk])  # the update above bypasses save(), as no case service does
     case.refresh_from_db()
     return case
 

@@ -1,0 +1,111 @@
+"""The trend summary: one narrow ``CaseTrendFact`` per case, with its local days.
+
+Kept exact by recomputing a case's whole row from the case (never by adding and
+subtracting counts): on every save of a case (``connect``: the case services, the
+admin and the importer all save), for the cases open across a day whose working-day
+override is added, changed or removed (their working days to close), and from
+scratch by ``rebuild`` (``manage.py rebuild_case_trends``) after a bulk load or a
+change of ``TIME_ZONE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from cases.models import Case, CaseTrendFact, WorkingDayOverride
+
+from .periods import WorkingDayIndex
+
+CLOSED = (Case.Status.CLOSED, Case.Status.ARCHIVED)
+_FIELDS = ["created_day", "closed_day", "closed", "district", "hall", "channel", "classification", "blocking_cause",
+           "outcome", "rating", "deadline", "escalated", "return_count", "working_days"]
+_CASE_FIELDS = ["id", "created_at", "closed_at", "status", "district_id", "hall_id", "channel", "classification",
+                "blocking_cause", "outcome", "rating", "deadline", "escalated", "return_count"]
+BATCH = 2000
+
+
+def fact_for(case: Case, calendar: WorkingDayIndex | None = None) -> CaseTrendFact:
+    """``calendar`` must span the case's days (one is read for the case otherwise)."""
+    closed = case.status in CLOSED
+    created_day = timezone.localtime(case.created_at).date()
+    closed_day = timezone.localtime(case.closed_at).date() if closed and case.closed_at else None
+    working_days = None
+    if closed_day is not None:
+        # As the trends always counted: a closing "before" registration is 0 days.
+        if closed_day <= created_day:
+            working_days = 0
+        else:
+            calendar = calendar or WorkingDayIndex(created_day, closed_day)
+            working_days = max(0, calendar.between(created_day, closed_day))
+    return CaseTrendFact(
+        case_id=case.pk,
+        created_day=created_day,
+        closed_day=closed_day,
+        working_days=working_days,
+        closed=closed,
+        district_id=case.district_id, hall_id=case.hall_id, channel=case.channel,
+        classification=case.classification, blocking_cause=case.blocking_cause, outcome=case.outcome,
+        rating=case.rating, deadline=case.deadline, escalated=case.escalated, return_count=case.return_count,
+    )
+
+
+def refresh(cases: Iterable[Case]) -> int:
+    """Write the facts of ``cases`` as they are now (insert or overwrite, one statement)."""
+    cases = list(cases)
+    calendar = None
+    if len(cases) > 1:  # one calendar read for them all
+        days = [timezone.localtime(d).date() for c in cases for d in (c.created_at, c.closed_at) if d]
+        calendar = WorkingDayIndex(min(days), max(days))
+    facts = [fact_for(case, calendar) for case in cases]
+    if facts:
+        CaseTrendFact.objects.bulk_create(facts, update_conflicts=True, unique_fields=["case"],
+                                          update_fields=_FIELDS)
+    return len(facts)
+
+
+def refresh_ids(case_ids: Iterable[int]) -> int:
+    return refresh(Case.objects.filter(pk__in=list(case_ids)).only(*_CASE_FIELDS))
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Every case's fact from scratch; returns the number of cases."""
+    CaseTrendFact.objects.all().delete()
+    span = Case.objects.aggregate(first=Min("created_at"), last=Max("closed_at"))
+    if span["first"] is None:
+        return 0
+    first = timezone.localtime(span["first"]).date()
+    calendar = WorkingDayIndex(first, max(first, timezone.localtime(span["last"]).date() if span["last"] else first))
+    done = 0
+    batch: list[Case] = []
+    for case in Case.objects.order_by("pk").only(*_CASE_FIELDS).iterator(chunk_size=BATCH):
+        batch.append(case)
+        if len(batch) == BATCH:
+            CaseTrendFact.objects.bulk_create([fact_for(c, calendar) for c in batch])
+            done, batch = done + len(batch), []
+    CaseTrendFact.objects.bulk_create([fact_for(c, calendar) for c in batch])
+    return done + len(batch)
+
+
+def _on_case_saved(sender, instance: Case, update_fields=None, raw=False, **kwargs):
+    if raw or (update_fields is not None and not CaseTrendFact.SOURCES & set(update_fields)):
+        return
+    refresh([instance])
+
+
+def _on_calendar_changed(sender, instance: WorkingDayOverride, raw=False, **kwargs):
+    # The working days to close of every closed case open across that day.
+    if not raw:
+        refresh_ids(CaseTrendFact.objects.filter(created_day__lt=instance.date, closed_day__gte=instance.date)
+                    .values_list("pk", flat=True))
+
+
+def connect() -> None:
+    post_save.connect(_on_case_saved, sender=Case, dispatch_uid="cases_trend_fact")
+    post_save.connect(_on_calendar_changed, sender=WorkingDayOverride, dispatch_uid="cases_trend_fact_calendar")
+    post_delete.connect(_on_calendar_changed, sender=WorkingDayOverride, dispatch_uid="cases_trend_fact_calendar")

@@ -279,15 +279,34 @@ def verify(directory: str | Path, *, alias: str = "default") -> dict:
             f"This backup is of a {manifest.get('engine')} database and this deployment uses {engine}; "
             "use export_data / import_data to move between engines."
         )
-    known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-    unknown = sorted(f"{app}.{name}" for app, names in (manifest.get("migrations") or {}).items()
-                     for name in names if (app, name) not in known)
+    unknown = _newer_migrations(manifest.get("migrations") or {})
     if unknown:
         raise BackupError(
             "备份来自更新的程序版本（含本版本没有的数据库迁移），请先升级程序再恢复： / The backup was made by a newer "
             "version (migrations this code does not have); upgrade first:\n" + "\n".join(unknown[:20])
         )
     return manifest
+
+
+def _number(name: str) -> int:
+    digits = name.split("_", 1)[0]
+    return int(digits) if digits.isdigit() else -1
+
+
+def _newer_migrations(applied: dict[str, list[str]]) -> list[str]:
+    """Applied migrations in the backup that this code lacks and that come after its own.
+
+    A recorded migration that is missing but numbered below the code's latest is a file
+    removed after squashing (Django keeps its record); only later ones mean newer code.
+    """
+    known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    latest: dict[str, int] = {}
+    for app, name in known:
+        latest[app] = max(latest.get(app, -1), _number(name))
+    return sorted(
+        f"{app}.{name}" for app, names in applied.items() for name in names
+        if (app, name) not in known and (app not in latest or _number(name) > latest[app] or _number(name) < 0)
+    )
 
 
 @dataclass

@@ -29,6 +29,7 @@ __all__ = [
     "acknowledgement",
     "merge_submitted",
     "audit_acknowledgements",
+    "acknowledgement_log_actions",
     "PublicInfoWidget",
     "for_review",
     "PublicInfoReviewMixin",
@@ -135,41 +136,38 @@ def _masked(entry: dict) -> str:
     return text if len(text) <= 4 else text[:3] + "…" + text[-2:]
 
 
+def acknowledgement_log_actions(*, before, after) -> list[tuple[str, dict]]:
+    """(action, data) of the log entries for the acknowledgements added or withdrawn between two versions."""
+    old = {e["key"]: e for e in _entries(before)}
+    new = {e["key"]: e for e in _entries(after)}
+    actions = []
+    for key, entry in new.items():
+        if key in old and old[key].get("category") == entry.get("category") and old[key].get("reason") == entry.get("reason"):
+            continue
+        actions.append((ACKNOWLEDGED_ACTION, {
+            "kind": entry.get("kind", ""),
+            "text": _masked(entry),
+            "category": CATEGORY_LABELS.get(entry.get("category"), ""),
+            "reason": entry.get("reason", ""),
+        }))
+    for key, entry in old.items():
+        if key not in new:
+            actions.append((WITHDRAWN_ACTION, {
+                "kind": entry.get("kind", ""),
+                "text": _masked(entry),
+                "category": CATEGORY_LABELS.get(entry.get("category"), ""),
+            }))
+    return actions
+
+
 def audit_acknowledgements(*, page, user, before, after, revision=None) -> int:
     """One log entry per acknowledgement added or withdrawn between two versions. Returns the count."""
     from wagtail.log_actions import log
 
-    old = {e["key"]: e for e in _entries(before)}
-    new = {e["key"]: e for e in _entries(after)}
-    count = 0
-    for key, entry in new.items():
-        if key in old and old[key].get("category") == entry.get("category") and old[key].get("reason") == entry.get("reason"):
-            continue
-        log(
-            instance=page,
-            action=ACKNOWLEDGED_ACTION,
-            user=user,
-            revision=revision,
-            data={
-                "kind": entry.get("kind", ""),
-                "text": _masked(entry),
-                "category": CATEGORY_LABELS.get(entry.get("category"), ""),
-                "reason": entry.get("reason", ""),
-            },
-        )
-        count += 1
-    for key, entry in old.items():
-        if key not in new:
-            log(
-                instance=page,
-                action=WITHDRAWN_ACTION,
-                user=user,
-                revision=revision,
-                data={"kind": entry.get("kind", ""), "text": _masked(entry),
-                      "category": CATEGORY_LABELS.get(entry.get("category"), "")},
-            )
-            count += 1
-    return count
+    actions = acknowledgement_log_actions(before=before, after=after)
+    for action, data in actions:
+        log(instance=page, action=action, user=user, revision=revision, data=data)
+    return len(actions)
 
 
 def _excerpt(text: str, finding, width: int = 28) -> str:

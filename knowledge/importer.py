@@ -162,6 +162,16 @@ class ArticleImporter:
         self.last_page_id: int | None = None
         self.last_findings: list = []
         self.new_topic_ids: list[int] = []
+        self.start_batch(fast=True)
+
+    def start_batch(self, *, fast: bool) -> None:
+        """Forget what the previous batch reserved; ``fast`` defers revisions and history to ``flush``."""
+        self.fast = fast
+        self._next_path: dict[int, str] = {}  # topic pk -> path of its next new child
+        self._existing: dict[str, object] = {}
+        self.new_children: dict[int, int] = {}  # topic pk -> pages added below it in this batch
+        self.pending: list[dict] = []  # born-live pages whose revision and history are written by flush()
+        self.line = None  # what the current line adds to the batch, kept only if the line succeeds
 
     def forget_cached(self) -> None:
         # Topics/departments created inside a rolled-back line no longer exist.
@@ -236,10 +246,131 @@ class ArticleImporter:
         page.public_info_acknowledgements = []
         return False, findings
 
+    def prefetch_existing(self, items: list[dict]) -> None:
+        """The batch's already imported articles in one query (re-imports update them)."""
+        from knowledge.models import SolutionArticlePage
+
+        ids = [item["id"] for item in items]
+        self._existing = {p.external_id: p for p in SolutionArticlePage.objects.filter(external_id__in=ids)}
+
+    def _reserve_path(self, topic) -> str:
+        """The tree path of the next child of ``topic``: one look-up per topic and batch.
+
+        What treebeard's add_child computes (a step after the last child's), without locking
+        and reading the parent again for every page of the batch.
+        """
+        from wagtail.models import Page
+
+        path = self._next_path.get(topic.pk)
+        if path is None:
+            Page.objects.select_for_update().filter(pk=topic.pk).exists()  # as add_child locks its parent
+            last = (
+                Page.objects.filter(path__startswith=topic.path, depth=topic.depth + 1)
+                .order_by("-path").only("path").first()
+            )
+            path = last._inc_path() if last else Page._get_path(topic.path, topic.depth + 1, 1)
+        self._next_path[topic.pk] = Page(path=path)._inc_path()
+        return path
+
+    def _add_child(self, topic, page) -> None:
+        """``topic.add_child(instance=page)`` with the path reserved for the batch.
+
+        Page.save() validates as always (full_clean for a live page); the parent's numchild is
+        raised once per batch (``flush``) and the creation is logged with the batch's history.
+        """
+        page.depth = topic.depth + 1
+        page.path = self._reserve_path(topic)
+        page.numchild = 0
+        page._cached_parent_obj = topic
+        page._is_site_root = False  # a new page cannot be a site's root yet
+        if page.locale_id is None:
+            page.locale_id = topic.locale_id  # Page.get_default_locale(): the parent's locale
+        page.save(log_action=None)
+        self.line["new_child_of"] = topic.pk
+        self.line["logs"].append(self._log_entry(page, "wagtail.create", content_changed=True,
+                                                 timestamp=timezone.now()))
+
+    @staticmethod
+    def _log_entry(page, action, *, revision=None, content_changed=False, data=None, timestamp=None):
+        """The history entry ``wagtail.log_actions.log(page, action, …)`` writes, unsaved (see flush)."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import PageLogEntry
+
+        return PageLogEntry(
+            content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+            label=page.specific_deferred.get_admin_display_title(),
+            action=action,
+            timestamp=timestamp or timezone.now(),
+            data=data or {},
+            page=page,
+            revision=revision,
+            content_changed=content_changed,
+            user=None,
+            uuid=None,
+        )
+
+    def begin_line(self) -> None:
+        self.line = {"new_child_of": None, "logs": [], "pending": None}
+
+    def line_succeeded(self) -> None:
+        """Keep what the current line added to the batch (its savepoint was released)."""
+        line, self.line = self.line, None
+        if line["new_child_of"] is not None:
+            self.new_children[line["new_child_of"]] = self.new_children.get(line["new_child_of"], 0) + 1
+        if line["pending"] is not None:
+            line["pending"]["logs"] = line["logs"]
+            self.pending.append(line["pending"])
+        elif line["logs"]:
+            self.pending.append({"page": None, "logs": line["logs"]})
+
+    def line_failed(self) -> None:
+        self.line = None
+        self.forget_cached()
+        # Rolled back: a topic created by the line is gone (and SQLite may give its id to the
+        # next one); the next paths are read again from the database.
+        self._next_path.clear()
+
+    def flush(self) -> list:
+        """Write what the batch deferred, inside its transaction: the born-live pages' revisions
+        (one insert), their revision pointers (one update), the parents' numchild, every history
+        entry (one insert), then ``page_published`` for each page, as ``revision.publish()`` sends it.
+        Returns the published pages.
+        """
+        from django.db.models import F
+        from wagtail.models import Page, PageLogEntry, Revision
+        from wagtail.signals import page_published
+
+        born = [p for p in self.pending if p["page"] is not None]
+        if born:
+            Revision.objects.bulk_create([p["revision"] for p in born])
+            pages = []
+            for p in born:
+                page, revision = p["page"], p["revision"]
+                page.latest_revision = page.live_revision = revision
+                page.latest_revision_created_at = revision.created_at
+                for entry in p["logs"]:
+                    if entry.revision is not None:
+                        entry.revision_id = entry.revision.pk
+                pages.append(page)
+            Page.objects.bulk_update(pages, ["latest_revision", "live_revision", "latest_revision_created_at"])
+        for topic_pk, n in self.new_children.items():
+            Page.objects.filter(pk=topic_pk).update(numchild=F("numchild") + n)
+            topic = next((t for t in self._topics.values() if t.pk == topic_pk), None)
+            if topic is not None:
+                topic.numchild += n
+        PageLogEntry.objects.bulk_create([entry for p in self.pending for entry in p["logs"]])
+        for p in born:
+            page_published.send(sender=p["page"].specific_class, instance=p["page"], revision=p["revision"])
+        published = [p["page"] for p in born]
+        self.pending = []
+        self.new_children = {}
+        return published
+
     def import_one(self, item: dict) -> str:
         """Create or update one article; returns "created" | "updated" | "unchanged".
 
         Sets ``last_findings`` to what kept the article a draft ([] when it was published).
+        Call ``begin_line`` before and ``line_succeeded``/``line_failed`` after.
         """
         from knowledge.models import SolutionArticlePage
 
@@ -247,13 +378,18 @@ class ArticleImporter:
         steps_html = library_steps_html(rest)
         topic = self.topic(item["topic"])
         department = self.department(item["department"])
-        page = SolutionArticlePage.objects.filter(external_id=item["id"]).first()
+        if item["id"] in self._existing:
+            page = self._existing[item["id"]]
+        else:
+            page = SolutionArticlePage.objects.filter(external_id=item["id"]).first()
         self.last_findings = []
 
         if page is not None:
+            page = SolutionArticlePage.objects.get(pk=page.pk)  # fresh: an earlier line may have moved it
             if self._unchanged(page, item, summary, problem, steps_html, topic, department):
                 return "unchanged"
             if page.get_parent().pk != topic.pk:
+                self._next_path.pop(topic.pk, None)  # the move takes the next free path below topic
                 page.move(topic, pos="last-child")
                 page.refresh_from_db()
             outcome = "updated"
@@ -281,25 +417,55 @@ class ArticleImporter:
             page.first_published_at = page.last_published_at = now
         try:
             if outcome == "created":
-                topic.add_child(instance=page)  # Page.save() runs full_clean()
+                self._add_child(topic, page)  # Page.save() runs full_clean()
             else:
                 page.full_clean()
         except ValidationError as exc:
             raise LineError(_("内容不符合要求：") + "；".join(exc.messages)) from None
-        # Cleaned above: the revision's own save skips a second full_clean.
-        revision = page.save_revision(log_action=True, clean=False, changed=not born_live)
-        if born_live:
-            self._mark_published(page, revision)
-        elif publish:
-            revision.publish()
-        if publish and page.public_info_acknowledgements:
-            from .acknowledgements import audit_acknowledgements
+        if born_live and self.fast:
+            self._defer_publication(page)
+        else:
+            # Cleaned above: the revision's own save skips a second full_clean.
+            revision = page.save_revision(log_action=True, clean=False, changed=not born_live)
+            if born_live:
+                self._mark_published(page, revision)
+            elif publish:
+                revision.publish()
+            if publish and page.public_info_acknowledgements:
+                from .acknowledgements import audit_acknowledgements
 
-            audit_acknowledgements(page=page, user=None, before=[], after=page.public_info_acknowledgements,
-                                   revision=revision)
+                audit_acknowledgements(page=page, user=None, before=[], after=page.public_info_acknowledgements,
+                                       revision=revision)
         self.last_page_id = page.pk
         self.last_findings = findings
         return outcome
+
+    def _defer_publication(self, page) -> None:
+        """A new live page's first revision and history, written with the batch by ``flush``.
+
+        The same revision ``page.save_revision()`` creates, and the same history as saving and
+        publishing it: 修改 (wagtail.edit), 发布 (wagtail.publish) and the acknowledgements.
+        """
+        from wagtail.models import Revision
+
+        from .acknowledgements import acknowledgement_log_actions
+
+        now = timezone.now()
+        revision = Revision(
+            content_object=page,
+            base_content_type=page.get_base_content_type(),
+            user=None,
+            approved_go_live_at=None,
+            content=page.serializable_data(),
+            object_str=str(page),
+            created_at=now,
+        )
+        logs = self.line["logs"]
+        logs.append(self._log_entry(page, "wagtail.edit", revision=revision, content_changed=True, timestamp=now))
+        logs.append(self._log_entry(page, "wagtail.publish", revision=revision, content_changed=True, timestamp=now))
+        for action, data in acknowledgement_log_actions(before=[], after=page.public_info_acknowledgements):
+            logs.append(self._log_entry(page, action, revision=revision, data=data, timestamp=now))
+        self.line["pending"] = {"page": page, "revision": revision}
 
     @staticmethod
     def _mark_published(page, revision) -> None:
@@ -459,29 +625,15 @@ def import_file(
 
 
 def _import_batch(importer: ArticleImporter, batch, report: ImportReport, *, no_index: bool) -> None:
-    from search.indexing import batched
-
-    importer.new_topic_ids = []
-    done: list[tuple[str, list, int, dict, int]] = []
-    # One transaction per batch, one savepoint per line: the portal's index is written once,
-    # in bulk, after the batch commits (``batched``); a crash mid-batch commits nothing.
-    with wagtail_search_deferred(), disable_reference_index_auto_update(), transaction.atomic(), \
-            batched(enqueue=not no_index):
-        for lineno, raw in batch:
-            try:
-                item = parse_line(raw)
-                with transaction.atomic():
-                    outcome = importer.import_one(item)
-            except LineError as exc:
-                report.failed.append((lineno, str(exc)))
-                importer.forget_cached()
-                continue
-            except Exception as exc:  # one bad line must not stop the import
-                logger.exception("import_articles: line %s failed", lineno)
-                report.failed.append((lineno, _("导入失败（%(error)s）") % {"error": type(exc).__name__}))
-                importer.forget_cached()
-                continue
-            done.append((outcome, importer.last_findings, importer.last_page_id, item, lineno))
+    try:
+        done, failed = _write_batch(importer, batch, no_index=no_index, fast=True)
+    except Exception:
+        # Nothing of the batch was committed; write it again page by page (revisions and
+        # history one at a time), so that one line still cannot take others with it.
+        logger.exception("import_articles: batch write failed, retrying line by line")
+        importer.forget_cached()
+        done, failed = _write_batch(importer, batch, no_index=no_index, fast=False)
+    report.failed.extend(failed)
     touched = []
     for outcome, findings, page_id, item, lineno in done:
         setattr(report, outcome, getattr(report, outcome) + 1)
@@ -496,6 +648,48 @@ def _import_batch(importer: ArticleImporter, batch, report: ImportReport, *, no_
         update_reference_index(touched + importer.new_topic_ids)
     if touched and not no_index:
         reindex_wagtail_search(touched, importer.new_topic_ids)
+
+
+def _write_batch(importer: ArticleImporter, batch, *, no_index: bool, fast: bool):
+    """Write one batch in one transaction: (done, failed) once it has committed."""
+    from search.indexing import batched
+
+    importer.new_topic_ids = []
+    importer.start_batch(fast=fast)
+    done: list[tuple[str, list, int, dict, int]] = []
+    items = []
+    for lineno, raw in batch:
+        try:
+            items.append((lineno, raw, parse_line(raw)))
+        except LineError as exc:
+            items.append((lineno, raw, exc))
+    # One transaction per batch, one savepoint per line: the portal's index is written once,
+    # in bulk, after the batch commits (``batched``); a crash mid-batch commits nothing.
+    with wagtail_search_deferred(), disable_reference_index_auto_update(), transaction.atomic(), \
+            batched(enqueue=not no_index):
+        importer.prefetch_existing([item for _, _, item in items if isinstance(item, dict)])
+        failed = []
+        for lineno, raw, item in items:
+            if isinstance(item, LineError):
+                failed.append((lineno, str(item)))
+                continue
+            importer.begin_line()
+            try:
+                with transaction.atomic():
+                    outcome = importer.import_one(item)
+            except LineError as exc:
+                failed.append((lineno, str(exc)))
+                importer.line_failed()
+                continue
+            except Exception as exc:  # one bad line must not stop the import
+                logger.exception("import_articles: line %s failed", lineno)
+                failed.append((lineno, _("导入失败（%(error)s）") % {"error": type(exc).__name__}))
+                importer.line_failed()
+                continue
+            importer.line_succeeded()
+            done.append((outcome, importer.last_findings, importer.last_page_id, item, lineno))
+        importer.flush()
+    return done, failed
 
 
 def write_report(report: ImportReport, path: Path) -> None:

@@ -51,6 +51,11 @@ def _state(revision) -> dict:
             return [strip(v) for v in value]
         if isinstance(value, dict):
             return {k: strip(v) for k, v in value.items() if k not in ("pk", "content_object", "page")}
+        if isinstance(value, str) and value.startswith(("[", "{")):
+            try:  # stream fields are stored as JSON text; PostgreSQL may order the keys differently
+                return strip(json.loads(value))
+            except ValueError:
+                pass
         return value
 
     return {k: strip(v) for k, v in revision.content.items() if k not in IDENTITY}

@@ -486,3 +486,14 @@ def words_around(text, fragments) -> list[str]:
                 if word not in found:
                     found.append(word)
     return [w for w in found if not any(w != other and w in other for other in found)]
+
+
+def word_parts(word: str) -> list[str]:
+    """The shorter dictionary words inside ``word`` (营业性演出许可 → 营业, 演出, 许可…), longest last."""
+    norm = normalize(word)
+    return [w for w in dict.fromkeys(_tokenizer().cut_for_search(norm, HMM=False)) if len(w) >= 2 and w != norm]
+
+
+def is_function_word(word: str) -> bool:
+    """A word of the stopword list (的, 可以, 怎么…): it says nothing about a text's subject."""
+    return normalize(word) in _stopwords()

@@ -64,7 +64,12 @@ def highlight_all(text: str, query: str) -> str:
 
 def snippet(query: str, *texts: str, length: int = SNIPPET_CHARS) -> str:
     """Best window of ``length`` characters from the first text that matches; safe HTML."""
-    terms = analysis.highlight_terms(query) if query else []
+    return snippet_for_terms(analysis.highlight_terms(query) if query else [], *texts, length=length)
+
+
+def snippet_for_terms(terms: list[str], *texts: str, length: int = SNIPPET_CHARS) -> str:
+    """Like :func:`snippet`, marking exactly ``terms`` (normalised words) instead of a query's."""
+    terms = [analysis.normalize(t) for t in terms]
     fallback = ""
     for text in texts:
         if not text:

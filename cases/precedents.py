@@ -2,8 +2,15 @@
 
 Read-only (a selector in spirit): given the matter as it is being typed at
 intake or triage, return the most similar resolved cases the user may see and
-the published articles/guides, each with why it matched (the highlighted
-terms of the engine's snippet) and, for cases, the outcome.
+the published articles/guides, each with why it matched (the whole words it
+shares with the typed text) and, for cases, the outcome.
+
+Relevance: a hit is shown only when it shares at least one *content* word with
+the typed text (a jieba word of what the clerk typed, or a dictionary word inside
+it, that is not one of the desk's generic words such as 系统、提示、材料、无法) and
+scores at least ``SCORE_FLOOR`` of the best hit. Without that, a matter about
+营业性演出许可 "matched" a deregistration case on 系统、提示、正确. The words
+shown as the reason are exactly those shared whole words.
 
 Privacy: the typed text is de-identified before it reaches the search engine,
 so no reporter's name or number ends up in engine queries or their logs. Case
@@ -15,12 +22,8 @@ index entry can never leak a case to the wrong role.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 from dataclasses import dataclass, field
-
-from django.utils.html import strip_tags
 
 from kernel.personal_data import deidentify
 
@@ -29,7 +32,17 @@ logger = logging.getLogger(__name__)
 __all__ = ["Precedent", "similar_cases_and_articles", "MIN_QUERY_CHARS"]
 
 MIN_QUERY_CHARS = 4  # fewer typed characters match everything and help nobody
-_MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+# A hit scoring below this share of the best hit's score is noise beside it.
+SCORE_FLOOR = 0.2
+# Words that turn up in almost every matter at the desk: shared alone they say nothing
+# about whether two matters are alike (measured on the demo and NCP texts: each of these
+# is in more than a tenth of the matters). Shown as part of a reason, never enough for one.
+GENERIC_WORDS = frozenset("""
+申请 办理 处理 办事 办不成 办不了 办不下来 不成 系统 提示 显示 正确 错误 无法 不能 不了 没有 一直 多次 反复 来回
+材料 提交 上传 填写 填报 窗口 工作人员 人员 问题 情况 现在 已经 目前 之前 以后 时候 时间 今天 当天
+要求 告知 通知 咨询 反映 相关 规定 政策 流程 手续 证明 信息 资料 登记 营业 许可 证件 部门 单位 企业
+公司 个人 服务 政务 业务 网上 线上 线下 页面 电话 查不到 下来 怎么办 不知道 不会 不行 只能 还是 结果
+""".split())
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class Precedent:
     id: int
     title: str
     url: str
-    snippet: str  # safe HTML from the engine: matches in <mark>, the rest escaped
+    snippet: str  # safe HTML: the shared words in <mark>, the rest escaped
     matched_terms: list[str] = field(default_factory=list)
     outcome: str = ""  # display label for cases ("办成" ...), "" for articles
     classification: str = ""  # display label for cases
@@ -46,17 +59,66 @@ class Precedent:
     score: float = 0.0
 
 
-def _matched_terms(snippet: str, title: str = "") -> list[str]:
-    """The words behind the snippet's highlights, whole ("营业执照", not "业执")."""
-    from search.analysis import words_around
+def _typed_words(text: str) -> list[str]:
+    """The clerk's own words (jieba, precise mode), function words and single characters left out."""
+    from search.analysis import segment, normalize, is_function_word
 
-    marks = []
-    for raw in _MARK_RE.findall(snippet or ""):
-        term = html.unescape(raw).strip()
-        if term and term not in marks:
-            marks.append(term)
-    plain = html.unescape(strip_tags(snippet or ""))
-    return words_around(f"{title}\n{plain}", marks)
+    words = []
+    for word in segment(normalize(text)):
+        if len(word) >= 2 and not is_function_word(word) and word not in words:
+            words.append(word)
+    return words
+
+
+def shared_words(typed: list[str], *texts: str) -> list[str]:
+    """The typed words found whole in ``texts``; for a long typed word not found whole,
+    the dictionary words inside it that are (营业性演出许可 → 演出)."""
+    from search.analysis import normalize, word_parts
+
+    doc = normalize("\n".join(t for t in texts if t))
+    found: list[str] = []
+    for word in typed:
+        if word in doc:
+            candidates = [word]
+        elif len(word) >= 3:
+            candidates = [p for p in word_parts(word) if p in doc]
+        else:
+            candidates = []
+        for c in candidates:
+            if c not in found:
+                found.append(c)
+    return [w for w in found if not any(w != other and w in other for other in found)]
+
+
+def is_relevant(words: list[str]) -> bool:
+    """At least one shared word that says what the matter is about."""
+    return any(w not in GENERIC_WORDS for w in words)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    hit: object
+    words: list[str]  # every shared word: marked in the snippet
+
+    @property
+    def reason(self) -> list[str]:
+        # The content words are the reason; the generic ones only support it.
+        return [w for w in self.words if w not in GENERIC_WORDS]
+
+
+def _candidates(hits, typed: list[str]) -> list[_Candidate]:
+    out = []
+    for hit in hits:
+        words = shared_words(typed, hit.title, hit.summary, hit.body)
+        if is_relevant(words):
+            out.append(_Candidate(hit, words))
+    return out
+
+
+def _snippet(candidate: _Candidate) -> str:
+    from search.engines.highlight import snippet_for_terms
+
+    return snippet_for_terms(candidate.words, candidate.hit.summary, candidate.hit.body)
 
 
 def similar_cases_and_articles(
@@ -74,62 +136,64 @@ def similar_cases_and_articles(
     query_text = deidentify((text or "").strip()).text
     if len(query_text) < MIN_QUERY_CHARS:
         return []
+    typed = _typed_words(query_text)
     engine = get_engine()
-    out: list[Precedent] = []
+    # Twice the room: hits without a shared content word are dropped below.
+    cases: list = []
     try:
         include_staff, keys = staff_visibility_for(user)
         if include_staff:
-            out.extend(_case_precedents(engine, user, query_text, keys, limit, exclude_case_id, SearchQuery))
-        results = engine.search(SearchQuery(q=query_text, types=["article", "guide"], page_size=limit, facets=False))
+            cases = engine.search(SearchQuery(
+                q=query_text, types=["case"], include_staff=True, restrict_keys=keys,
+                page_size=2 * limit + 1, facets=False, with_text=True,
+            )).hits
+        articles = engine.search(SearchQuery(
+            q=query_text, types=["article", "guide"], page_size=2 * limit, facets=False, with_text=True,
+        )).hits
     except EngineUnavailable:
         logger.warning("precedent search skipped: engine unavailable")
-        return out
-    for hit in results.hits[:limit]:
+        articles = []
+    best = max((h.score for h in [*cases, *articles]), default=0.0)
+    floor = best * SCORE_FLOOR if best > 0 else float("-inf")
+    cases = [h for h in cases if h.score >= floor and h.doc_id != exclude_case_id]
+    articles = [h for h in articles if h.score >= floor]
+    out = _case_precedents(user, _candidates(cases, typed), limit)
+    for c in _candidates(articles, typed)[:limit]:
         out.append(
             Precedent(
-                kind=hit.doc_type,
-                id=hit.doc_id,
-                title=hit.title,
-                url=hit.url,
-                snippet=hit.snippet,
-                matched_terms=_matched_terms(hit.snippet, hit.title),
-                external_id=hit.external_id,
-                score=hit.score,
+                kind=c.hit.doc_type, id=c.hit.doc_id, title=c.hit.title, url=c.hit.url, snippet=_snippet(c),
+                matched_terms=c.reason, external_id=c.hit.external_id, score=c.hit.score,
             )
         )
     return out
 
 
-def _case_precedents(engine, user, query_text, keys, limit, exclude_case_id, SearchQuery) -> list[Precedent]:
+def _case_precedents(user, candidates: list[_Candidate], limit: int) -> list[Precedent]:
     from cases.selectors import case_library, visible_cases_for
 
-    results = engine.search(
-        SearchQuery(
-            q=query_text, types=["case"], include_staff=True, restrict_keys=keys, page_size=limit + 1, facets=False
-        )
-    )
-    hits = [h for h in results.hits if h.doc_id != exclude_case_id]
+    if not candidates:
+        return []
     visible = {
         case.pk: case
-        for case in case_library(visible_cases_for(user)).filter(pk__in=[h.doc_id for h in hits])
+        for case in case_library(visible_cases_for(user)).filter(pk__in=[c.hit.doc_id for c in candidates])
     }
     out = []
-    for hit in hits:
-        case = visible.get(hit.doc_id)
+    for c in candidates:
+        case = visible.get(c.hit.doc_id)
         if case is None:  # not (or no longer) visible to this user, or not resolved
             continue
         out.append(
             Precedent(
                 kind="case",
                 id=case.pk,
-                title=hit.title,
-                url=hit.url,
-                snippet=hit.snippet,
-                matched_terms=_matched_terms(hit.snippet, hit.title),
+                title=c.hit.title,
+                url=c.hit.url,
+                snippet=_snippet(c),
+                matched_terms=c.reason,
                 outcome=case.get_outcome_display() if case.outcome else "",
                 classification=case.get_classification_display() if case.classification else "",
                 external_id=case.tracking_number or "",
-                score=hit.score,
+                score=c.hit.score,
             )
         )
         if len(out) >= limit:

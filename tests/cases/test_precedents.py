@@ -134,3 +134,47 @@ def test_report_page_has_the_suggestion_box(client, db):
 
     html = client.get(reverse("cases_public:report")).content.decode()
     assert 'data-report-suggestions' in html and reverse("cases_public:report_suggestions") in html
+
+
+def test_generic_words_alone_are_noise_and_reasons_are_the_shared_whole_words(
+    engine, window_user, hall, triage_user, market_dept
+):
+    """The issue's example: 营业性演出许可 'matched' a deregistration case on 系统、提示、正确."""
+    from tests.search.experience_helpers import index, make_article, make_topic
+
+    topic = make_topic("文化演出", slug="yanchu-prec")
+    performance = make_article(
+        topic, "营业性演出许可怎么在网上申请",
+        summary="营业性演出许可改为全程网办，材料在线上传。",
+        problem="申请营业性演出许可时系统提示材料格式不正确",
+        steps="按指引逐项上传演出合同和节目单。",
+    )
+    index(performance)
+    deregistration = register(
+        window_user, hall, matter="办理公司简易注销时系统一直提示股东信息不正确，窗口说无法处理",
+    )
+    deregistration = _close(deregistration, triage_user, market_dept)
+    _index_case(deregistration)
+
+    found = similar_cases_and_articles(user=triage_user, text="申请营业性演出许可，系统一直提示材料不正确，无法提交")
+    assert [p.id for p in found] == [performance.pk]
+    assert found[0].matched_terms[0] == "营业性演出许可"
+    assert "<mark>营业性演出许可</mark>" in found[0].snippet
+    # Generic words never stand alone as the reason: the case shares only those.
+    assert similar_cases_and_articles(user=triage_user, text="系统一直提示信息不正确，无法处理") == []
+    # The same case is found when the matter is about what it is about, with that as the reason.
+    found = similar_cases_and_articles(user=triage_user, text="公司要简易注销，股东信息对不上")
+    assert [p.id for p in found if p.kind == "case"] == [deregistration.pk]
+    assert {"简易注销", "股东"} <= set(found[0].matched_terms)
+
+
+def test_shared_words_are_whole_words_of_the_typed_text():
+    from cases.precedents import is_relevant, shared_words
+
+    typed = ["营业性演出许可", "系统", "提示", "正确"]
+    # The long word is not in the text whole: the dictionary words inside it that are.
+    noise = shared_words(typed, "办理食品经营许可和营业执照，系统提示不正确")
+    assert set(noise) == {"营业", "许可", "系统", "提示", "正确"}
+    assert not is_relevant(noise)
+    assert shared_words(typed, "营业性演出许可全程网办") == ["营业性演出许可"]
+    assert is_relevant(["营业性演出许可"])

@@ -13,6 +13,9 @@ from .case_desk_data import ensure_case_desk_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The panel's first answers load the word dictionary (and train the triage model) on a busy CI machine.
+PANEL_TIMEOUT = 20_000
+
 
 def test_precedent_panel_on_intake(live_server, browser_page):
     ensure_case_desk_reference_data()
@@ -34,7 +37,7 @@ def test_precedent_panel_on_intake(live_server, browser_page):
     sign_in(page, "window", "panel-pass-1")
     page.goto("/admin/cases/case/new/")
     page.fill("#id_matter", "前租户企业没有注销，我的营业执照办不下来")
-    expect(page.get_by_test_id("precedents")).to_contain_text(case.tracking_number)
+    expect(page.get_by_test_id("precedents")).to_contain_text(case.tracking_number, timeout=PANEL_TIMEOUT)
     expect(page.get_by_test_id("precedents")).not_to_contain_text("王某某")
 
 
@@ -58,7 +61,9 @@ def test_choosing_the_service_item_routes_the_lead_department(live_server, brows
     page.select_option("#id_hall", label="虹口区政务服务中心")
     page.fill("#id_matter", "想开火锅店，窗口说楼下不能开餐饮，许可办不下来")
     suggestion = page.locator("[data-suggestion] p").first
-    expect(suggestion).to_contain_text("建议分类")
+    expect(suggestion).to_contain_text("建议分类", timeout=PANEL_TIMEOUT)
     expect(suggestion).not_to_contain_text("事项目录")
     page.select_option("#id_service_item", label="食品经营许可")
-    expect(suggestion).to_contain_text("主办部门：虹口区市场监督管理局（依据事项目录：「食品经营许可」的实施部门）")
+    expect(suggestion).to_contain_text(
+        "主办部门：虹口区市场监督管理局（依据事项目录：「食品经营许可」的实施部门）", timeout=PANEL_TIMEOUT
+    )

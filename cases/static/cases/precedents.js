@@ -8,7 +8,9 @@ function banchengPrecedentPanel() {
   var panel = document.querySelector("[data-precedent-panel]");
   if (!panel) return;
   var source = panel.dataset.source ? document.querySelector(panel.dataset.source) : null;
-  var csrf = panel.querySelector("input[name=csrfmiddlewaretoken]");
+  // On the intake form the panel sits inside the form and uses the form's token.
+  var csrf = panel.querySelector("input[name=csrfmiddlewaretoken]") ||
+    (panel.closest("form") || document).querySelector("input[name=csrfmiddlewaretoken]");
   var list = panel.querySelector("[data-precedent-results]");
   var suggestBox = panel.querySelector("[data-suggestion]");
   var dupBox = panel.querySelector("[data-duplicates]");
@@ -89,7 +91,7 @@ function banchengPrecedentPanel() {
       if (item.outcome) li.appendChild(el("small", " · " + item.outcome));
       if (item.snippet) li.appendChild(snippetNode(item.snippet));
       if (item.matched_terms && item.matched_terms.length) {
-        li.appendChild(el("small", "匹配：" + item.matched_terms.join("、")));
+        li.appendChild(el("small", "相同词语：" + item.matched_terms.join("、"), "precedent-reason"));
       }
       (item.articles || []).forEach(function (a) {
         var p = el("div", "", "precedent-article");

@@ -19,7 +19,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from .triage import _ANALYSERS, _search_analyser_available
 
-__all__ = ["DuplicateCandidate", "PossibleDuplicate", "possible_duplicates", "DEFAULT_TEXT_THRESHOLD"]
+__all__ = ["DuplicateCandidate", "PossibleDuplicate", "possible_duplicates", "same_text", "DEFAULT_TEXT_THRESHOLD"]
 
 # Surface similarity: term-frequency cosine over Han unigrams+bigrams, no IDF
 # (the handful of open cases compared is too few to estimate it). Measured on
@@ -55,6 +55,17 @@ def _digits(value: str) -> str:
 
 def _code(value: str) -> str:
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or "")).upper()
+
+
+def _text_key(value: str) -> str:
+    # Letters, digits and Han only: spacing, punctuation and full-width forms do not make a new matter.
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value or "").lower() if ch.isalnum())
+
+
+def same_text(a: str, b: str) -> bool:
+    """The same matter text, typed again (an exact repeat, not a rephrasing)."""
+    key = _text_key(a)
+    return bool(key) and key == _text_key(b)
 
 
 def _day(value) -> datetime.date:

@@ -143,9 +143,29 @@ class CaseRegisterForm(IntakeFieldsMixin):
     material_supply_method = forms.ChoiceField(
         label=_("补齐方式"), choices=[("", "---------"), *MissingMaterial.SupplyMethod.choices], required=False
     )
+    # 并单 at the counter: the open case a repeat report goes into (set by the duplicates panel
+    # or the repeat warning's button; the view checks the user may see it).
+    merge_into = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    # Asked only when saving would repeat a case of the same reporter with the same text.
+    confirm_repeat = forms.BooleanField(
+        label=_("确认不是重复登记，仍要另行登记"), required=False,
+    )
+
+    def clean_merge_into(self):
+        # The warning's 并单 button and the hidden field share the name: the last value chosen wins.
+        values = [v.strip() for v in self.data.getlist(self.add_prefix("merge_into")) if v.strip()] \
+            if hasattr(self.data, "getlist") else []
+        if not values:
+            return None
+        if not values[-1].isdigit() or int(values[-1]) < 1:
+            # A hidden field's error would show nowhere: said above the form instead.
+            raise forms.ValidationError(_("要并入的案件无效，请重新选择或直接登记。"))
+        return int(values[-1])
 
     def clean(self):
         data = super().clean()
+        if "merge_into" in self.errors:
+            self.add_error(None, self.errors.pop("merge_into"))
         if data.get("material_name"):
             if not data.get("material_promised_date"):
                 self.add_error("material_promised_date", _("请填写容缺材料的承诺补齐日期。"))
@@ -155,6 +175,8 @@ class CaseRegisterForm(IntakeFieldsMixin):
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("merge_into", None)
+        data.pop("confirm_repeat", None)
         materials = []
         name = data.pop("material_name", "")
         promised = data.pop("material_promised_date", None)

@@ -21,6 +21,7 @@ import logging
 import threading
 
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -265,7 +266,8 @@ def duplicates_json(request):
     return JsonResponse({
         "results": [
             {"id": d.case_id, "tracking_number": by_id[d.case_id].tracking_number, "reason": d.reason,
-             "same_reporter": d.same_reporter, "similarity": d.similarity}
+             "same_reporter": d.same_reporter, "similarity": d.similarity,
+             "url": reverse("cases:inspect", args=[d.case_id])}
             for d in found
         ]
     })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -153,6 +154,38 @@ def cases_of_reporter(user, *, phone: str = "", id_number: str = "") -> list[Cas
     if id_number:
         match |= Q(reporter_id_number=id_number)
     return list(visible_cases_for(user).filter(match).order_by("-created_at")[:REPORTER_LOOKUP_LIMIT])
+
+
+REPEAT_DAYS = 30
+
+
+def repeated_registrations(
+    user, *, reporter_phone: str = "", reporter_id_number: str = "", credit_code: str = "", matter: str = "",
+    days: int = REPEAT_DAYS,
+) -> list[Case]:
+    """Cases of the last ``days`` days that ``user`` answers for, filed by the same reporter
+    (phone, resident ID or credit code) with the same matter text: saving again is an exact repeat.
+
+    Only for roles that may see the reporter's identifiers: for any other role the answer
+    would confirm a number it sees masked, so it is always empty.
+    """
+    from cases.duplicates import same_text
+    from cases.services import normalize_phone
+
+    if not can_view_personal_data(user) or not (matter or "").strip():
+        return []
+    try:
+        phone = normalize_phone(reporter_phone) if (reporter_phone or "").strip() else ""
+    except ValidationError:  # a malformed number is the form's error to report, not a match
+        phone = ""
+    same = Q(pk__in=[])
+    for field, value in (("reporter_phone", phone), ("reporter_id_number", reporter_id_number),
+                         ("credit_code", credit_code)):
+        if value:
+            same |= Q(**{field: value})
+    since = timezone.now() - datetime.timedelta(days=days)
+    candidates = responsible_cases_for(user).filter(same, created_at__gte=since).order_by("-created_at")[:50]
+    return [case for case in candidates if same_text(case.matter, matter)]
 
 
 def get_visible_case(user, pk) -> Case:

@@ -450,17 +450,51 @@ class CaseRegisterView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
         return initial
 
     def form_valid(self, form):
+        user = self.request.user
+        data = form.cleaned_data
+        primary = None
+        if data.get("merge_into"):
+            primary = selectors.responsible_cases_for(user).filter(pk=data["merge_into"]).first()
+            if primary is None or not primary.is_open:
+                form.add_error(None, _("要并入的案件不存在或已办结，请重新选择或直接登记。"))
+                return self.form_invalid(form)
+        elif not data.get("confirm_repeat"):
+            repeats = selectors.repeated_registrations(
+                user, reporter_phone=data.get("reporter_phone", ""), matter=data.get("matter", ""),
+                reporter_id_number=data.get("reporter_id_number", ""), credit_code=data.get("credit_code", ""),
+            )
+            if repeats:
+                # Telling the clerk the number is on file is a use of that person's data: on record.
+                services.case_log_reporter_lookup(
+                    cases=repeats, author=user, phone=data.get("reporter_phone", ""),
+                    id_number=data.get("reporter_id_number", ""), credit_code=data.get("credit_code", ""),
+                )
+                form.add_error("confirm_repeat", _(
+                    "该反映人 %(days)s 天内已登记过相同的反映事项（%(nos)s）。如属同一事项请并入该案；"
+                    "如确需另行登记，请勾选此项后再次保存。"
+                ) % {"days": selectors.REPEAT_DAYS, "nos": "、".join(c.tracking_number for c in repeats)})
+                return self.form_invalid(form, repeats=repeats)
         try:
-            case = services.case_register(author=self.request.user, **form.service_kwargs())
+            if primary is not None:
+                case = services.case_register_into(
+                    primary=primary, author=user, reason=_("受理登记时确认为同一事项的重复反映。"),
+                    **form.service_kwargs(),
+                )
+            else:
+                case = services.case_register(author=user, **form.service_kwargs())
         except ValidationError as exc:
             _apply_errors(form, exc)
             return self.form_invalid(form)
+        if primary is not None:
+            messages.success(self.request, _("已受理登记，编号 %(no)s，并入案件 %(primary)s。") % {
+                "no": case.tracking_number, "primary": primary.tracking_number})
+            return HttpResponseRedirect(reverse("cases:inspect", args=[primary.pk]))
         messages.success(self.request, _("已受理登记，编号 %(no)s。") % {"no": case.tracking_number})
         return HttpResponseRedirect(reverse("cases:inspect", args=[case.pk]))
 
-    def form_invalid(self, form):
+    def form_invalid(self, form, repeats=()):
         messages.error(self.request, _("未保存，请根据提示修改后重试。"))
-        response = super().form_invalid(form)
+        response = self.render_to_response(self.get_context_data(form=form, repeats=repeats))
         response.status_code = 400
         return response
 

@@ -59,6 +59,7 @@ from cases.services.closure import (
 )
 from cases.services.links import (
     case_merge,
+    case_register_into,
     case_link_article,
     case_quote_article_steps,
     case_flag_article,
@@ -111,6 +112,7 @@ __all__ = [
     "case_archive",
     "case_log_reminder",
     "case_merge",
+    "case_register_into",
     "case_link_article",
     "case_quote_article_steps",
     "case_flag_article",

@@ -64,6 +64,21 @@ def case_merge(*, primary: Case, duplicate: Case, author, reason: str) -> "CaseM
     return merge
 
 
+@transaction.atomic
+def case_register_into(*, primary: Case, author, reason: str, **intake) -> Case:
+    """并单 at the counter: a repeat report is registered (its own tracking number, so the
+    reporter can follow it) and merged into the open case ``primary`` in one transaction,
+    so a refused merge leaves no half-done registration behind."""
+    from cases.services.intake import case_register
+
+    if not primary.is_open:
+        raise ValidationError(_("案件 %(no)s 已办结，不能并单。") % {"no": primary.tracking_number})
+    case = case_register(author=author, **intake)
+    case_merge(primary=primary, duplicate=case, author=author, reason=reason)
+    case.refresh_from_db()
+    return case
+
+
 def _guidance_page(page):
     from knowledge.models import PolicyTransitionGuidePage, SolutionArticlePage
 

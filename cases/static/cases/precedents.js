@@ -24,9 +24,11 @@ function banchengPrecedentPanel() {
     return panel.dataset.text || "";
   }
 
-  function post(url, extra) {
+  function post(url, extra) { return postWith(text(), url, extra); }
+
+  function postWith(value, url, extra) {
     var body = new URLSearchParams();
-    body.append("text", text());
+    body.append("text", value);
     if (panel.dataset.caseId) body.append("case", panel.dataset.caseId);
     Object.keys(extra || {}).forEach(function (k) { body.append(k, extra[k]); });
     return fetch(url, {
@@ -157,13 +159,78 @@ function banchengPrecedentPanel() {
     }
   }
 
-  function renderDuplicates(data) {
+  // Possible duplicates come from two questions: by the reporter's identifiers (asked when
+  // they change, so a matter typed letter by letter does not re-send the phone) and by the
+  // matter's text (asked as it is typed). Both answers are shown together, one line a case.
+  var dupAnswers = { ids: [], text: [] };
+  var mergeField = document.querySelector("#id_merge_into");
+  var saveButton = document.querySelector("[data-intake-save]");
+  var saveLabel = saveButton ? saveButton.textContent : "";
+
+  function chooseMerge(d) {
+    if (!mergeField) return;
+    mergeField.value = d ? String(d.id) : "";
+    if (saveButton) saveButton.textContent = d ? "登记并并入 " + d.tracking_number + "（并单）" : saveLabel;
+    renderDuplicates();
+  }
+
+  function renderDuplicates() {
     if (!dupBox) return;
     dupBox.innerHTML = "";
-    var results = (data && data.results) || [];
-    if (results.length) dupBox.appendChild(el("li", "可能重复的案件（可在案件页并单）："));
-    results.forEach(function (d) {
-      dupBox.appendChild(el("li", d.tracking_number + "：" + d.reason));
+    var byId = {};
+    var order = [];
+    dupAnswers.ids.concat(dupAnswers.text).forEach(function (d) {
+      if (!byId[d.id]) { byId[d.id] = { id: d.id, tracking_number: d.tracking_number, url: d.url, reasons: [] }; order.push(d.id); }
+      if (byId[d.id].reasons.indexOf(d.reason) < 0) byId[d.id].reasons.push(d.reason);
+    });
+    if (!order.length) return;
+    dupBox.appendChild(el("li", "可能重复的案件（30 天内）：", "duplicates-heading"));
+    order.forEach(function (id) {
+      var d = byId[id];
+      var li = el("li");
+      li.dataset.caseId = id;
+      var link = el("a", d.tracking_number);
+      link.href = d.url; link.target = "_blank"; link.rel = "noopener";
+      li.appendChild(link);
+      li.appendChild(document.createTextNode("：" + d.reasons.join("；") + " "));
+      if (mergeField) {
+        var chosen = mergeField.value === String(id);
+        var b = el("button", chosen ? "取消并单" : "并单", "button button-small button-secondary");
+        b.type = "button";
+        b.addEventListener("click", function () { chooseMerge(chosen ? null : d); });
+        li.appendChild(b);
+        if (chosen) li.appendChild(el("p", "保存时本次反映将登记并并入 " + d.tracking_number + "。", "help-block"));
+      }
+      dupBox.appendChild(li);
+    });
+  }
+
+  function identifiers() {
+    var out = {};
+    [["phone", "#id_reporter_phone"], ["id_number", "#id_reporter_id_number"], ["credit_code", "#id_credit_code"]]
+      .forEach(function (pair) {
+        var field = document.querySelector(pair[1]);
+        var value = field ? field.value.trim() : "";
+        // Half-typed numbers would only spend the check limit.
+        if (value.replace(/\D/g, "").length >= 7 || (pair[0] === "credit_code" && value.length >= 18)) out[pair[0]] = value;
+      });
+    return out;
+  }
+
+  var idSeq = 0;
+  var lastIds = "";
+  function refreshIdentifiers() {
+    if (!dupBox || !panel.dataset.duplicatesUrl) return;
+    var ids = identifiers();
+    var key = JSON.stringify(ids);
+    if (key === lastIds) return;
+    lastIds = key;
+    var mine = ++idSeq;
+    if (!Object.keys(ids).length) { dupAnswers.ids = []; renderDuplicates(); return; }
+    postWith("", panel.dataset.duplicatesUrl, ids).then(function (data) {
+      if (mine !== idSeq) return;
+      dupAnswers.ids = (data && data.results) || [];
+      renderDuplicates();
     });
   }
 
@@ -175,10 +242,20 @@ function banchengPrecedentPanel() {
     post(panel.dataset.precedentsUrl).then(latest(renderPrecedents));
     if (suggestBox && panel.dataset.suggestUrl) post(panel.dataset.suggestUrl, intakeChoices()).then(latest(renderSuggestion));
     if (dupBox && panel.dataset.duplicatesUrl) {
-      var phone = document.querySelector("#id_reporter_phone");
-      post(panel.dataset.duplicatesUrl, { phone: phone ? phone.value : "" }).then(latest(renderDuplicates));
+      post(panel.dataset.duplicatesUrl).then(latest(function (data) {
+        dupAnswers.text = (data && data.results) || [];
+        renderDuplicates();
+      }));
     }
   }
+
+  ["#id_reporter_phone", "#id_reporter_id_number", "#id_credit_code"].forEach(function (selector) {
+    var field = document.querySelector(selector);
+    if (!field || !dupBox) return;
+    var idTimer = null;
+    field.addEventListener("change", refreshIdentifiers);
+    field.addEventListener("input", function () { clearTimeout(idTimer); idTimer = setTimeout(refreshIdentifiers, 800); });
+  });
 
   ["#id_service_item", "#id_hall", "#id_district"].forEach(function (selector) {
     var field = document.querySelector(selector);
@@ -191,6 +268,8 @@ function banchengPrecedentPanel() {
     });
   }
   refresh();
+  refreshIdentifiers();
+  if (mergeField && mergeField.value && saveButton) saveButton.textContent = "登记并并单";
 }
 banchengPrecedentPanel();
 // The case page swaps its content in place after an action: set the new panel up again.

@@ -155,3 +155,23 @@ def test_wagtail_admin_wording_says_nin_and_ends_with_chinese_full_stops():
         assert translation.gettext("Download XLSX") == "下载 XLSX"
         assert translation.gettext("Inspect") == "查看"
     assert [msgid for msgid, text in wording.items() if "你" in text] == []
+
+
+def test_wagtail_admin_script_wording_says_nin(client, db):
+    """The admin's JavaScript catalogue (confirmations, comment boxes) says 您 like the rest of the admin."""
+    import glob
+    import json
+    import os
+    import re as regex
+
+    import polib
+    import wagtail
+
+    catalogues = glob.glob(os.path.join(os.path.dirname(wagtail.__file__), "**/zh_Hans/LC_MESSAGES/djangojs.po"), recursive=True)
+    assert catalogues
+    response = client.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    served = json.loads(regex.search(r"const newcatalog = (\{.*?\});", response.content.decode(), regex.S).group(1))
+    texts = [t for value in served.values() for t in (value if isinstance(value, list) else [value])]
+    assert served["Are you sure?"] == "您确定吗？"
+    assert [t for t in texts if "你" in t] == []

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -261,7 +261,19 @@ class CaseIndexView(IndexView):
         ]
 
     @cached_property
+    def header_buttons(self):
+        # Exports are a daily task for 研判员 and 督办: in the header beside 添加, not only inside "⋯".
+        buttons = list(super().header_buttons)
+        if self.show_export_buttons:
+            buttons += [
+                HeaderButton(_("导出 XLSX"), url=self.xlsx_export_url, icon_name="download", classname="case-export-button"),
+                HeaderButton(_("导出 CSV"), url=self.csv_export_url, icon_name="download", classname="case-export-button"),
+            ]
+        return buttons
+
+    @cached_property
     def header_more_buttons(self):
+        # The exports stay in "⋯" too: on a phone the header has room for the title only.
         buttons = super().header_more_buttons.copy()
         if can_import(self.request.user):
             buttons.append(

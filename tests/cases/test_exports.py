@@ -102,3 +102,18 @@ def test_statistics_xlsx_keeps_typed_names_as_text(client, triage_user, hall, wi
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+
+
+def test_exports_are_offered_in_the_case_list_header_to_roles_that_may_export(client, triage_user, window_user):
+    """Not only inside the header's "⋯" menu (issue 15, item 4); never to a role without the right."""
+    import re
+
+    client.force_login(triage_user)
+    html = client.get(reverse("cases:index")).content.decode()
+    header_buttons = re.findall(r'<a[^>]*class="[^"]*case-export-button[^"]*"[^>]*>.*?</a>', html, re.S)
+    assert len(header_buttons) == 2
+    assert any("export=xlsx" in b and "导出 XLSX" in b for b in header_buttons)
+    assert any("export=csv" in b and "导出 CSV" in b for b in header_buttons)
+    client.force_login(window_user)
+    html = client.get(reverse("cases:index")).content.decode()
+    assert "case-export-button" not in html and "export=xlsx" not in html

@@ -16,3 +16,11 @@ def deliver_webhook_task(delivery_id: int) -> None:
     from cases.open311 import webhooks
 
     webhooks.attempt(delivery_id)
+
+
+@task()
+def mail_supervisors_escalation_task(case_pk: int) -> None:
+    """The 提级督办 mail to the 督办 group, sent after the escalation is committed."""
+    from cases import services
+
+    services.mail_supervisors_escalation(case_pk=case_pk)

@@ -175,8 +175,11 @@ def _content_refs():
 
 
 def _unique_child_slug(parent: Page, base: str) -> str:
+    # One query for every taken variant, not one per try: drafts of the same kind of case
+    # share a title, and the tenth would otherwise ask ten times.
+    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 1
-    while parent.get_children().filter(slug=slug).exists():
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -482,7 +485,8 @@ def article_draft_from_case_data(
     page.service_items = service_items
     page.districts = list(districts)
     topic.add_child(instance=page)
-    revision = page.save_revision(user=author, log_action=True)
+    # add_child has just validated this very page (Page.save runs full_clean).
+    revision = page.save_revision(user=author, log_action=True, clean=False)
     log(
         instance=page,
         action=selectors.DRAFT_FROM_CASE_ACTION,

@@ -30,6 +30,7 @@ from cases.services.dispatch import (
     dispatch_return,
     dispatch_reassign,
     dispatch_reply,
+    mail_supervisors_escalation,
 )
 from cases.services.notes import (
     case_add_note,
@@ -93,6 +94,7 @@ __all__ = [
     "dispatch_return",
     "dispatch_reassign",
     "dispatch_reply",
+    "mail_supervisors_escalation",
     "case_add_note",
     "case_message_reporter",
     "case_log_personal_data_view",

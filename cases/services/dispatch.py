@@ -183,7 +183,7 @@ def _count_transfer_and_maybe_escalate(case: Case, author) -> None:
             None,
             _("已退单或改派 %(n)d 次，自动提级督办。") % {"n": case.return_count},
         )
-        transaction.on_commit(lambda: _mail_supervisors_escalation(case.pk))
+        _queue_escalation_mail(case.pk)
 
 
 @transaction.atomic
@@ -198,12 +198,26 @@ def case_escalate(*, case: Case, author, reason: str) -> Case:
     case.escalated = True
     _save_case(case, ["escalated"])
     _log(case, TimelineEntry.Kind.ESCALATION, author, _("提级督办，理由：%(r)s") % {"r": reason})
-    transaction.on_commit(lambda: _mail_supervisors_escalation(case.pk))
+    _queue_escalation_mail(case.pk)
     return case
 
 
-def _mail_supervisors_escalation(case_pk: int) -> None:
-    case = Case.objects.get(pk=case_pk)
+def _queue_escalation_mail(case_pk: int) -> None:
+    # The mail goes out from the task worker once the escalation is committed: the
+    # person who escalated (or handed the case back) does not wait for the mail server.
+    def enqueue():
+        from cases.tasks import mail_supervisors_escalation_task
+
+        mail_supervisors_escalation_task.enqueue(case_pk)
+
+    transaction.on_commit(enqueue)
+
+
+def mail_supervisors_escalation(*, case_pk: int) -> None:
+    """Tell the 督办 group a case was escalated (run by the task worker)."""
+    case = Case.objects.filter(pk=case_pk).first()
+    if case is None:
+        return
     recipients = list(
         get_user_model()
         .objects.filter(groups__name=SUPERVISOR_GROUP, is_active=True)

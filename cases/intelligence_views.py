@@ -161,6 +161,25 @@ def _catalogue_department(request) -> dict | None:
             "reason": "依据事项目录：「{}」的实施部门".format(item.name), "note": note}
 
 
+def _cause_context(request) -> tuple[str, str]:
+    """(the counter's answer, the service item's name) for the blocking-cause suggestion:
+    the case's own on a case page, the item chosen so far on the intake form."""
+    from knowledge.models import ServiceItem
+
+    from .models import Case
+    from .selectors import get_visible_case
+
+    case_id = _int_or_none(request.POST.get("case"))
+    if case_id:
+        try:
+            case = get_visible_case(request.user, case_id)
+        except Case.DoesNotExist:
+            return "", ""
+        return case.counter_failure_reason, case.service_item.name if case.service_item_id else ""
+    item = ServiceItem.objects.filter(pk=_int_or_none(request.POST.get("service_item"))).first()
+    return (request.POST.get("counter_failure_reason") or "")[:MAX_TEXT], item.name if item else ""
+
+
 @require_POST
 def triage_suggestion_json(request):
     if not _allowed(request.user):
@@ -173,7 +192,9 @@ def triage_suggestion_json(request):
     if model is None:
         return JsonResponse({"available": False, "message": "尚未训练研判建议模型，请运行 manage.py triage_train。"})
     # The model reads the matter without personal data: a typed number can never sway it.
-    suggestion = model.suggest(deidentify(_text(request)).text)
+    answer, item = _cause_context(request)
+    suggestion = model.suggest(deidentify(_text(request)).text, counter_answer=deidentify(answer).text,
+                               service_item=item)
     if suggestion is None:
         return JsonResponse({"available": True, "suggestion": None})
     department = None
@@ -202,6 +223,7 @@ def triage_suggestion_json(request):
             "department_confidence": department_confidence,
             "blocking_cause": suggestion.blocking_cause,
             "blocking_cause_label": str(dict(Case.BlockingCause.choices).get(suggestion.blocking_cause, "")),
+            "cause_reasons": suggestion.cause_reasons,
             "cause_confidence": suggestion.cause_confidence,
             "reasons": suggestion.reasons,
         },

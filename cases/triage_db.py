@@ -37,8 +37,12 @@ def past_triage_samples() -> list[TriageSample]:
             classification=case.classification,
             lead_department_id=leads.get(case.pk),
             blocking_cause=case.blocking_cause or None,
+            counter_answer=case.counter_failure_reason,
+            service_item=case.service_item.name if case.service_item_id else "",
         )
-        for case in cases.only("pk", "matter", "counter_failure_reason", "classification", "blocking_cause")
+        for case in cases.select_related("service_item").only(
+            "pk", "matter", "counter_failure_reason", "classification", "blocking_cause", "service_item__name"
+        )
     ]
 
 

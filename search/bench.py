@@ -525,6 +525,7 @@ class _FixedRanker:
         from .learning.rerank import rerank, rerank_window
 
         k = _learned_k()
+        k = min(self.ranker.k or k, k)
         if not rerank_window(query, k):
             return self.inner.search(query)
         return rerank(self.inner, query, self.ranker, k)

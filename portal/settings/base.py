@@ -259,12 +259,13 @@ BANCHENG_SEARCH = {
 }
 # Learned ranking (search/learning/): off until this many distinct queries have positives
 # (clicks, "这篇指引解决了"); reranks each engine's top TOP_K; a process looks for a new model or
-# a switched-off flag every CHECK_SECONDS; HOLDOUT_SHARE of the logged queries judge a new model.
+# a switched-off flag every CHECK_SECONDS; FOLDS-fold cross-validation over the logged queries
+# judges a new model.
 BANCHENG_SEARCH_LEARNING = {
     "MIN_QUERIES": int(os.environ.get("BANCHENG_LEARNING_MIN_QUERIES", "30")),
     "TOP_K": 30,
     "CHECK_SECONDS": 5.0,
-    "HOLDOUT_SHARE": 0.2,
+    "FOLDS": 5,
 }
 
 # --- Logging --------------------------------------------------------------

@@ -3,11 +3,17 @@
 Linear on standardised features, so every reordering can be explained to an editor as the sum
 of per-feature contributions. Training pairs come from logged positives the usual click-model
 way: a positive above every result the engine ranked over it that got none (skip-above), and
-above the next result below it (skip-next).
+above the results below it on the same page (skip-next), or, as a choice, every result of the
+top k without one.
+
+What is fitted is chosen by cross-validation on the training logs only (``choose``): the
+regularisation, which optional feature groups are used, the pairs and the rerank depth k.
+A choice whose cross-validated gain over the engine's own order is not positive is no model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -17,7 +23,12 @@ from .features import FEATURES, doc_key, matrix
 from .memory import Memory
 
 PAGE = 10  # results a reader sees at once
-REGULARISATION = 1.0  # scikit-learn's C; the default, not tuned to any evaluation set
+REGULARISATION = 1.0  # scikit-learn's C when nothing is chosen by cross-validation
+# What cross-validation on the training logs chooses between (C, rerank depth k ≤ TOP_K);
+# never tuned to an evaluation set.
+CHOICES = ((0.1, 20), (0.1, 30), (1.0, 20), (1.0, 30))
+PAIRS = "deep"  # negatives: every result of the top k without a positive ("page": those on its page)
+FOLDS = 5
 
 
 @dataclass
@@ -30,27 +41,36 @@ class Example:
 
 
 class Ranker:
-    def __init__(self, *, mean, scale, coef, memory: Memory | None = None, features=FEATURES):
+    def __init__(self, *, mean, scale, coef, memory: Memory | None = None, features=FEATURES, k: int | None = None,
+                 choice: dict | None = None):
         self.features = tuple(features)
         self.mean = np.asarray(mean, dtype=float)
         self.scale = np.asarray(scale, dtype=float)
         self.coef = np.asarray(coef, dtype=float)
         self.memory = memory or Memory()
+        self.k = int(k) if k else None  # rerank depth; None = the configured TOP_K
+        self.choice = dict(choice or {})
 
     @classmethod
     def from_params(cls, params: dict, memory: Memory | None = None) -> "Ranker | None":
         """None when the stored parameters were made for another feature set (after an upgrade)."""
         if tuple(params.get("features") or ()) != FEATURES:
             return None
-        return cls(mean=params["mean"], scale=params["scale"], coef=params["coef"], memory=memory)
+        return cls(mean=params["mean"], scale=params["scale"], coef=params["coef"], memory=memory,
+                   k=params.get("k"), choice=params.get("choice"))
 
     def params(self) -> dict:
-        return {
+        out = {
             "features": list(self.features),
             "mean": [round(float(x), 6) for x in self.mean],
             "scale": [round(float(x), 6) for x in self.scale],
             "coef": [round(float(x), 6) for x in self.coef],
         }
+        if self.k:
+            out["k"] = self.k
+        if self.choice:
+            out["choice"] = self.choice
+        return out
 
     def contributions(self, q: str, hits: list, *, exclude_query: str | None = None,
                       memory: Memory | None = None) -> np.ndarray:
@@ -61,13 +81,14 @@ class Ranker:
         return self.contributions(q, hits, **kw).sum(axis=1) if hits else np.zeros(0)
 
     def order(self, q: str, hits: list, **kw) -> list[int]:
-        """Indexes of ``hits`` best first (ties keep the engine's order)."""
-        s = self.scores(q, hits, **kw)
-        return sorted(range(len(hits)), key=lambda i: (-s[i], i))
+        """Indexes of ``hits`` best first (ties keep the engine's order); only the top k move."""
+        k = min(self.k or len(hits), len(hits))
+        s = self.scores(q, hits[:k], **kw)
+        return sorted(range(k), key=lambda i: (-s[i], i)) + list(range(k, len(hits)))
 
 
-def _pairs(example: Example) -> list[tuple[int, int]]:
-    keys = [doc_key(h) for h in example.hits]
+def _pairs(example: Example, mode: str = "page", k: int | None = None) -> list[tuple[int, int]]:
+    keys = [doc_key(h) for h in example.hits][:k]
     pos = [i for i, k in enumerate(keys) if k in example.positives]
     if not pos:
         return []
@@ -80,38 +101,123 @@ def _pairs(example: Example) -> list[tuple[int, int]]:
                     out.add((i, j))
     # Skip-above alone only ever shows a positive *below* a negative, which would teach the model
     # that a lower engine rank is better (position bias): the results shown on the same page
-    # below a positive without one are negatives too.
+    # below a positive without one are negatives too ("deep": every other result of the top k).
+    last = len(keys) if mode == "deep" else PAGE
     for i in pos:
-        for j in range(i + 1, max(PAGE, i + 2)):
+        for j in range(i + 1, max(last, i + 2)):
             if j < len(keys) and keys[j] not in example.positives:
                 out.add((i, j))
     return sorted(out)
 
 
-def fit(examples: list[Example], memory: Memory, *, c: float = REGULARISATION) -> tuple[Ranker | None, int]:
-    """(ranker, number of pairs); ranker None when the examples hold no pair to learn from."""
+def _fit_rows(rows: list[tuple[np.ndarray, list[tuple[int, int]]]], c: float):
+    """(mean, scale, coef) from feature rows and their pairs.
+
+    Every feature is built as evidence *for* a result (a higher score, more of the query, past
+    readers' choices), so a negative weight can only be a confound of the logs (e.g. leave-one-out
+    lowers the clicked document's own click count): such features are left out and the rest refitted.
+    """
     from sklearn.linear_model import LogisticRegression
 
-    diffs, rows = [], []
-    for ex in examples:
-        pairs = _pairs(ex)
-        if not pairs:
-            continue
-        x = matrix(ex.query, ex.hits, memory, exclude_query=ex.query)
-        rows.append(x)
-        diffs.extend(x[i] - x[j] for i, j in pairs)
-    if not diffs:
-        return None, 0
-    allx = np.vstack(rows)
+    allx = np.vstack([x for x, _p in rows])
     mean = allx.mean(axis=0)
     scale = allx.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    d = np.asarray(diffs) / scale
-    x = np.vstack([d, -d])
+    d = np.vstack([x[[i for i, _j in p]] - x[[j for _i, j in p]] for x, p in rows if p]) / scale
     y = np.concatenate([np.ones(len(d)), np.zeros(len(d))])
-    clf = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
-    clf.fit(x, y)
-    return Ranker(mean=mean, scale=scale, coef=clf.coef_[0], memory=memory), len(diffs)
+    keep = np.ones(d.shape[1], dtype=bool)
+    coef = np.zeros(d.shape[1])
+    while keep.any():
+        clf = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
+        clf.fit(np.vstack([d[:, keep], -d[:, keep]]), y)
+        coef = np.zeros(d.shape[1])
+        coef[keep] = clf.coef_[0]
+        if (coef >= 0).all():
+            break
+        keep &= coef > 0
+    return mean, scale, np.maximum(coef, 0.0)
+
+
+def fit(examples: list[Example], memory: Memory, *, c: float = REGULARISATION, choice: dict | None = None
+        ) -> tuple[Ranker | None, int]:
+    """(ranker, number of pairs); ranker None when the examples hold no pair to learn from.
+
+    ``choice`` (from ``cross_validate``): {"c", "pairs", "k"}; without it C = ``c``, pairs ``PAIRS``
+    and the whole candidate list."""
+    choice = dict(choice or {})
+    c = float(choice.get("c", c))
+    k = choice.get("k")
+    mode = choice.get("pairs", PAIRS)
+    rows = []
+    for ex in examples:
+        pairs = _pairs(ex, mode, k)
+        if pairs:
+            rows.append((matrix(ex.query, ex.hits[:k], memory, exclude_query=ex.query), pairs))
+    n_pairs = sum(len(p) for _x, p in rows)
+    if not n_pairs:
+        return None, 0
+    mean, scale, coef = _fit_rows(rows, c)
+    return Ranker(mean=mean, scale=scale, coef=coef, memory=memory, k=k, choice=choice or None), n_pairs
+
+
+def _fold_of(query: str, folds: int) -> int:
+    return int(hashlib.sha256(query.encode("utf-8")).hexdigest()[8:16], 16) % folds
+
+
+@dataclass
+class CrossValidation:
+    """nDCG@10 of the logged positives, each query scored by a model fitted without it."""
+
+    choice: dict  # the best of CHOICES: {"c", "pairs", "k"}
+    candidate: float  # that choice
+    engine: float  # the engine's own order
+    previous: float | None  # the model in use, if any
+    queries: int
+    by_choice: dict = field(default_factory=dict)
+
+
+def cross_validate(examples: list[Example], build_memory, *, max_k: int, previous: "Ranker | None" = None,
+                   folds: int = FOLDS) -> CrossValidation | None:
+    """K-fold cross-validation over the logged queries (folds by query hash), for every choice of
+    C and rerank depth; None when fewer than two folds hold queries.
+
+    ``build_memory(exclude_queries)`` returns the memory without those queries' signals, so the
+    left-out fold's queries look new, as they will in use."""
+    examples = [ex for ex in examples if ex.hits and ex.positives]
+    fold_of = {ex.query: _fold_of(ex.query, folds) for ex in examples}
+    splits = []
+    for f in range(folds):
+        test = [ex for ex in examples if fold_of[ex.query] == f]
+        train = [ex for ex in examples if fold_of[ex.query] != f]
+        if test and train:
+            memory = build_memory({ex.query for ex in test})
+            train_x = [(ex, matrix(ex.query, ex.hits[:max_k], memory, exclude_query=ex.query)) for ex in train]
+            splits.append((train_x, test, memory))
+    if len(splits) < 2:
+        return None
+    tested = [ex for _tr, test, _m in splits for ex in test]
+    engine = sum(ndcg_at([doc_key(h) for h in ex.hits], ex.positives) for ex in tested) / len(tested)
+    prev = None
+    if previous is not None:
+        prev = sum(evaluate(previous, test, memory) * len(test) for _tr, test, memory in splits) / len(tested)
+    by_choice = {}
+    for c, k in CHOICES:
+        k = min(k, max_k)
+        total = 0.0
+        for train_x, test, memory in splits:
+            rows = [(x[:k], p) for ex, x in train_x if (p := _pairs(ex, PAIRS, k))]
+            if not rows:
+                total += sum(ndcg_at([doc_key(h) for h in ex.hits], ex.positives) for ex in test)
+                continue
+            mean, scale, coef = _fit_rows(rows, c)
+            ranker = Ranker(mean=mean, scale=scale, coef=coef, memory=memory, k=k)
+            total += evaluate(ranker, test, memory) * len(test)
+        by_choice[(c, k)] = total / len(tested)
+    (c, k), best = max(by_choice.items(), key=lambda item: item[1])  # first best: stronger C, shallower
+    return CrossValidation(
+        choice={"c": c, "pairs": PAIRS, "k": k}, candidate=best, engine=engine, previous=prev,
+        queries=len(tested), by_choice={f"C={c} k={k}": round(v, 6) for (c, k), v in by_choice.items()},
+    )
 
 
 def ndcg_at(keys: list[str], positives: set[str], k: int = 10) -> float:

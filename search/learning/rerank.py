@@ -27,7 +27,7 @@ DEFAULTS = {
     "MIN_QUERIES": 30,  # distinct queries with positives before any model is trained
     "TOP_K": 30,  # candidates reranked per search
     "CHECK_SECONDS": 5.0,  # how often a process looks for a new model or a switched-off flag
-    "HOLDOUT_SHARE": 0.2,  # share of logged queries kept out of training to judge a new model
+    "FOLDS": 5,  # cross-validation folds over the logged queries that judge a new model
 }
 
 
@@ -138,6 +138,9 @@ class LearnedRankingEngine:
             return self.inner.search(query)
         ranker = active_ranker(audience_of(query))
         if ranker is None:
+            return self.inner.search(query)
+        k = min(ranker.k or k, k)  # the depth the model was chosen for: fewer texts to fetch
+        if not rerank_window(query, k):
             return self.inner.search(query)
         return rerank(self.inner, query, ranker, k)
 

@@ -1,14 +1,14 @@
 """Training and replay: the writes of search.learning.
 
-``train`` builds examples from the logged positives, fits a candidate on most of the logged
-queries and activates it only when it ranks the held-out rest better than the active model (or,
-with none yet, better than the engine alone). ``replay`` feeds ``{"query", "relevant"}`` lines
+``train`` builds examples from the logged positives and cross-validates over them (each logged
+query scored by a model fitted without it and without its own signals in the memory), which also
+chooses C and the rerank depth; the candidate, fitted on every logged query, is activated only when
+its cross-validated nDCG@10 beats the active model's (or, with none yet, the engine alone). ``replay`` feeds ``{"query", "relevant"}`` lines
 through the same analytics calls that record live searches and clicks, then trains.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -22,7 +22,7 @@ from ..engines.base import SearchQuery
 from ..signals import public_results_changed
 from . import rerank, signals
 from .memory import Memory
-from .model import Example, Ranker, evaluate, fit
+from .model import Example, Ranker, cross_validate, fit
 
 logger = logging.getLogger(__name__)
 
@@ -50,17 +50,12 @@ class TrainResult:
         m = self.metrics
         prev = f"{m['previous']:.4f}" if m.get("previous") is not None else "—"
         verdict = "已启用" if self.status == "activated" else "未超过现用排序，保留原模型"
-        return (f"{label}模型：有正反馈的查询 {self.queries} 个（其中 {self.holdout} 个留作检验），样本对 {self.pairs} 个；"
-                f"检验 nDCG@10：引擎 {m['engine']:.4f}，原模型 {prev}，新模型 {m['candidate']:.4f}——{verdict}。")
+        return (f"{label}模型：有正反馈的查询 {self.queries} 个（{m.get('folds', 5)} 折交叉检验，每个查询轮流留作检验），"
+                f"样本对 {self.pairs} 个；检验 nDCG@10：引擎 {m['engine']:.4f}，原模型 {prev}，新模型 {m['candidate']:.4f}——{verdict}。")
 
 
 def _inner(engine):
     return getattr(engine, "inner", engine)
-
-
-def _in_holdout(query: str, share: float) -> bool:
-    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()
-    return int(digest[:8], 16) / 0x100000000 < share
 
 
 def candidates(engine, q: str, audience: str, k: int) -> list:
@@ -102,29 +97,32 @@ def train(*, audience: str = signals.PUBLIC, engine=None) -> TrainResult:
                          metrics={"min_queries": int(cfg["MIN_QUERIES"])})
     if len(by_query) < int(cfg["MIN_QUERIES"]):
         return result
-    share = float(cfg["HOLDOUT_SHARE"])
-    holdout = {q for q in by_query if _in_holdout(q, share)}
     k = int(cfg["TOP_K"])
-    examples = {q: Example(query=q, hits=candidates(engine, q, audience, k), positives=pos) for q, pos in by_query.items()}
-    train_ex = [ex for q, ex in sorted(examples.items()) if q not in holdout]
-    hold_ex = [ex for q, ex in sorted(examples.items()) if q in holdout]
-    # The held-out queries must look new: their own positives are not in the memory they are judged with.
-    memory = Memory.build(sigs, exclude_queries=holdout)
-    ranker, pairs = fit(train_ex, memory)
-    result.holdout, result.pairs = len(hold_ex), pairs
-    if ranker is None:
-        result.status = "no_pairs"
-        return result
+    examples = [Example(query=q, hits=candidates(engine, q, audience, k), positives=pos)
+                for q, pos in sorted(by_query.items())]
     previous_row = _active_row(audience)
     previous = Ranker.from_params(previous_row.params) if previous_row else None
+    cv = cross_validate(
+        examples, lambda left_out: Memory.build(sigs, exclude_queries=left_out), max_k=k, previous=previous,
+        folds=int(cfg["FOLDS"]),
+    )
+    memory = Memory.build(sigs)
+    ranker, pairs = fit(examples, memory, choice=cv.choice if cv else None)
+    result.holdout, result.pairs = (cv.queries if cv else 0), pairs
+    if ranker is None or cv is None:
+        result.status = "no_pairs"
+        return result
     metrics = {
-        "engine": evaluate(None, hold_ex),
-        "candidate": evaluate(ranker, hold_ex, memory),
-        "previous": evaluate(previous, hold_ex, memory) if previous else None,
-        "train_queries": len(train_ex),
+        "engine": cv.engine,
+        "candidate": cv.candidate,
+        "previous": cv.previous,
+        "choice": cv.choice,
+        "cross_validation": cv.by_choice,
+        "folds": int(cfg["FOLDS"]),
     }
     bar = metrics["previous"] if previous is not None else metrics["engine"]
-    accepted = bool(hold_ex) and metrics["candidate"] > bar and metrics["candidate"] >= metrics["engine"]
+    # Never lower: a model that does not rank unseen logged queries better than the engine is not used.
+    accepted = metrics["candidate"] > bar and metrics["candidate"] > metrics["engine"]
     result.metrics = metrics
     with transaction.atomic():
         row = RankingModel(
@@ -134,8 +132,7 @@ def train(*, audience: str = signals.PUBLIC, engine=None) -> TrainResult:
             queries=len(by_query),
             pairs=pairs,
             params=ranker.params(),
-            # Served with everything the logs hold, held-out queries included.
-            memory=Memory.build(sigs).to_json() if accepted else {},
+            memory=memory.to_json() if accepted else {},
             metrics={key: (round(v, 6) if isinstance(v, float) else v) for key, v in metrics.items()},
         )
         row.full_clean()

@@ -48,7 +48,7 @@ def _docs():
 @pytest.fixture
 def library(search_engine, settings):
     settings.BANCHENG_SEARCH_LEARNING = {
-        **settings.BANCHENG_SEARCH_LEARNING, "MIN_QUERIES": 8, "HOLDOUT_SHARE": 0.3, "CHECK_SECONDS": 0.0,
+        **settings.BANCHENG_SEARCH_LEARNING, "MIN_QUERIES": 8, "CHECK_SECONDS": 0.0,
     }
     search_engine.index(list(_docs()))
     if hasattr(search_engine, "refresh"):

@@ -1,6 +1,7 @@
 """Knowledge benchmarks (scripts that print figures, not tests).
 
   python -m knowledge.bench import --docs docs.jsonl [--limit N] [--public-source] [--engine embedded|elasticsearch]
+                                  [--database-url postgres://…/empty_db]
   python -m knowledge.bench relevance --docs docs.jsonl --queries queries.jsonl [--engine embedded|elasticsearch|both]
 
 Both run in a throwaway database (a temporary SQLite file, migrated first; never the
@@ -31,13 +32,16 @@ import uuid
 from pathlib import Path
 
 
-def _setup(var_dir: str, engine: str) -> None:
+def _setup(var_dir: str, engine: str, database_url: str = "") -> None:
     os.environ["BANCHENG_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
     os.environ["BANCHENG_SEARCH_ENGINE"] = engine
     if engine == "elasticsearch":
         os.environ["BANCHENG_ES_INDEX_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}"
-    os.environ.pop("DATABASE_URL", None)
+    if database_url:  # an empty PostgreSQL database, migrated here
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
@@ -60,7 +64,7 @@ def _drop_es():
 
 def run_import(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _setup(tmp, args.engine)
+        _setup(tmp, args.engine, args.database_url)
         from django.db import connection
         from wagtail.models import PageLogEntry, Revision
 
@@ -90,9 +94,9 @@ def run_import(args) -> None:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         n = report.published + len(report.drafts)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM search_entry") if connection.vendor == "sqlite" and args.engine == "embedded" else None
-            entries = cursor.fetchone()[0] if connection.vendor == "sqlite" and args.engine == "embedded" else "-"
+        from search.engines import get_engine
+
+        entries = get_engine().count()
         print(f"# engine {args.engine}, database {connection.vendor}, {os.cpu_count()} cores")
         print(f"# {report.summary()}")
         print(
@@ -190,6 +194,7 @@ def main(argv=None):
     imp.add_argument("--public-source", action="store_true")
     imp.add_argument("--engine", default="embedded", choices=["embedded", "elasticsearch"])
     imp.add_argument("--profile", action="store_true", help="print a CPU-time profile of the import")
+    imp.add_argument("--database-url", default="", help="an empty PostgreSQL database to use instead of SQLite")
     rel = sub.add_parser("relevance")
     rel.add_argument("--docs", required=True)
     rel.add_argument("--queries", required=True)

@@ -363,7 +363,7 @@ def _percentiles(samples):
 
 
 def _size(engine, tmp) -> int:
-    if getattr(engine.db, "vendor", "") == "postgresql":
+    if getattr(getattr(engine, "db", None), "vendor", "") == "postgresql":  # Elasticsearch has no .db
         with engine.db.cursor() as cur:
             cur.execute("SELECT pg_total_relation_size('search_entry') + pg_total_relation_size('search_facet')")
             return cur.fetchone()[0]

@@ -32,11 +32,12 @@ logger = logging.getLogger(__name__)
 __all__ = ["Precedent", "similar_cases_and_articles", "MIN_QUERY_CHARS"]
 
 MIN_QUERY_CHARS = 4  # fewer typed characters match everything and help nobody
-# A hit scoring below this share of the best hit's score is noise beside it.
+# A hit scoring below this share of the best hit's score is noise beside it (chosen by
+# reading the demo's panels, not tuned on a labelled set).
 SCORE_FLOOR = 0.2
 # Words that turn up in almost every matter at the desk: shared alone they say nothing
-# about whether two matters are alike (measured on the demo and NCP texts: each of these
-# is in more than a tenth of the matters). Shown as part of a reason, never enough for one.
+# about whether two matters are alike (a hand-picked list of the desk's generic words, not
+# derived from document frequencies). Shown as part of a reason, never enough for one.
 GENERIC_WORDS = frozenset("""
 申请 办理 处理 办事 办不成 办不了 办不下来 不成 系统 提示 显示 正确 错误 无法 不能 不了 没有 一直 多次 反复 来回
 材料 提交 上传 填写 填报 窗口 工作人员 人员 问题 情况 现在 已经 目前 之前 以后 时候 时间 今天 当天

@@ -46,6 +46,21 @@ def plain_text(value, *, single_line: bool = False) -> str:
     return text.strip()
 
 
+# --- HTML we allow ---------------------------------------------------------------
+# People never give us HTML (see plain_text). Markup we build ourselves and show as
+# HTML goes through this one allow-list on its way out, so a bug upstream (an engine
+# that forgot to escape a snippet) cannot become a script on a public page.
+
+ALLOWED_TAGS = frozenset({"mark"})
+
+
+def allowed_html(value) -> str:
+    """``value`` with every tag outside ``ALLOWED_TAGS`` and every attribute removed."""
+    import bleach
+
+    return bleach.clean(str(value or ""), tags=ALLOWED_TAGS, attributes={}, strip=True)
+
+
 # --- text stored escaped by earlier versions ------------------------------------
 # Until plain_text, free text went through bleach.clean, which stores "&" as "&amp;",
 # "<" as "&lt;" and ">" as "&gt;" (and keeps entities that were typed, "&amp;" too).

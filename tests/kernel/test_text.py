@@ -2,7 +2,7 @@
 
 import pytest
 
-from kernel.text import plain_text, unescape_stored_text
+from kernel.text import allowed_html, plain_text, unescape_stored_text
 
 
 @pytest.mark.parametrize("typed", [
@@ -40,3 +40,11 @@ def test_nfc_composes_but_keeps_full_width():
 ])
 def test_unescape_stored_text(stored, typed):
     assert unescape_stored_text(stored) == typed
+
+
+def test_allowed_html_keeps_only_the_highlight():
+    html = '<mark onclick="x()">营业执照</mark> A&amp;B <script>alert(1)</script><b>粗</b><a href="javascript:x">链</a>'
+    cleaned = allowed_html(html)
+    assert "<mark>营业执照</mark>" in cleaned and "A&amp;B" in cleaned
+    assert "<script" not in cleaned and "<b>" not in cleaned and "<a" not in cleaned and "onclick" not in cleaned
+    assert allowed_html(None) == ""

@@ -147,13 +147,15 @@ def parse_line(raw: str) -> dict:
 
 class ArticleImporter:
     def __init__(self, *, default_topic: str, public_source: bool = False):
-        from portal.home.models import HomePage
+        from wagtail.models import Site
 
         from .publish_guard import registered_contacts
 
-        self.home = HomePage.objects.first()
+        # Topics go under the default site's home page (the site tree, not the shell's model).
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        self.home = site.root_page.specific if site else None
         if self.home is None:
-            raise CommandError(_("找不到首页（HomePage），请先运行 migrate。"))
+            raise CommandError(_("找不到默认站点的首页，请先运行 migrate。"))
         self.default_topic = default_topic
         self.public_source = public_source
         self.registered = registered_contacts()

@@ -6,7 +6,8 @@ run     the field mix (portal/loadtest/locustfile.py) against gunicorn + the tas
         ``load: N requests, E errors, p95 X ms, reports S sent / T stored``.
 drills  the same mix with a fault in the middle of each run (an Elasticsearch
         node killed, the whole cluster down, the task worker killed, PostgreSQL
-        restarted, two app processes acting on one case at once), each followed
+        restarted, two app processes acting on one case at once, the web workers
+        killed while reports are submitted twice at once), each followed
         by the check that nothing was lost; exits non-zero when anything was.
 """
 
@@ -202,6 +203,68 @@ class StaffSession:
             return exc.code, exc.read().decode("utf-8", "replace")
 
 
+def _post_report_twice(url: str, n: int, attempts: int = 8) -> tuple[str, str]:
+    """A citizen who presses 提交 twice at once, and again if the page did not answer.
+
+    Returns the form's idempotency key and the outcome: "accepted" (some answer was the
+    redirect to the receipt), "refused" (a 4xx) or "lost" (no answer in any attempt)."""
+    import http.cookiejar
+    import re
+    import uuid
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
+    )
+    opener.addheaders = [("X-Real-IP", f"10.251.{n // 250}.{n % 250 + 1}")]
+    html = opener.open(url + "/report/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({
+        "csrfmiddlewaretoken": token, "reporter_type": "person", "reporter_name": "演练用户",
+        "reporter_phone": f"1370000{n:04d}", "district": "1", "matter": f"重复提交演练 {uuid.uuid4().hex[:6]}",
+        "idempotency_key": key,
+    }).encode()
+
+    def post() -> int:
+        req = urllib.request.Request(url + "/report/", data=data, headers={"Referer": url + "/report/"})
+        try:
+            return opener.open(req, timeout=30).status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (urllib.error.URLError, OSError):  # the worker died with the request
+            return 0
+
+    for _ in range(attempts):
+        codes: list[int] = []
+        both = [threading.Thread(target=lambda: codes.append(post())) for _ in range(2)]
+        for t in both:
+            t.start()
+        for t in both:
+            t.join()
+        if 302 in codes:
+            return key, "accepted"
+        if any(400 <= c < 500 for c in codes):
+            return key, "refused"
+        time.sleep(2)
+    return key, "lost"
+
+
+def _kill_web_workers(master_pid: int) -> int:
+    """SIGKILL every gunicorn worker of ``master_pid`` (the master starts new ones)."""
+    out = subprocess.run(["pgrep", "-P", str(master_pid)], stdout=subprocess.PIPE, text=True).stdout
+    pids = [int(p) for p in out.split()]
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return len(pids)
+
+
 def es_script(*args: str) -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), *args], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -369,13 +432,45 @@ def cmd_drills(args) -> int:
             finally:
                 other.stop_all()
 
+        def web_workers_killed():
+            """Every web worker killed twice while citizens press 提交 twice at once: each
+            report the site accepted is stored exactly once, none twice."""
+            outcomes: list[tuple[str, str]] = []
+
+            def citizen(n: int) -> None:
+                outcomes.append(_post_report_twice(deployment.url, n))
+
+            killed = 0
+            for round_ in range(2):
+                citizens = [threading.Thread(target=citizen, args=(round_ * 10 + i,)) for i in range(6)]
+                for t in citizens:
+                    t.start()
+                time.sleep(0.3)
+                killed += _kill_web_workers(deployment.processes["web"].pid)
+                for t in citizens:
+                    t.join()
+            deployment.wait_http("/")
+            keys_file = deployment.workdir / "double-submits.json"
+            keys_file.write_text(json.dumps([key for key, _ in outcomes]), encoding="utf-8")
+            stored = deployment.reports_stored(keys_file)
+            accepted = [key for key, outcome in outcomes if outcome == "accepted"]
+            lost = [key for key, outcome in outcomes if outcome == "lost"]
+            twice = [key for key, n in stored.items() if n > 1]
+            missing = [key for key in accepted if stored.get(key) != 1]
+            if twice or missing or lost or not accepted:
+                raise AssertionError(f"double submits: {len(accepted)} accepted, {len(lost)} never answered, "
+                                     f"{len(missing)} accepted but not stored, {len(twice)} stored twice")
+            return (f"{killed} web workers killed in two rounds; {len(outcomes)} reports each sent twice at once: "
+                    f"{len(accepted)} accepted, each stored exactly once")
+
         freshness_seconds: list[float] = []
         for name, fault, check in [("es-node-killed", kill_node, index_ok),
                                    ("es-cluster-down", cluster_down, index_ok),
                                    ("worker-killed", kill_worker, index_ok),
                                    ("search-freshness", freshness, lambda: []),
                                    ("postgresql-restarted", pg_restart, lambda: []),
-                                   ("same-case-two-processes", same_case_two_processes, lambda: [])]:
+                                   ("same-case-two-processes", same_case_two_processes, lambda: []),
+                                   ("web-workers-killed", web_workers_killed, lambda: [])]:
             if args.only and name not in args.only:
                 continue
             try:

@@ -397,7 +397,10 @@ def cmd_drills(args) -> int:
                 case = deployment.script(CASE_STATE_SCRIPT)
                 path = f"/admin/cases/case/inspect/{case['pk']}/"
                 sessions = [StaffSession(d.url, "triage", plan["password"]) for d in (deployment, other)]
-                pages = [s.get(path)[1] for s in sessions]
+                answers_shown = [s.get(path) for s in sessions]
+                if any(code != 200 for code, _ in answers_shown):
+                    raise AssertionError(f"case {case['pk']} page answered {[c for c, _ in answers_shown]} to 研判员")
+                pages = [html for _, html in answers_shown]
                 versions = [re.search(r'name="version" value="(\d+)"', html).group(1) for html in pages]
                 if len(set(versions)) != 1:
                     raise AssertionError(f"the two processes showed different versions {versions}")
@@ -468,9 +471,11 @@ def cmd_drills(args) -> int:
                                    ("es-cluster-down", cluster_down, index_ok),
                                    ("worker-killed", kill_worker, index_ok),
                                    ("search-freshness", freshness, lambda: []),
-                                   ("postgresql-restarted", pg_restart, lambda: []),
                                    ("same-case-two-processes", same_case_two_processes, lambda: []),
-                                   ("web-workers-killed", web_workers_killed, lambda: [])]:
+                                   ("web-workers-killed", web_workers_killed, lambda: []),
+                                   # Last: after the database restart the task worker left its
+                                   # queue undrained for over 120 s (found, not fixed yet).
+                                   ("postgresql-restarted", pg_restart, lambda: [])]:
             if args.only and name not in args.only:
                 continue
             try:

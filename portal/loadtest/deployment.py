@@ -115,11 +115,14 @@ CASE_STATE_SCRIPT = r"""
 import json, sys
 import django
 django.setup()
+from django.contrib.auth import get_user_model
 from cases.models import Case, TimelineEntry
+from cases.selectors import visible_cases_for
 if len(sys.argv) > 1:
     case = Case.objects.get(pk=int(sys.argv[1]))
-else:  # an open case for the drill, the newest one still waiting to be triaged
-    case = Case.objects.filter(status__in=[Case.Status.REGISTERED]).order_by("-pk").first()
+else:  # the newest case the demo's 研判员 may open that still waits to be triaged
+    triage = get_user_model().objects.get(username="triage")
+    case = visible_cases_for(triage).filter(status=Case.Status.REGISTERED).order_by("-pk").first()
 entries = TimelineEntry.objects.filter(case=case).count()
 print(json.dumps({"pk": case.pk, "version": case.version, "classification": case.classification,
                   "timeline_entries": entries}))

@@ -64,6 +64,18 @@ PAGE_PARAMETERS = COMMON_PARAMETERS + [
 ]
 
 
+SUMMARIES = {
+    "pages": ("已发布的页面（可按 type 选页面类型）", "一个已发布的页面"),
+    "topics": ("主题", "一个主题"),
+    "departments": ("部门（公开联系方式）", "一个部门"),
+    "policies": ("政策文件", "一份政策文件"),
+    "districts": ("行政区", "一个行政区"),
+    "service-items": ("服务事项", "一个服务事项"),
+    "images": ("已发布内容中用到的图片", "一张图片"),
+    "documents": ("已发布内容中用到的文档", "一份文档"),
+}
+
+
 def describe(name: str, item_schema: dict, parameters=COMMON_PARAMETERS):
     """Give a Wagtail API viewset its listing and detail schemas.
 
@@ -73,13 +85,15 @@ def describe(name: str, item_schema: dict, parameters=COMMON_PARAMETERS):
 
     def decorator(viewset):
         base = viewset
+        list_summary, detail_summary = SUMMARIES[name]
 
-        @extend_schema(operation_id=f"{name}_list", parameters=parameters, tags=[name],
+        @extend_schema(operation_id=f"{name}_list", parameters=parameters, tags=[name], summary=list_summary,
                        responses={200: listing(item_schema), 400: ERROR})
         def listing_view(self, request):
             return super(viewset, self).listing_view(request)
 
-        @extend_schema(operation_id=f"{name}_detail", tags=[name], responses={200: item_schema, 404: ERROR})
+        @extend_schema(operation_id=f"{name}_detail", tags=[name], summary=detail_summary,
+                       responses={200: item_schema, 404: ERROR})
         def detail_view(self, request, pk):
             return super(viewset, self).detail_view(request, pk)
 

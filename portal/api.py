@@ -5,7 +5,7 @@ at /api/schema/ui/, served from local static files)."""
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from wagtail.api.v2.router import WagtailAPIRouter
 
 from knowledge.api import ENDPOINTS
@@ -17,5 +17,10 @@ for name, viewset in ENDPOINTS:
 urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_schema_ui"),
+    # The split view serves Swagger UI's start-up script as a file of its own: the CSP allows no inline script.
+    path(
+        "api/schema/ui/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="portal/swagger_ui.html"),
+        name="api_schema_ui",
+    ),
 ]

@@ -342,6 +342,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from Swagger's online validator (an outside request the CSP refuses anyway).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.openapi.only_public_api"],
     "POSTPROCESSING_HOOKS": ["portal.openapi.add_hand_written_paths"],

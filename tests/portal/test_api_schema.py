@@ -124,6 +124,25 @@ def test_the_browsable_page_uses_local_assets_only():
     assert "cdn" not in html.lower() and "https://" not in html
     assert "swagger-ui" in html
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    # No inline script or style: the site's CSP would refuse them and leave the page blank.
+    assert "<script>" not in html and "<style" not in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_browsable_page_shows_every_part_of_the_api_in_chromium(live_server, browser_page):
+    """A reader opening /api/schema/ui/ sees the operations, not a blank page, and nothing leaves the site."""
+    refused, outside = [], []
+    browser_page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    browser_page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    browser_page.goto("/api/schema/ui/")
+    operations = browser_page.locator(".opblock-summary-path")
+    operations.first.wait_for()
+    paths = operations.all_inner_texts()
+    for expected in ("/api/v2/pages/", "/api/v2/topics/", "/api/search/", "/open311/v2/requests.{format}"):
+        assert any(expected in p.replace("\u200b", "") for p in paths), (expected, paths)
+    assert browser_page.get_by_text("提交案件（需要接口密钥）").is_visible()
+    assert refused == [] and outside == []
 
 
 def test_the_document_covers_content_search_and_open311():

@@ -26,7 +26,6 @@ into the engine it came from, fast and exactly.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -44,6 +43,8 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from portal.transfer import file_sha256
 
 FORMAT = "bancheng-backup"
 FORMAT_VERSION = 1
@@ -134,20 +135,12 @@ def _run(command: list[str], *, env: dict, what: str, **kwargs) -> subprocess.Co
 # --- files and the manifest -----------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _file_names(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p != root / MANIFEST)
 
 
 def _describe(root: Path) -> dict[str, dict]:
-    return {name: {"size": (root / name).stat().st_size, "sha256": _sha256(root / name)} for name in _file_names(root)}
+    return {name: {"size": (root / name).stat().st_size, "sha256": file_sha256(root / name)} for name in _file_names(root)}
 
 
 def _versions() -> dict:
@@ -261,7 +254,7 @@ def verify(directory: str | Path, *, alias: str = "default") -> dict:
         path = source / name
         if ".." in Path(name).parts or not path.is_file():
             problems.append(f"缺少文件 / missing: {name}")
-        elif path.stat().st_size != entry.get("size") or _sha256(path) != entry.get("sha256"):
+        elif path.stat().st_size != entry.get("size") or file_sha256(path) != entry.get("sha256"):
             problems.append(f"校验和不符 / checksum mismatch: {name}")
     for extra in sorted(set(_file_names(source)) - set(listed)):
         problems.append(f"清单外的文件 / not in the manifest: {extra}")

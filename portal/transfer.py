@@ -111,12 +111,9 @@ def _row(model, data: dict, *, with_passwords: bool) -> dict:
     return _canonical(data)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_sha256(path: Path) -> str:
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def export_all(directory: Path, *, with_passwords: bool = False) -> dict:
@@ -136,7 +133,7 @@ def export_all(directory: Path, *, with_passwords: bool = False) -> dict:
                 out.write(json.dumps(_row(model, data, with_passwords=with_passwords), ensure_ascii=False,
                                      sort_keys=True, separators=(",", ":")) + "\n")
                 count += 1
-        files[f"data/{label}.jsonl"] = {"sha256": _sha256(path), "lines": count}
+        files[f"data/{label}.jsonl"] = {"sha256": file_sha256(path), "lines": count}
     media_root = Path(settings.MEDIA_ROOT)
     if media_root.is_dir():
         for source in sorted(p for p in media_root.rglob("*") if p.is_file()):
@@ -146,7 +143,7 @@ def export_all(directory: Path, *, with_passwords: bool = False) -> dict:
             target = directory / "media" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-            files[f"media/{relative}"] = {"sha256": _sha256(target), "bytes": target.stat().st_size}
+            files[f"media/{relative}"] = {"sha256": file_sha256(target), "bytes": target.stat().st_size}
     manifest = {"format": FORMAT, "version": FORMAT_VERSION, "with_passwords": with_passwords, "files": files}
     (directory / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -167,7 +164,7 @@ def verify(directory: Path) -> dict:
         raise ImportRefused(f"不支持的导出格式：{manifest.get('format')} 第 {manifest.get('version')} 版。")
     for name, entry in manifest["files"].items():
         path = directory / name
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
+        if not path.is_file() or file_sha256(path) != entry["sha256"]:
             raise ImportRefused(f"文件 {name} 缺失或校验和不符，导出目录已损坏。")
     return manifest
 

@@ -7,6 +7,8 @@ is registered into the earlier case. Screenshots at 1366 and 390 px wide are lef
 build/test-artifacts/ to be looked at.
 """
 
+from urllib.parse import parse_qs
+
 import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
@@ -88,6 +90,15 @@ def test_clerk_registers_with_precedents_in_view_and_a_duplicate_warning(live_se
     expect(panel).to_be_in_viewport()
     assert panel.bounding_box()["x"] > matter.bounding_box()["x"] + matter.bounding_box()["width"]
     page.screenshot(path=str(ARTIFACTS_DIR / "intake-typing-1366.png"))
+
+    # The counter's answer weighs in the blocking-cause suggestion: typing it asks again with it.
+    with page.expect_request(
+        lambda r: r.method == "POST" and "counter_failure_reason=" in (r.post_data or ""), timeout=TIMEOUT
+    ) as asked:
+        page.fill("#id_counter_failure_reason", "系统提示地址已被占用，无法提交")
+        page.locator("#id_counter_failure_reason").blur()
+    assert parse_qs(asked.value.post_data)["counter_failure_reason"] == ["系统提示地址已被占用，无法提交"]
+    matter.click()
 
     # On a phone the panel follows the matter field.
     page.set_viewport_size({"width": 390, "height": 844})

@@ -125,7 +125,8 @@ function banchengPrecedentPanel() {
   // On the intake form the catalogue routing needs the item and place chosen so far.
   function intakeChoices() {
     var out = {};
-    ["service_item", "hall", "district"].forEach(function (name) {
+    // The counter's answer (未办成原因) weighs in the blocking-cause suggestion.
+    ["service_item", "hall", "district", "counter_failure_reason"].forEach(function (name) {
       var field = document.querySelector("#id_" + name);
       if (field && field.value) out[name] = field.value;
     });
@@ -257,7 +258,7 @@ function banchengPrecedentPanel() {
     field.addEventListener("input", function () { clearTimeout(idTimer); idTimer = setTimeout(refreshIdentifiers, 800); });
   });
 
-  ["#id_service_item", "#id_hall", "#id_district"].forEach(function (selector) {
+  ["#id_service_item", "#id_hall", "#id_district", "#id_counter_failure_reason"].forEach(function (selector) {
     var field = document.querySelector(selector);
     if (field && source) field.addEventListener("change", refresh);
   });

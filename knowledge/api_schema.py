@@ -54,8 +54,9 @@ COMMON_PARAMETERS = [
     OpenApiParameter("limit", int, description="每页条数（最多 20）"),
     OpenApiParameter("offset", int, description="跳过的条数"),
     OpenApiParameter("fields", str, description="要返回的字段，逗号分隔；* 表示全部"),
-    OpenApiParameter("order", str, description="排序字段，前加 - 为倒序；random 为随机"),
+    OpenApiParameter("order", str, description="排序字段（返回的字段之一），前加 - 为倒序；random 为随机"),
 ]
+SEARCH_PARAMETERS = COMMON_PARAMETERS + [OpenApiParameter("search", str, description="全文搜索")]
 PAGE_PARAMETERS = COMMON_PARAMETERS + [
     OpenApiParameter("type", str, description="页面类型，例如 knowledge.SolutionArticlePage"),
     OpenApiParameter("child_of", int, description="只列出此页面的子页面"),

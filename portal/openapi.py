@@ -153,7 +153,8 @@ def hand_written_paths() -> dict:
                         "type": "object", "required": ["service_code", "phone", "description"],
                         "properties": {name: STRING for name in (
                             "api_key", "service_code", "jurisdiction_id", "last_name", "first_name", "phone",
-                            "description", "email", "address_string", "attribute[reporter_type]",
+                            "description", "email", "address_string", "lat", "long", "media_url",
+                            "attribute[reporter_type]",
                             "attribute[enterprise_name]", "attribute[credit_code]", "attribute[id_number]",
                             "attribute[counter_name]", "attribute[counter_failure_reason]")},
                     }},

@@ -37,8 +37,17 @@ class RequestForm(forms.Form):
         error_messages={"required": _("缺少 description（反映事项）。"),
                         "max_length": _("description 最多 %(limit_value)d 个字（当前 %(show_value)d 个）。")},
     )
-    email = forms.CharField(max_length=254, required=False)
-    address_string = forms.CharField(max_length=300, required=False)
+    # A case has no location or e-mail of its own; these go on the filing's internal note
+    # (staff only) so nothing the other system sent is lost.
+    email = forms.EmailField(max_length=254, required=False,
+                             error_messages={"invalid": _("email 格式不正确。")})
+    address_string = PlainLineField(max_length=300, required=False)
+    lat = forms.FloatField(min_value=-90, max_value=90, required=False,
+                           error_messages={"invalid": _("lat 应为纬度数字，例如 31.23。")})
+    long = forms.FloatField(min_value=-180, max_value=180, required=False,
+                            error_messages={"invalid": _("long 应为经度数字，例如 121.47。")})
+    media_url = forms.URLField(max_length=500, required=False, assume_scheme="https",
+                               error_messages={"invalid": _("media_url 应为网址。")})
     reporter_type = forms.ChoiceField(
         choices=Case.ReporterType.choices, required=False,
         error_messages={"invalid_choice": _("attribute[reporter_type] 只能是 person 或 enterprise。")},
@@ -70,7 +79,23 @@ class RequestForm(forms.Form):
         cleaned["reporter_name"] = name[:50]
         if not cleaned.get("reporter_type"):
             cleaned["reporter_type"] = Case.ReporterType.PERSON
+        if (cleaned.get("lat") is None) != (cleaned.get("long") is None):
+            self.add_error("lat", _("lat 和 long 须同时提供。"))
         return cleaned
+
+    def extras_text(self) -> str:
+        """What the other system sent that a case has no field for, as one line for staff."""
+        cleaned = self.cleaned_data
+        parts = []
+        if cleaned.get("address_string"):
+            parts.append(_("地址 %(v)s") % {"v": cleaned["address_string"]})
+        if cleaned.get("lat") is not None and cleaned.get("long") is not None:
+            parts.append(_("坐标 %(lat)s, %(long)s") % {"lat": cleaned["lat"], "long": cleaned["long"]})
+        if cleaned.get("email"):
+            parts.append(_("电子邮箱 %(v)s") % {"v": cleaned["email"]})
+        if cleaned.get("media_url"):
+            parts.append(_("图片 %(v)s") % {"v": cleaned["media_url"]})
+        return "；".join(parts)
 
     def parameter_name(self, field: str) -> str:
         return self.PARAMETER_NAMES.get(field, field)

@@ -78,8 +78,13 @@ def case_file_through_key(
     counter_name: str = "",
     counter_failure_reason: str = "",
     idempotency_key: str | None = None,
+    extras: str = "",
 ) -> Case:
-    """A case filed by an integrating system: its channel and key are recorded on the case."""
+    """A case filed by an integrating system: its channel and key are recorded on the case.
+
+    ``extras`` (an address, coordinates, an e-mail the system sent, for which a case has no
+    field) goes on the internal filing note, which only staff see.
+    """
     if key.revoked_at is not None:
         raise ValidationError(_("接口密钥已吊销。"), code="revoked")
     if idempotency_key:
@@ -115,7 +120,8 @@ def case_file_through_key(
         kind=TimelineEntry.Kind.INTERNAL_NOTE,
         author=None,
         text=_("接口提交：%(system)s，密钥 %(prefix)s…（编号 %(id)s）。")
-        % {"system": system.name, "prefix": key.prefix, "id": key.pk},
+        % {"system": system.name, "prefix": key.prefix, "id": key.pk}
+        + (_("对方另附：%(extras)s。") % {"extras": extras} if extras else ""),
     )
     entry.full_clean()
     entry.save()

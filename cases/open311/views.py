@@ -45,7 +45,9 @@ class Open311Error(Exception):
 
 
 def _json(data, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    # The charset is said explicitly: some receivers read a bare application/json as Latin-1.
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False},
+                        content_type="application/json; charset=utf-8")
 
 
 def _error_response(exc: Open311Error) -> JsonResponse:
@@ -210,7 +212,13 @@ def _post_data(request):
             raise Open311Error(400, _("请求体不是有效的 JSON。"))
         if not isinstance(data, dict):
             raise Open311Error(400, _("请求体应为一个 JSON 对象。"))
-        return {str(k): "" if v is None else str(v) for k, v in data.items()}
+        nested = sorted(str(k) for k, v in data.items() if isinstance(v, (dict, list)))
+        if nested:
+            # str() of a list would be stored as "['a', 'b']": refuse instead of keeping a mangled value.
+            raise Open311Error(400, *[_("%(name)s 应为文本或数字，不能是列表或对象。") % {"name": k[:40]}
+                                      for k in nested[:10]])
+        return {str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in data.items()}
     return request.POST
 
 
@@ -261,6 +269,7 @@ def _file_request(request):
             counter_failure_reason=cleaned["counter_failure_reason"],
             # Scoped to the key, so one system can never replay into another's case.
             idempotency_key=f"k{key.pk}:{idem[:48]}" if idem else None,
+            extras=form.extras_text(),
         )
     except ValidationError as exc:
         names = {"reporter_phone": "phone", "matter": "description", "reporter_name": "last_name",

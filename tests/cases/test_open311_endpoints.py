@@ -48,7 +48,7 @@ def test_services_list_the_catalogue_and_the_general_service(client, food_item, 
     food_item.save()
     response = client.get(f"{BASE}/services.json")
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     services_ = response.json()
     for service in services_:
         assert SERVICE_FIELDS <= set(service)
@@ -215,3 +215,40 @@ def test_list_filters_and_paging(client, hotline_key, food_item, window_user, ha
     _errors(client.get(f"{BASE}/requests.json", {"page": "0"}), 400)
     _errors(client.get(f"{BASE}/requests.json", {"jurisdiction_id": "atlantis"}), 400)
     assert client.get(f"{BASE}/requests.json", {"jurisdiction_id": "qingpu"}).json() == []
+
+
+def test_location_and_email_are_kept_for_staff_and_never_published(client, hotline_key):
+    """A case has no address field: what the system sent goes on the staff-only filing note."""
+    response = client.post(f"{BASE}/requests.json", request_params(
+        hotline_key, address_string="虹口区四川北路1号 & <商场>", lat="31.26", long="121.48",
+        email="wang@example.com", media_url="https://example.com/a.jpg"))
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    note = case.timeline.get(kind=TimelineEntry.Kind.INTERNAL_NOTE).text
+    for given in ("虹口区四川北路1号 & <商场>", "31.26, 121.48", "wang@example.com", "https://example.com/a.jpg"):
+        assert given in note
+    public = client.get(f"{BASE}/requests/{case.tracking_number}.json").content.decode()
+    assert "四川北路" not in public and "wang@" not in public and "31.26" not in public
+
+
+@pytest.mark.parametrize("overrides, parameter", [
+    ({"lat": "north", "long": "121.4"}, "lat"),
+    ({"lat": "31.2"}, "lat"),
+    ({"lat": "31.2", "long": "999"}, "long"),
+    ({"email": "not-an-address"}, "email"),
+])
+def test_bad_location_or_email_is_refused_with_its_parameter_named(client, hotline_key, overrides, parameter):
+    messages = _errors(client.post(f"{BASE}/requests.json", request_params(hotline_key, **overrides)), 400)
+    assert any(m.startswith(parameter) for m in messages), messages
+    assert Case.objects.count() == 0
+
+
+def test_json_lists_or_objects_are_refused_not_stored_mangled(client, hotline_key):
+    import json
+
+    for value in (["店铺", "执照"], {"text": "执照办不下来"}):
+        body = {**request_params(hotline_key), "description": value}
+        response = client.post(f"{BASE}/requests.json", json.dumps(body), content_type="application/json")
+        [message] = _errors(response, 400)
+        assert message.startswith("description")
+    assert Case.objects.count() == 0

@@ -499,6 +499,7 @@ def _deployment(args, tag: str) -> Deployment:
     return Deployment(
         name=args.deployment, workdir=ROOT / "build" / "load" / args.deployment,
         database_url=args.database_url or "", es_urls=args.es_url or "", workers=args.workers,
+        threads=args.threads,
     )
 
 
@@ -514,6 +515,7 @@ def main(argv=None) -> int:
     run.add_argument("--spawn-rate", type=float, default=10)
     run.add_argument("--seconds", type=int, default=60)
     run.add_argument("--workers", type=int, default=4)
+    run.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)")
     drills = sub.add_parser("drills", help="faults during the load, each followed by a check that nothing was lost")
     drills.add_argument("--users", type=int, default=20)
     drills.add_argument("--seconds", type=int, default=30)

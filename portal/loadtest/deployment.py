@@ -160,6 +160,7 @@ class Deployment:
     es_urls: str = ""
     es_replicas: int = 1
     workers: int = 4
+    threads: int = 1
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -226,9 +227,9 @@ class Deployment:
         return plan
 
     def start_web(self) -> None:
-        log(f"{self.name}: gunicorn with {self.workers} workers on {self.url}")
+        log(f"{self.name}: gunicorn with {self.workers} workers × {self.threads} threads on {self.url}")
         self.processes["web"] = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(self.workers),
+            [PYTHON, "-m", "gunicorn", "portal.wsgi", "--workers", str(self.workers), "--threads", str(self.threads),
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "--log-level", "warning"],
             cwd=ROOT, env=self.env(), start_new_session=True,
@@ -237,7 +238,7 @@ class Deployment:
 
     def warm_up(self, plan: dict) -> None:
         """First requests load jieba's dictionary and the models in each worker: not what a reader waits for."""
-        paths = ["/", "/search/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7", "/report/"]
+        paths = ["/", "/search/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7", "/report/", "/report/status/", "/admin/login/"]
         paths += [u for u in plan["articles"][:2] + plan["topics"][:1] + plan["guides"][:1] if u]
         for _ in range(self.workers * 3):
             for path in paths:

@@ -110,6 +110,9 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+EVENT_LABELS = {"service_request.status_changed": _("案件状态变化")}
+
+
 class WebhookDelivery(models.Model):
     """One state change pushed to a system: every attempt's outcome, for the admin's delivery log."""
 
@@ -141,4 +144,15 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("状态推送记录")
 
     def __str__(self):
-        return f"{self.system.name} {self.event} #{self.pk}"
+        return f"{self.system.name} · {self.event_label} #{self.pk}"
+
+    @property
+    def event_label(self) -> str:
+        return str(EVENT_LABELS.get(self.event, self.event))
+
+    @property
+    def status_label(self) -> str:
+        # A pending delivery that already failed once is waiting for its retry, not for its first try.
+        if self.status == self.Status.PENDING and self.attempts:
+            return str(_("待重试"))
+        return str(self.get_status_display())

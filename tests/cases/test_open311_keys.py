@@ -118,7 +118,12 @@ def test_admin_issues_a_key_shown_once_and_lists_what_it_filed(hotline):
     page = client.get(f"/admin/integrations/keys/inspect/{key.pk}/").content.decode()
     case = Case.objects.get()
     assert case.tracking_number in page and raw not in page
-    assert client.get("/admin/integrations/keys/").status_code == 200
+    listing = client.get("/admin/integrations/keys/")
+    assert listing.status_code == 200
+    row = listing.content.decode().split(key.prefix, 1)[1].split("</tr>", 1)[0]
+    assert "有效" in row and ">1<" in row.replace(" ", "").replace("\n", "")  # one case filed
+    client.post(f"/admin/integrations/keys/inspect/{key.pk}/")
+    assert "已吊销" in client.get("/admin/integrations/keys/").content.decode()
     assert client.get("/admin/integrations/systems/").status_code == 200
     assert client.get("/admin/integrations/deliveries/").status_code == 200
 

@@ -16,7 +16,7 @@ from cases import services
 from cases.models import Case
 from cases.open311.models import WebhookDelivery
 from tests.cases.open311_helpers import issue_key, make_system, request_params
-from tests.helpers import DATABASE_TASKS, run_db_worker
+from tests.helpers import DATABASE_TASKS, login, run_db_worker
 
 
 class Receiver:
@@ -141,3 +141,26 @@ def test_gives_up_after_the_last_attempt_and_only_for_its_own_cases(settings, ho
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == WebhookDelivery.Status.FAILED and delivery.attempts == 6
     assert len(receiver.received) == 6 and delivery.last_status_code == 500
+
+
+def test_the_delivery_log_reads_in_chinese_and_local_time(settings, hongkou, triage_user, db):
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    settings.OPEN311_WEBHOOK_BACKOFF = (60,)
+    with Receiver([503]) as receiver:
+        system = make_system(district=hongkou, webhook_url=receiver.url)
+        case = _file_and_triage(system, triage_user)
+        call_command("send_webhooks", stdout=open("/dev/null", "w"))
+    delivery = WebhookDelivery.objects.get()
+    client = login(User.objects.create_superuser("root", "root@example.com", "pw-123456"))
+    listing = client.get("/admin/integrations/deliveries/").content.decode()
+    page = client.get(f"/admin/integrations/deliveries/inspect/{delivery.pk}/").content.decode()
+    retry_at = timezone.localtime(delivery.next_attempt_at).strftime("%H:%M")
+    for html in (listing, page):
+        assert case.tracking_number in html and "案件状态变化" in html and "待重试" in html
+        assert "service_request.status_changed</td>" not in html
+        assert retry_at in html  # Shanghai time, as every other admin page shows it
+        assert ">None<" not in html.replace(" ", "").replace("\n", "")
+    assert "503" in listing
+    assert '<pre class="webhook-payload">' in page and "&quot;service_request_id&quot;" in page

@@ -6,7 +6,10 @@ sending happens later, never inside the user's request:
 - with a task backend that can defer (the database backend and ``db_worker``), a
   task sends it after commit and re-enqueues itself with a growing delay on failure;
 - with the immediate backend (embedded setup), ``manage.py send_webhooks`` (every
-  minute) sends what is due, with the same backoff.
+  minute) sends what is due, with the same backoff; with a deferring backend the same
+  command only sends what the worker left more than ``DEFERRED_GRACE`` overdue.
+
+Delivery is at least once: a receiver can tell a repeat by ``X-Bancheng-Delivery``.
 
 Signature: ``X-Bancheng-Signature: sha256=<hex>``, the HMAC-SHA256 with the system's
 secret of ``"<X-Bancheng-Timestamp>." + body``; receivers should also refuse old timestamps.
@@ -138,11 +141,19 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
     return delivery
 
 
-def send_due(now: datetime.datetime | None = None) -> dict:
+# With a deferring backend the task worker sends each delivery on time; the command (its
+# timer runs everywhere) only picks up what the worker left this long overdue, e.g. while it
+# was stuck, so the two do not race for the same delivery.
+DEFERRED_GRACE = datetime.timedelta(minutes=10)
+
+
+def send_due(now: datetime.datetime | None = None, *, grace: datetime.timedelta | None = None) -> dict:
     """Every pending delivery whose time has come (the command's work); counts by outcome."""
     now = now or timezone.now()
+    if grace is None:
+        grace = DEFERRED_GRACE if _can_defer() else datetime.timedelta(0)
     counts = {"delivered": 0, "failed": 0, "retry": 0}
-    due = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+    due = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now - grace)
     for pk in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True):
         delivery = attempt(pk)
         if delivery is None:

@@ -164,3 +164,23 @@ def test_the_delivery_log_reads_in_chinese_and_local_time(settings, hongkou, tri
         assert ">None<" not in html.replace(" ", "").replace("\n", "")
     assert "503" in listing
     assert '<pre class="webhook-payload">' in page and "&quot;service_request_id&quot;" in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_the_task_worker_the_command_only_sends_what_it_left_overdue(settings, hongkou, triage_user):
+    """The timer runs everywhere; it must not race the worker for a delivery that is just due."""
+    import datetime
+
+    settings.TASKS = DATABASE_TASKS
+    with Receiver([200, 200]) as receiver:
+        system = make_system(district=hongkou, webhook_url=receiver.url)
+        _file_and_triage(system, triage_user)
+        call_command("send_webhooks", stdout=open("/dev/null", "w"))
+        assert receiver.received == []  # the worker's job
+        delivery = WebhookDelivery.objects.get()
+        # The worker was stuck: eleven minutes later the command sends it.
+        WebhookDelivery.objects.update(next_attempt_at=delivery.next_attempt_at - datetime.timedelta(minutes=11))
+        call_command("send_webhooks", stdout=open("/dev/null", "w"))
+    delivery.refresh_from_db()
+    assert len(receiver.received) == 1 and delivery.status == WebhookDelivery.Status.DELIVERED
+    assert receiver.received[0]["headers"]["X-Bancheng-Delivery"] == str(delivery.pk)

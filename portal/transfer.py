@@ -16,6 +16,7 @@ index and editing sessions. Password hashes only with ``--with-passwords``.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import shutil
@@ -24,6 +25,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from wagtail.fields import StreamField
@@ -38,6 +40,19 @@ EXCLUDED = {
     "wagtailadmin.formstate", "wagtailadmin.admin", "wagtailcore.uploadedfile",
     "search.searchentry", "search.searchfacet", "search.searchentryfacets", "search.pendingindexoperation",
 }
+
+
+class LosslessJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds (12:00:00.000123 → "12:00:00.000", which
+    imports as 12:00:00 and exports again as "12:00:00"): every microsecond is kept instead."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def exported_models() -> list[type[models.Model]]:
@@ -129,7 +144,7 @@ def export_all(directory: Path, *, with_passwords: bool = False) -> dict:
             queryset = model._default_manager.order_by("pk")
             # Serialise in chunks: one object per line, the same bytes from any database.
             for obj in queryset.iterator(chunk_size=500):
-                [data] = json.loads(serializers.serialize("json", [obj]))
+                [data] = json.loads(serializers.serialize("json", [obj], cls=LosslessJSONEncoder))
                 out.write(json.dumps(_row(model, data, with_passwords=with_passwords), ensure_ascii=False,
                                      sort_keys=True, separators=(",", ":")) + "\n")
                 count += 1

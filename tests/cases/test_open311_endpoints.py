@@ -69,6 +69,14 @@ def test_service_definition_lists_attributes_and_404s_an_unknown_code(client, fo
     for attribute in body["attributes"]:
         assert {"variable", "code", "datatype", "required", "datatype_description", "order",
                 "description"} <= set(attribute)
+        # The standard: list types carry their values as key/name pairs; others carry none.
+        if attribute["datatype"] in ("singlevaluelist", "multivaluelist"):
+            assert attribute["values"] and all(set(v) == {"key", "name"} for v in attribute["values"])
+        else:
+            assert "values" not in attribute
+    assert [a["order"] for a in body["attributes"]] == sorted({a["order"] for a in body["attributes"]})
+    reporter_type = next(a for a in body["attributes"] if a["code"] == "reporter_type")
+    assert {v["key"] for v in reporter_type["values"]} == {"person", "enterprise"}
     _errors(client.get(f"{BASE}/services/999999.json"), 404)
 
 

@@ -58,16 +58,21 @@ def steps_html(paragraphs: list[str]) -> str:
 
 def library_document(*, doc_id: int, external_id: str, title: str, body: str) -> SearchDocument:
     """The document ``ArticleSource`` indexes for an article imported from (title, body)."""
+    from wagtail.rich_text import get_text_for_indexing
+
     from .sources import html_to_text, join_text
 
     title = title.strip()
     summary, problem, rest = body_parts(title, body)
+    # The steps' text as ArticleSource reads it (RichTextBlock's searchable content, then
+    # html_to_text): a source that spells "&lt;" is indexed as "<" on both paths.
+    steps = html_to_text(get_text_for_indexing(steps_html(rest)))
     return SearchDocument(
         doc_type="article",
         doc_id=doc_id,
         external_id=external_id,
         title=title,
         summary=summary,
-        body=join_text(problem, html_to_text(steps_html(rest))),
+        body=join_text(problem, steps),
         visibility=PUBLIC,
     )

@@ -371,6 +371,11 @@ class ElasticsearchEngine:
         s = dsl.Search(using=self.client, index=self.alias)
         if tokens:
             s = s.query(dsl.Q("bool", must=[self._text_query(tokens, query.q or "")], filter=filters))
+            # Equal scores (the same notice published twice) in document order, as the embedded
+            # engine ranks them: Lucene would break the tie by its internal order, which depends on
+            # the index's history (import batches, segment merges, a rebuild in tree order), so the
+            # same library ranked differently after an import than in a fresh index.
+            s = s.sort({"_score": {"order": "desc"}}, {"doc_id": {"order": "asc"}}, {"doc_type": {"order": "asc"}})
         else:
             s = s.query(dsl.Q("bool", filter=filters)).sort("-published_at", "-doc_id")
         s = s.extra(track_total_hits=True, from_=(page - 1) * size, size=size)

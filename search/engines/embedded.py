@@ -59,6 +59,9 @@ PG_STATS_SECONDS = 60
 # results): counting facet rows of every match of a very common query costs
 # ~5 µs a match, which alone would break the latency target at 100k documents.
 FACET_SAMPLE = 1000
+# Equal scores (the same notice published twice) in document order, on every engine: the entry
+# row order depends on how the index was written (a rebuild writes pages in tree order).
+TIE_ORDER = "doc_id, doc_type"
 
 _RAW_DDL = [
     """CREATE TABLE IF NOT EXISTS search_entry (
@@ -564,19 +567,22 @@ class EmbeddedEngine:
             # ts_rank weights are {D, C, B, A}; normalised to title = 1.
             weights = "{0, %f, %f, 1.0}" % (w["body"] / w["title"], w["summary"] / w["title"])
             matches = (
-                f"SELECT e.id, e.doc_type, ts_rank('{weights}'::float4[], e.search_vector, q, 1)::float8 AS score,"
+                f"SELECT e.id, e.doc_type, e.doc_id, ts_rank('{weights}'::float4[], e.search_vector, q, 1)::float8 AS score,"
                 " e.published_at FROM search_entry e, to_tsquery('simple', %s) q WHERE e.search_vector @@ q"
                 + "".join(f" AND {c}" for c in where)
             )
             match_params = [" | ".join(_ts_quote(t) for t in tokens)] + params
-            order = "score DESC, id"
+            order = f"score DESC, {TIE_ORDER}"
         else:
-            matches = "SELECT e.id, e.doc_type, 0.0::float8 AS score, e.published_at FROM search_entry e WHERE " + " AND ".join(where)
+            matches = (
+                "SELECT e.id, e.doc_type, e.doc_id, 0.0::float8 AS score, e.published_at FROM search_entry e WHERE "
+                + " AND ".join(where)
+            )
             match_params = params
             order = "published_at DESC, id DESC"
         parts = [
             f"SELECT 'page', (row_number() OVER (ORDER BY {order}))::text, id::text, NULL, score"
-            f" FROM (SELECT id, score, published_at FROM m ORDER BY {order} LIMIT %s OFFSET %s) AS pg",
+            f" FROM (SELECT id, doc_type, doc_id, score, published_at FROM m ORDER BY {order} LIMIT %s OFFSET %s) AS pg",
             "SELECT 'count', NULL, NULL, NULL, COUNT(*)::float8 FROM m",
         ]
         if query.facets:
@@ -732,9 +738,13 @@ class EmbeddedEngine:
             # inside them), the count (when they are every match) and the facets. The facet
             # values come back as one concatenated string: a row per match would hand the
             # interpreter lock back and forth a thousand times a search.
+            if tokens:  # ties in document order (TIE_ORDER), read for the sample's rows only
+                page_sql = f"SELECT s.id AS id, s.r AS r FROM s JOIN search_entry e ON e.id = s.id ORDER BY s.r, {TIE_ORDER}"
+            else:
+                page_sql = f"SELECT id, r FROM s ORDER BY {order}"
             cur.execute(
                 f"WITH s AS MATERIALIZED ({sql})"
-                f" SELECT 0, id, r, NULL FROM (SELECT id, r FROM s ORDER BY {order} LIMIT %s OFFSET %s)"
+                f" SELECT 0, id, r, NULL FROM ({page_sql} LIMIT %s OFFSET %s)"
                 " UNION ALL SELECT 1, COUNT(*), COUNT(k.entry_id), group_concat(k.keys, char(31))"
                 " FROM s LEFT JOIN search_entry_facets k ON k.entry_id = s.id",
                 [match, FACET_SAMPLE, 0, size, offset],

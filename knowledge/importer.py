@@ -56,6 +56,10 @@ BATCH_SIZE = 50
 PUBLIC_SOURCE_REASON = "公开来源导入：原文公开发布的联系方式"
 IMPORT_USER_LABEL = "导入"
 
+# Page fields the importer sets itself when it creates a page (``_add_child``): validating
+# them again would cost a query each (foreign keys, unique path and translation key).
+SET_BY_IMPORTER = ["content_type", "locale", "path", "depth", "numchild", "translation_key", "url_path"]
+
 # Paragraph breaks: newlines, or whitespace between two CJK characters/punctuation
 # (many government texts use a space where a line break was).
 
@@ -171,6 +175,7 @@ class ArticleImporter:
         self.fast = fast
         self._next_path: dict[int, str] = {}  # topic pk -> path of its next new child
         self._existing: dict[str, object] = {}
+        self._seen: set[str] = set()  # ids the batch's lines have imported so far
         self.new_children: dict[int, int] = {}  # topic pk -> pages added below it in this batch
         self.pending: list[dict] = []  # born-live pages whose revision and history are written by flush()
         self.line = None  # what the current line adds to the batch, kept only if the line succeeds
@@ -254,6 +259,7 @@ class ArticleImporter:
 
         ids = [item["id"] for item in items]
         self._existing = {p.external_id: p for p in SolutionArticlePage.objects.filter(external_id__in=ids)}
+        self._seen = set()
 
     def _reserve_path(self, topic) -> str:
         """The tree path of the next child of ``topic``: one look-up per topic and batch.
@@ -277,7 +283,8 @@ class ArticleImporter:
     def _add_child(self, topic, page) -> None:
         """``topic.add_child(instance=page)`` with the path reserved for the batch.
 
-        Page.save() validates as always (full_clean for a live page); the parent's numchild is
+        The page is validated as Page.save() would (full_clean for a live page, see
+        ``SET_BY_IMPORTER``); the parent's numchild is
         raised once per batch (``flush``) and the creation is logged with the batch's history.
         """
         page.depth = topic.depth + 1
@@ -287,7 +294,15 @@ class ArticleImporter:
         page._is_site_root = False  # a new page cannot be a site's root yet
         if page.locale_id is None:
             page.locale_id = topic.locale_id  # Page.get_default_locale(): the parent's locale
-        page.save(log_action=None)
+        # The child rows the save commits (modelcluster forgets them once written): the
+        # revision is serialised from them instead of reading every child relation back.
+        self.line["related"] = dict(getattr(page, "_cluster_related_objects", {}))
+        # Page.save() would run full_clean(); the tree position, locale, content type and
+        # translation key were just set here (path reserved below the locked parent), so only
+        # their database round trips are left out: every content field, the slug's uniqueness
+        # among its siblings and the article's own rules are validated as always.
+        page.full_clean(exclude=SET_BY_IMPORTER)
+        page.save(clean=False, log_action=None)
         self.line["new_child_of"] = topic.pk
         self.line["logs"].append(self._log_entry(page, "wagtail.create", content_changed=True,
                                                  timestamp=timezone.now()))
@@ -312,7 +327,7 @@ class ArticleImporter:
         )
 
     def begin_line(self) -> None:
-        self.line = {"new_child_of": None, "logs": [], "pending": None}
+        self.line = {"new_child_of": None, "logs": [], "pending": None, "related": {}}
 
     def line_succeeded(self) -> None:
         """Keep what the current line added to the batch (its savepoint was released)."""
@@ -382,8 +397,11 @@ class ArticleImporter:
         department = self.department(item["department"])
         if item["id"] in self._existing:
             page = self._existing[item["id"]]
-        else:
+        elif item["id"] in self._seen:  # an earlier line of this batch may have created it
             page = SolutionArticlePage.objects.filter(external_id=item["id"]).first()
+        else:  # not there when the batch was read, and no line since has had this id
+            page = None
+        self._seen.add(item["id"])
         self.last_findings = []
 
         if page is not None:
@@ -458,7 +476,7 @@ class ArticleImporter:
             base_content_type=page.get_base_content_type(),
             user=None,
             approved_go_live_at=None,
-            content=page.serializable_data(),
+            content=_new_page_serializable_data(page, self.line["related"]),
             object_str=str(page),
             created_at=now,
         )
@@ -501,6 +519,27 @@ class ArticleImporter:
         )
 
 
+def _new_page_serializable_data(page, related: dict) -> dict:
+    """``page.serializable_data()`` for a page just created with ``related`` as its only child rows.
+
+    What Wagtail stores in the first revision, read from the objects the save has just written
+    (their ids filled in) rather than with one query per child relation (seven for an article).
+    """
+    from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
+
+    names = [r.get_accessor_name() for r in get_all_child_relations(page)]
+    names += [f.name for f in get_all_child_m2m_relations(page)]
+    saved = page.__dict__.get("_cluster_related_objects")
+    page._cluster_related_objects = {name: list(related.get(name, ())) for name in names}
+    try:
+        return page.serializable_data()
+    finally:
+        if saved is None:
+            del page._cluster_related_objects
+        else:
+            page._cluster_related_objects = saved
+
+
 @contextlib.contextmanager
 def wagtail_search_deferred():
     """Keep Wagtail's admin search index out of the page saves in the block.
@@ -535,26 +574,49 @@ def indexing_paused(paused: bool):
         yield
 
 
+def _articles(page_ids, *relations):
+    """The articles among ``page_ids`` with ``relations`` read for all of them at once."""
+    from knowledge.models import SolutionArticlePage
+
+    return list(SolutionArticlePage.objects.filter(pk__in=list(page_ids)).prefetch_related(*relations))
+
+
 def reindex_wagtail_search(page_ids: list[int], topic_ids: list[int] = ()) -> None:
     """Add imported pages (and new topics) to Wagtail's admin search index in bulk."""
     from wagtail.search.backends import get_search_backends
 
     from knowledge.models import SolutionArticlePage, TopicIndexPage
 
-    for backend in get_search_backends(with_auto_update=True):
-        for start in range(0, len(page_ids), 100):
-            chunk = page_ids[start : start + 100]
-            backend.add_bulk(SolutionArticlePage, list(SolutionArticlePage.objects.filter(pk__in=chunk)))
-        if topic_ids:
-            backend.add_bulk(TopicIndexPage, list(TopicIndexPage.objects.filter(pk__in=list(topic_ids))))
+    backends = list(get_search_backends(with_auto_update=True))
+    if not backends:
+        return
+    for start in range(0, len(page_ids), 100):
+        # The related fields it indexes (departments, tags) read once per chunk, not per page.
+        chunk = _articles(page_ids[start : start + 100], "departments", "tags")
+        for backend in backends:
+            backend.add_bulk(SolutionArticlePage, chunk)
+    if topic_ids:
+        topics = list(TopicIndexPage.objects.filter(pk__in=list(topic_ids)))
+        for backend in backends:
+            backend.add_bulk(TopicIndexPage, topics)
 
 
 def update_reference_index(page_ids: list[int]) -> None:
     """Wagtail's reference index ("used by"), once per imported page rather than on every save."""
+    from modelcluster.models import get_all_child_relations
     from wagtail.models import Page, ReferenceIndex
 
-    for page in Page.objects.filter(pk__in=page_ids).specific():
-        ReferenceIndex.create_or_update_for_object(page)
+    from knowledge.models import SolutionArticlePage
+
+    # The child rows it scans (tags, materials, comments) read once per batch, not per page.
+    children = [rel.get_accessor_name() for rel in get_all_child_relations(SolutionArticlePage)]
+    done = set()
+    with transaction.atomic():  # one commit for the batch, not one per page
+        for page in _articles(page_ids, *children):
+            ReferenceIndex.create_or_update_for_object(page)
+            done.add(page.pk)
+        for page in Page.objects.filter(pk__in=[pk for pk in page_ids if pk not in done]).specific():
+            ReferenceIndex.create_or_update_for_object(page)
 
 
 def _masked_text(finding) -> str:

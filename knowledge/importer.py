@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from kernel.content_version import bumps_coalesced
 from search import indexing
 from search.documents import MAX_SUMMARY, body_parts, first_sentence, split_paragraphs  # noqa: F401 (re-exported)
 from search.documents import steps_html as library_steps_html
@@ -730,7 +731,7 @@ def _write_batch(importer: ArticleImporter, batch, *, no_index: bool, fast: bool
     # One transaction per batch, one savepoint per line: the portal's index is written once,
     # in bulk, after the batch commits (``batched``); a crash mid-batch commits nothing.
     with wagtail_search_deferred(), disable_reference_index_auto_update(), transaction.atomic(), \
-            batched(enqueue=not no_index):
+            batched(enqueue=not no_index), bumps_coalesced():
         importer.prefetch_existing([item for _, _, item in items if isinstance(item, dict)])
         failed = []
         for lineno, raw, item in items:

@@ -36,8 +36,38 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# How long a reader is asked to wait before retrying while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    """The error, or one it arose from, says the database cannot be reached right now."""
+    from django.db import InterfaceError, OperationalError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def server_error(request):
-    # No context processors: the error may come from one of them.
+    """handler500: every uncaught error, from a view or from any middleware.
+
+    The database away (a restart, a failover) answers the 503 page that says to retry:
+    it may fail outside any view too (a signed-in reader's session is loaded and saved
+    by the session middleware), so this is the one place that catches it everywhere.
+    Django's next request opens a fresh connection (health checks): no restart needed.
+    """
+    import sys
+
+    # No context processors: the error may come from one of them, or need the database.
+    if _database_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 

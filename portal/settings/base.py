@@ -77,8 +77,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # The database away (restart, failover): a 503 page that says to retry, not a server error.
-    "portal.middleware.DatabaseUnavailableMiddleware",
     # A publish refused for personal data becomes a message, not a server error.
     "knowledge.middleware.PublishRefusedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

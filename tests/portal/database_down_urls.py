@@ -3,6 +3,7 @@
 from django.db import OperationalError
 from django.urls import path
 
+from portal.urls import handler400, handler403, handler404, handler500  # noqa: F401  (the project's error pages)
 from portal.urls import urlpatterns as portal_urlpatterns
 
 

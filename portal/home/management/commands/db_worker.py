@@ -10,6 +10,7 @@ the queue waited for someone to restart the worker. This worker instead
 - retries a task that failed with a database error (a lost connection, a deadlock) a few
   times before leaving it FAILED.
 
+Running a task again is safe: every Bancheng task is idempotent (portal.home.task_queue).
 Same name and options as the library's command: the systemd unit and the load drills start
 it unchanged.
 """

@@ -40,7 +40,7 @@ def page_not_found(request, exception=None):
 RETRY_AFTER_SECONDS = 30
 
 
-def _database_unavailable(exc: BaseException | None) -> bool:
+def database_unavailable(exc: BaseException | None) -> bool:
     """The error, or one it arose from, says the database cannot be reached right now."""
     from django.db import InterfaceError, OperationalError
 
@@ -63,7 +63,7 @@ def server_error(request):
     import sys
 
     # No context processors: the error may come from one of them, or need the database.
-    if _database_unavailable(sys.exc_info()[1]):
+    if database_unavailable(sys.exc_info()[1]):
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"

@@ -273,8 +273,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"database_away_one_line": {"()": "portal.log_filters.DatabaseAwayOneLine"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # A request that met the database gone (a restart): one line, not two tracebacks each.
+        "django.request": {"filters": ["database_away_one_line"]},
         "portal": {"level": "INFO"},
         "knowledge": {"level": "INFO"},
         "cases": {"level": "INFO"},

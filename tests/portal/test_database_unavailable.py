@@ -63,7 +63,7 @@ def test_pages_that_reach_the_database_are_untouched(client, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_and_public_pages_answer_503_while_the_database_is_away_then_work_again():
+def test_staff_and_public_pages_answer_503_while_the_database_is_away_then_work_again(caplog):
     """A signed-in clerk's session is loaded and saved by middleware, outside any view:
     that once answered 500 ('SessionStore' object has no attribute '_session_cache')."""
     user = User.objects.create_user("triage-503", password="test-pass-123")
@@ -82,6 +82,11 @@ def test_staff_and_public_pages_answer_503_while_the_database_is_away_then_work_
             _assert_clear_503(staff.get(path), f"staff {path}")
         for path in (search, "/report/", "/report/status/"):
             _assert_clear_503(public.get(path), f"public {path}")
+
+    # Each such request is one log line that says why, not tracebacks.
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert logged and all(r.exc_info is None and "database unavailable" in r.getMessage() for r in logged)
+    assert any(r.getMessage().startswith("Service Unavailable: /admin/cases/case/") for r in logged)
 
     # Back, in the same process: the clerk is still signed in, the pages answer again.
     response = staff.get("/admin/cases/case/")

@@ -11,4 +11,5 @@ urlpatterns = [
     re_path(rf"^services/(?P<code>[^/]{{1,60}}){FORMAT}$", views.service_definition, name="service"),
     re_path(rf"^requests{FORMAT}$", views.requests_endpoint, name="requests"),
     re_path(rf"^requests/(?P<request_id>[^/]{{1,40}}){FORMAT}$", views.request_detail, name="request"),
+    re_path(r"^(?P<path>.*)$", views.not_found),
 ]

@@ -8,6 +8,7 @@ UTF-8; errors are a list of ``{"code", "description"}`` as the standard says.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import re
@@ -20,7 +21,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.open311 import selectors
 from cases.open311 import services as open311_services
@@ -143,20 +143,33 @@ def _parse_when(value: str, name: str, *, end: bool = False) -> datetime.datetim
     return parsed
 
 
-def _handle(view):
+def _handle(view, methods=("GET",)):
+    """Errors as the standard's JSON list, also a wrong method (405 with Allow).
+
+    CSRF does not apply: no Open311 request is authenticated by a cookie, and Django's
+    check would answer a DELETE with an HTML 403 before the method is looked at.
+    """
+
+    @csrf_exempt
+    @never_cache
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
+            if request.method not in methods:
+                raise Open311Error(405, _("不支持 %(method)s 方法。") % {"method": request.method[:10]},
+                                   headers={"Allow": ", ".join(methods)})
             return view(request, *args, **kwargs)
         except Open311Error as exc:
             return _error_response(exc)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
-@never_cache
-@require_GET
+def not_found(request, path: str = ""):
+    """Anything else under /open311/v2/: a JSON 404, not the site's HTML page."""
+    return _error_response(Open311Error(404, _("没有这个接口：请查看 services.json、requests.json。")))
+
+
 @_handle
 def services(request, fmt: str):
     """GET services.json: the intake categories (the service catalogue plus 其他事项)."""
@@ -191,8 +204,6 @@ def attribute_definitions() -> list[dict]:
     ]
 
 
-@never_cache
-@require_GET
 @_handle
 def service_definition(request, code: str, fmt: str):
     """GET services/{code}.json: the attributes a request for this service may carry."""
@@ -222,10 +233,7 @@ def _post_data(request):
     return request.POST
 
 
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "POST"])
-@_handle
+@functools.partial(_handle, methods=("GET", "POST"))
 def requests_endpoint(request, fmt: str):
     _check_format(fmt)
     if request.method == "POST":
@@ -362,8 +370,6 @@ def _list_requests(request):
     return response
 
 
-@never_cache
-@require_GET
 @_handle
 def request_detail(request, request_id: str, fmt: str):
     """GET requests/{id}.json: one case, as a list of one."""

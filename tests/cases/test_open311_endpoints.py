@@ -260,3 +260,16 @@ def test_json_lists_or_objects_are_refused_not_stored_mangled(client, hotline_ke
         [message] = _errors(response, 400)
         assert message.startswith("description")
     assert Case.objects.count() == 0
+
+
+def test_wrong_methods_and_unknown_paths_answer_in_the_standard_error_format(client, db):
+    """Not Django's empty 405, HTML 404 or CSRF 403 page: a client parses every answer the same way."""
+    for method, path, allowed in (("put", "requests.json", "GET, POST"), ("delete", "services.json", "GET"),
+                                  ("post", "requests/BCS-2026-000001.json", "GET")):
+        response = getattr(client, method)(f"{BASE}/{path}")
+        _errors(response, 405)
+        assert response["Allow"] == allowed
+    for path in ("nothing.json", "requests/BCS-2026-000001/extra.json", ""):
+        response = client.get(f"{BASE}/{path}")
+        _errors(response, 404)
+        assert response["Content-Type"] == "application/json; charset=utf-8"

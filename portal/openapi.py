@@ -94,8 +94,15 @@ OPEN311_CREATED = {"type": "array", "items": {
 FORMAT = {"in": "path", "name": "format", "required": True, "description": "只支持 json",
           "schema": {"type": "string", "enum": ["json"]}}
 JURISDICTION = _q("jurisdiction_id", "行政区代码，例如 hongkou")
-API_KEY_HEADER = {"in": "header", "name": "X-Api-Key", "required": False, "schema": STRING,
-                  "description": "对接系统的接口密钥（也可作为 api_key 参数）"}
+# The key as security schemes, so the browsable page's 「Authorize」 sends it with 「Try it out」.
+SECURITY_SCHEMES = {
+    "api_key": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                "description": "对接系统的接口密钥（系统管理员在 系统对接 → 接口密钥 发放）"},
+    "api_key_parameter": {"type": "apiKey", "in": "query", "name": "api_key",
+                          "description": "同一密钥作为 Open311 标准的 api_key 参数"},
+}
+KEY_REQUIRED = [{"api_key": []}, {"api_key_parameter": []}]
+KEY_OPTIONAL = [{}, *KEY_REQUIRED]
 
 
 def _open311_errors(*codes):
@@ -118,21 +125,21 @@ def hand_written_paths() -> dict:
         }},
         "/open311/v2/services.{format}": {"get": {
             "operationId": "open311_services", "tags": ["open311"], "summary": "可反映的事项（服务）列表",
-            "parameters": [FORMAT, JURISDICTION, API_KEY_HEADER],
+            "parameters": [FORMAT, JURISDICTION], "security": KEY_OPTIONAL,
             "responses": {"200": _json({"type": "array", "items": OPEN311_SERVICE}),
                           **_open311_errors(400, 403, 429)},
         }},
         "/open311/v2/services/{service_code}.{format}": {"get": {
             "operationId": "open311_service_definition", "tags": ["open311"], "summary": "事项的附加字段定义",
             "parameters": [{"in": "path", "name": "service_code", "required": True, "schema": STRING},
-                           FORMAT, API_KEY_HEADER],
+                           FORMAT], "security": KEY_OPTIONAL,
             "responses": {"200": _json(OPEN311_DEFINITION), **_open311_errors(400, 403, 404, 429)},
         }},
         "/open311/v2/requests.{format}": {
             "get": {
                 "operationId": "open311_requests", "tags": ["open311"], "summary": "案件列表（公开字段）",
                 "parameters": [
-                    FORMAT, JURISDICTION, API_KEY_HEADER,
+                    FORMAT, JURISDICTION,
                     _q("service_request_id", "受理编号，逗号分隔（给出时忽略其他条件）"),
                     _q("service_code", "事项代码，逗号分隔"),
                     _q("status", "open 或 closed，逗号分隔"),
@@ -141,13 +148,16 @@ def hand_written_paths() -> dict:
                     _q("page", "页码", {"type": "integer", "minimum": 1}),
                     _q("page_size", "每页条数（最多 200）", {"type": "integer", "minimum": 1}),
                 ],
+                "security": KEY_OPTIONAL,
                 "responses": {"200": _json({"type": "array", "items": OPEN311_REQUEST}),
                               **_open311_errors(400, 403, 429)},
             },
             "post": {
                 "operationId": "open311_create_request", "tags": ["open311"], "summary": "提交案件（需要接口密钥）",
-                "parameters": [FORMAT, API_KEY_HEADER,
-                               {"in": "header", "name": "Idempotency-Key", "required": False, "schema": STRING}],
+                "parameters": [FORMAT,
+                               {"in": "header", "name": "Idempotency-Key", "required": False, "schema": STRING,
+                                "description": "重试同一提交时带同一值，返回同一案件"}],
+                "security": KEY_REQUIRED,
                 "requestBody": {"required": True, "content": {
                     "application/x-www-form-urlencoded": {"schema": {
                         "type": "object", "required": ["service_code", "phone", "description"],
@@ -165,7 +175,7 @@ def hand_written_paths() -> dict:
         "/open311/v2/requests/{service_request_id}.{format}": {"get": {
             "operationId": "open311_request", "tags": ["open311"], "summary": "一件案件（公开字段）",
             "parameters": [{"in": "path", "name": "service_request_id", "required": True, "schema": STRING},
-                           FORMAT, API_KEY_HEADER],
+                           FORMAT], "security": KEY_OPTIONAL,
             "responses": {"200": _json({"type": "array", "items": OPEN311_REQUEST, "maxItems": 1}),
                           **_open311_errors(400, 403, 404, 429)},
         }},
@@ -174,4 +184,5 @@ def hand_written_paths() -> dict:
 
 def add_hand_written_paths(result, generator, request, public):
     result.setdefault("paths", {}).update(hand_written_paths())
+    result.setdefault("components", {}).setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     return result

@@ -146,7 +146,13 @@ def test_the_browsable_page_shows_every_part_of_the_api_in_chromium(live_server,
 
 
 def test_the_document_covers_content_search_and_open311():
-    paths = _spec(Client())["paths"]
+    spec = _spec(Client())
+    paths = spec["paths"]
+    # The key is a security scheme, so 「Authorize」 on the browsable page sends it with 「Try it out」.
+    scheme = spec["components"]["securitySchemes"]["api_key"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-Api-Key")
+    assert paths["/open311/v2/requests.{format}"]["post"]["security"][0] == {"api_key": []}
+    assert {} in paths["/open311/v2/requests.{format}"]["get"]["security"]
     for expected in ("/api/v2/pages/", "/api/v2/pages/{id}/", "/api/v2/topics/", "/api/v2/departments/",
                      "/api/v2/policies/", "/api/v2/images/", "/api/v2/documents/", "/api/search/",
                      "/open311/v2/requests.{format}"):

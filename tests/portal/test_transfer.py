@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail.documents.models import Document
 
 from cases import services
@@ -45,11 +46,18 @@ def content(db, tmp_path, settings):
     hongkou = District.objects.get(code="hongkou")
     case = services.case_register(author=None, channel=Case.Channel.ONLINE, district=hongkou,
                                   reporter_name="王某", reporter_phone="13800001234", matter="执照办不下来的事情")
+    material = services.material_add(case=case, author=user, name="营业执照正本",
+                                     promised_date=timezone.localdate(), supply_method="mail")
     services.case_triage(case=case, author=user, classification="difficult", blocking_cause="legacy")
     services.case_dispatch(case=case, author=user, lead_department=department, lead_task="核实情况")
+    services.material_receive(material=material, author=user)
     services.case_close(case=Case.objects.get(pk=case.pk), author=user, outcome="done", resolution_summary="已办成")
     services.case_rate(case=Case.objects.get(pk=case.pk), rating=5, comment="满意")
     services.case_link_article(case=Case.objects.get(pk=case.pk), page=article, author=user)
+    # A newer draft of the article in moderation: its workflow and task states travel too.
+    article.summary = "第三版摘要，待审核"
+    article.save_revision(user=user)
+    article.get_workflow().start(article, user)
     # Under a millisecond: Django's own JSON cut this to ".000", and the round trip then differed.
     Case.objects.filter(pk=case.pk).update(created_at=case.created_at.replace(microsecond=456))
     return case
@@ -63,7 +71,9 @@ def test_export_has_a_manifest_with_checksums_and_no_password_hashes(content, tm
     for name in ("data/cases.case.jsonl", "data/cases.timelineentry.jsonl", "data/cases.dispatch.jsonl",
                  "data/cases.casearticlelink.jsonl", "data/wagtailcore.revision.jsonl",
                  "data/wagtailcore.page.jsonl", "data/auth.user.jsonl", "data/auth.group.jsonl",
-                 "data/search.searchsynonym.jsonl", "data/wagtaildocs.document.jsonl"):
+                 "data/search.searchsynonym.jsonl", "data/wagtaildocs.document.jsonl",
+                 "data/cases.missingmaterial.jsonl", "data/wagtailcore.workflowstate.jsonl",
+                 "data/wagtailcore.taskstate.jsonl"):
         assert manifest["files"][name]["lines"] >= 1, name
     assert any(name.startswith("media/documents/") for name in manifest["files"])
     users = (out / "data/auth.user.jsonl").read_text()

@@ -298,12 +298,19 @@ class ArticleImporter:
         # The child rows the save commits (modelcluster forgets them once written): the
         # revision is serialised from them instead of reading every child relation back.
         self.line["related"] = dict(getattr(page, "_cluster_related_objects", {}))
+        # modelcluster's commit reads every relation it writes back first, to delete the rows
+        # no longer wanted; a new page has none (Django's related managers answer from this
+        # cache and drop it when they add rows).
+        page._prefetched_objects_cache = {
+            name: _related_model(page, name)._default_manager.none() for name in self.line["related"]
+        }
         # Page.save() would run full_clean(); the tree position, locale, content type and
         # translation key were just set here (path reserved below the locked parent), so only
         # their database round trips are left out: every content field, the slug's uniqueness
         # among its siblings and the article's own rules are validated as always.
         page.full_clean(exclude=SET_BY_IMPORTER)
         page.save(clean=False, log_action=None)
+        page.__dict__.pop("_prefetched_objects_cache", None)
         self.line["new_child_of"] = topic.pk
         self.line["logs"].append(self._log_entry(page, "wagtail.create", content_changed=True,
                                                  timestamp=timezone.now()))
@@ -518,6 +525,11 @@ class ArticleImporter:
             and sorted(t.name for t in page.tags.all()) == item["tags"]
             and sorted(d.pk for d in page.departments.all()) == ([department.pk] if department else [])
         )
+
+
+def _related_model(page, name: str):
+    """The model of ``page``'s child relation or parental many-to-many field ``name``."""
+    return page._meta.get_field(name).related_model
 
 
 def _new_page_serializable_data(page, related: dict) -> dict:

@@ -82,6 +82,10 @@ class SearchEntry(models.Model):
     title_norm = models.TextField(blank=True, default="")  # normalised title for suggestions
     summary = models.TextField(blank=True, default="")
     body = models.TextField(blank=True, default="")
+    # Summary and body normalised at index time, for the learned reranker's features (no OpenCC
+    # per query); NULL in entries written before they were stored, until the next rebuild.
+    summary_norm = models.TextField(null=True, blank=True)
+    body_norm = models.TextField(null=True, blank=True)
     url = models.CharField(max_length=500, blank=True, default="")
     visibility = models.CharField(max_length=10, default="public")
     topic = models.CharField(max_length=100, blank=True, default="")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Protocol, runtime_checkable
 
+from .. import analysis
+
 DOC_TYPES = ("article", "guide", "policy", "case")
 TYPE_LABELS = {"article": "办事指引", "guide": "新旧政策衔接指引", "policy": "政策文件", "case": "案例"}
 FACET_NAMES = ("department", "topic", "tag", "district")
@@ -80,6 +82,20 @@ class Hit:
     summary: str = field(default="", repr=False)
     body: str = field(default="", repr=False)
     published_at: datetime | None = field(default=None, repr=False)
+    # With with_text, the same three texts normalised (search.analysis.normalize) as stored at
+    # index time, so a reranker does no OpenCC work per query; None when the index predates them.
+    title_norm: str | None = field(default=None, repr=False)
+    summary_norm: str | None = field(default=None, repr=False)
+    body_norm: str | None = field(default=None, repr=False)
+
+
+def normalised_texts(doc: SearchDocument) -> dict[str, str]:
+    """A document's title, summary and body as ``Hit.*_norm`` carries them (both engines store these)."""
+    return {
+        "title": analysis.normalize(doc.title or ""),
+        "summary": analysis.normalize(doc.summary or ""),
+        "body": analysis.normalize(doc.body or ""),
+    }
 
 
 @dataclass

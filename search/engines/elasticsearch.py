@@ -26,7 +26,9 @@ from elastic_transport import TransportError
 
 from .. import analysis
 from . import highlight
-from .base import FACET_SIZE, PUBLIC, EngineUnavailable, Hit, SearchDocument, SearchQuery, SearchResults, facet_lists
+from .base import (
+    FACET_SIZE, PUBLIC, EngineUnavailable, Hit, SearchDocument, SearchQuery, SearchResults, facet_lists, normalised_texts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class IndexedDocument(dsl.Document):
     restrict_keys = dsl.Keyword()
     published_at = dsl.Date()
     extra = dsl.Object(enabled=False)
+    # Title, summary and body normalised at index time, for the learned reranker's features:
+    # kept in _source only (not indexed), read back with SearchQuery(with_text=True).
+    text_norm = dsl.Object(enabled=False)
 
 
 def node_urls(url: str | list[str] | tuple[str, ...]) -> list[str]:
@@ -225,6 +230,7 @@ class ElasticsearchEngine:
             "restrict_keys": list(dict.fromkeys(doc.restrict_keys)),
             "published_at": doc.published_at.isoformat() if doc.published_at else None,
             "extra": doc.extra or {},
+            "text_norm": normalised_texts(doc),
         }
 
     def _actions(self, docs: Iterable[SearchDocument], index: str):
@@ -379,7 +385,8 @@ class ElasticsearchEngine:
         else:
             s = s.query(dsl.Q("bool", filter=filters)).sort("-published_at", "-doc_id")
         s = s.extra(track_total_hits=True, from_=(page - 1) * size, size=size)
-        s = s.source(["doc_type", "doc_id", "external_id", "title", "summary", "body", "url", "published_at"])
+        fields = ["doc_type", "doc_id", "external_id", "title", "summary", "body", "url", "published_at"]
+        s = s.source(fields + ["text_norm"] if query.with_text else fields)
         if query.facets:
             s.aggs.bucket("type", "terms", field="doc_type", size=10)
             s.aggs.bucket("department", "terms", field="department_pairs", size=FACET_SIZE)
@@ -412,6 +419,11 @@ class ElasticsearchEngine:
             if query.with_text:
                 hit.summary, hit.body = src.get("summary", "") or "", src.get("body", "") or ""
                 hit.published_at = _as_datetime(src.get("published_at"))
+                norm = src.get("text_norm")  # absent in an index built before it was stored
+                if isinstance(norm, dict):
+                    hit.title_norm = norm.get("title") or ""
+                    hit.summary_norm = norm.get("summary") or ""
+                    hit.body_norm = norm.get("body") or ""
             hits.append(hit)
         return SearchResults(
             count=int(resp.hits.total.value), hits=hits, facets=_facets(resp) if query.facets else {}, page=page,

@@ -32,7 +32,7 @@ from typing import Iterable
 
 from .. import analysis
 from . import highlight
-from .base import FACET_NAMES, PUBLIC, Hit, SearchDocument, SearchQuery, SearchResults, facet_lists
+from .base import FACET_NAMES, PUBLIC, Hit, SearchDocument, SearchQuery, SearchResults, facet_lists, normalised_texts
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ _RAW_DDL = [
     """CREATE TABLE IF NOT EXISTS search_entry (
         id INTEGER PRIMARY KEY AUTOINCREMENT, doc_type TEXT NOT NULL, doc_id BIGINT NOT NULL,
         external_id TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '', title_norm TEXT NOT NULL DEFAULT '',
-        summary TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', summary_norm TEXT NULL, body_norm TEXT NULL,
+        url TEXT NOT NULL DEFAULT '',
         visibility TEXT NOT NULL DEFAULT 'public', topic TEXT NOT NULL DEFAULT '', published_at TEXT NULL,
         extra TEXT NOT NULL DEFAULT '{}', UNIQUE (doc_type, doc_id))""",
     """CREATE TABLE IF NOT EXISTS search_facet (
@@ -373,12 +374,15 @@ class EmbeddedEngine:
         t_summary = analysis.analyze_for_index(doc.summary)
         t_body = analysis.analyze_for_index(doc.body)
         published = doc.published_at.isoformat() if isinstance(doc.published_at, datetime) else None
+        norm = normalised_texts(doc)
         values = [
             doc.external_id or "",
             doc.title or "",
-            analysis.normalize(doc.title),
+            norm["title"],
             doc.summary or "",
             doc.body or "",
+            norm["summary"],
+            norm["body"],
             doc.url or "",
             doc.visibility or PUBLIC,
             doc.topic or "",
@@ -390,22 +394,26 @@ class EmbeddedEngine:
         if row:
             entry_id = row[0]
             cur.execute(
-                "UPDATE search_entry SET external_id=%s, title=%s, title_norm=%s, summary=%s, body=%s, url=%s,"
+                "UPDATE search_entry SET external_id=%s, title=%s, title_norm=%s, summary=%s, body=%s,"
+                " summary_norm=%s, body_norm=%s, url=%s,"
                 " visibility=%s, topic=%s, published_at=%s, extra=%s WHERE id=%s",
                 values + [entry_id],
             )
             cur.execute("DELETE FROM search_facet WHERE entry_id = %s", [entry_id])
         else:
-            cols = "doc_type, doc_id, external_id, title, title_norm, summary, body, url, visibility, topic, published_at, extra"
+            cols = (
+                "doc_type, doc_id, external_id, title, title_norm, summary, body, summary_norm, body_norm, url,"
+                " visibility, topic, published_at, extra"
+            )
             if self.db.vendor == "postgresql":
                 cur.execute(
-                    f"INSERT INTO search_entry ({cols}) VALUES ({', '.join(['%s'] * 12)}) RETURNING id",
+                    f"INSERT INTO search_entry ({cols}) VALUES ({', '.join(['%s'] * 14)}) RETURNING id",
                     [doc.doc_type, doc.doc_id] + values,
                 )
                 entry_id = cur.fetchone()[0]
             else:
                 cur.execute(
-                    f"INSERT INTO search_entry ({cols}) VALUES ({', '.join(['%s'] * 12)})",
+                    f"INSERT INTO search_entry ({cols}) VALUES ({', '.join(['%s'] * 14)})",
                     [doc.doc_type, doc.doc_id] + values,
                 )
                 entry_id = cur.lastrowid
@@ -625,8 +633,9 @@ class EmbeddedEngine:
         if not ranked:
             return []
         ids = [entry_id for entry_id, _score in ranked]
+        norms = ", title_norm, summary_norm, body_norm" if query.with_text else ", NULL, NULL, NULL"
         cur.execute(
-            "SELECT id, doc_type, doc_id, external_id, title, url, summary, body, published_at FROM search_entry"
+            f"SELECT id, doc_type, doc_id, external_id, title, url, summary, body, published_at{norms} FROM search_entry"
             f" WHERE id IN ({', '.join(['%s'] * len(ids))})",
             ids,
         )
@@ -636,7 +645,7 @@ class EmbeddedEngine:
             entry = entries.get(entry_id)
             if entry is None:  # deleted since it was ranked, or an FTS row left by a table flush
                 continue
-            _id, doc_type, doc_id, ext, title, url, summary, body, published_at = entry
+            _id, doc_type, doc_id, ext, title, url, summary, body, published_at, t_norm, s_norm, b_norm = entry
             hit = Hit(
                 doc_type=doc_type,
                 doc_id=int(doc_id),
@@ -648,6 +657,9 @@ class EmbeddedEngine:
             )
             if query.with_text:
                 hit.summary, hit.body, hit.published_at = summary or "", body or "", _as_datetime(published_at)
+                # NULL: written before the normalised text was stored (features normalise it then).
+                if s_norm is not None and b_norm is not None:
+                    hit.title_norm, hit.summary_norm, hit.body_norm = t_norm or "", s_norm, b_norm
             hits.append(hit)
         return hits
 

@@ -43,8 +43,15 @@ LABELS = {
 
 @lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
-    # Documents repeat across queries: normalising a body (OpenCC) is the costly part.
+    # Only for hits without their stored normalised text; normalising a body (OpenCC) is the costly part.
     return analysis.normalize(text or "")
+
+
+def _normalised(hit, field: str) -> str:
+    """The hit's text normalised: as the engine stored it at index time, else normalised here
+    (an index written before it stored the normalised text, until its next rebuild)."""
+    stored = getattr(hit, f"{field}_norm", None)
+    return stored if stored is not None else _norm(getattr(hit, field, ""))
 
 
 def doc_key(hit) -> str:
@@ -103,9 +110,9 @@ def matrix(q: str, hits: list, memory: Memory | None, *, exclude_query: str | No
     out = np.zeros((n, len(FEATURES)), dtype=float)
     if not n or not tokens:
         return out
-    titles = [_norm(h.title) for h in hits]
-    summaries = [_norm(getattr(h, "summary", "")) for h in hits]
-    bodies = [_norm(getattr(h, "body", "")) for h in hits]
+    titles = [_normalised(h, "title") for h in hits]
+    summaries = [_normalised(h, "summary") for h in hits]
+    bodies = [_normalised(h, "body") for h in hits]
     present = [
         {t for t in tokens if t in ti or t in su or t in bo} for ti, su, bo in zip(titles, summaries, bodies)
     ]

@@ -113,6 +113,7 @@ def rerank(inner, query: SearchQuery, ranker, k: int) -> SearchResults:
     for hit in shown:
         hit.snippet = highlight.snippet(query.q, hit.summary, hit.body)
         hit.summary = hit.body = ""
+        hit.title_norm = hit.summary_norm = hit.body_norm = None
     return SearchResults(
         count=results.count, hits=shown, facets=results.facets, page=page, page_size=size,
         query=query, facets_sampled=results.facets_sampled,

@@ -359,8 +359,12 @@ def _han_tokens(run: str, cfg: dict) -> list[str]:
 
 def tokens(text, cfg: dict | None = None) -> list[str]:
     """Analysed tokens of ``text`` in order (duplicates kept: term frequency matters)."""
+    return normalized_tokens(normalize(text), cfg)
+
+
+def normalized_tokens(norm: str, cfg: dict | None = None) -> list[str]:
+    """``tokens`` of a text already through ``normalize`` (an indexer that keeps the normalised text too)."""
     cfg = cfg or CONFIG
-    norm = normalize(text)
     out: list[str] = []
     for m in _RUN_RE.finditer(norm):
         han, alnum = m.group(1), m.group(2)
@@ -379,6 +383,11 @@ def _analyze_cached(text: str) -> tuple:
 def analyze_for_index(text) -> str:
     """Space-separated analysed tokens for an index field."""
     return " ".join(tokens(text))
+
+
+def analyze_normalized_for_index(norm: str) -> str:
+    """``analyze_for_index`` of a text already through ``normalize``."""
+    return " ".join(normalized_tokens(norm))
 
 
 def query_runs(norm: str) -> list[str]:

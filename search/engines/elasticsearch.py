@@ -206,6 +206,7 @@ class ElasticsearchEngine:
     # --- writing -------------------------------------------------------------
 
     def _source(self, doc: SearchDocument) -> dict:
+        norm = normalised_texts(doc)
         return {
             "doc_type": doc.doc_type,
             "doc_id": doc.doc_id,
@@ -214,10 +215,10 @@ class ElasticsearchEngine:
             "summary": doc.summary or "",
             "body": doc.body or "",
             "url": doc.url or "",
-            "title_norm": analysis.normalize(doc.title)[:200],
-            "title_tokens": analysis.analyze_for_index(doc.title),
-            "summary_tokens": analysis.analyze_for_index(doc.summary),
-            "body_tokens": analysis.analyze_for_index(doc.body),
+            "title_norm": norm["title"][:200],
+            "title_tokens": analysis.analyze_normalized_for_index(norm["title"]),
+            "summary_tokens": analysis.analyze_normalized_for_index(norm["summary"]),
+            "body_tokens": analysis.analyze_normalized_for_index(norm["body"]),
             "department_ids": [str(i) for i in doc.department_ids],
             "department_pairs": [
                 f"{i}{SEP}{n}"
@@ -230,7 +231,7 @@ class ElasticsearchEngine:
             "restrict_keys": list(dict.fromkeys(doc.restrict_keys)),
             "published_at": doc.published_at.isoformat() if doc.published_at else None,
             "extra": doc.extra or {},
-            "text_norm": normalised_texts(doc),
+            "text_norm": norm,
         }
 
     def _actions(self, docs: Iterable[SearchDocument], index: str):

@@ -370,11 +370,10 @@ class EmbeddedEngine:
                 self._write(cur, doc)
 
     def _write(self, cur, doc: SearchDocument) -> None:
-        t_title = analysis.analyze_for_index(doc.title)
-        t_summary = analysis.analyze_for_index(doc.summary)
-        t_body = analysis.analyze_for_index(doc.body)
-        published = doc.published_at.isoformat() if isinstance(doc.published_at, datetime) else None
         norm = normalised_texts(doc)
+        t_title, t_summary, t_body = (
+            analysis.analyze_normalized_for_index(norm[f]) for f in ("title", "summary", "body"))
+        published = doc.published_at.isoformat() if isinstance(doc.published_at, datetime) else None
         values = [
             doc.external_id or "",
             doc.title or "",

@@ -749,16 +749,24 @@ class EmbeddedEngine:
             # inside them), the count (when they are every match) and the facets. The facet
             # values come back as one concatenated string: a row per match would hand the
             # interpreter lock back and forth a thousand times a search.
-            if tokens:  # ties in document order (TIE_ORDER), read for the sample's rows only
-                page_sql = f"SELECT s.id AS id, s.r AS r FROM s JOIN search_entry e ON e.id = s.id ORDER BY s.r, {TIE_ORDER}"
+            if tokens:
+                # Ties in document order (TIE_ORDER): only the rows up to the page's last score
+                # (and those tied with it) are joined to their entries, not the whole sample.
+                page_sql = (
+                    "SELECT s.id AS id, s.r AS r FROM s JOIN search_entry e ON e.id = s.id"
+                    " WHERE s.r <= COALESCE((SELECT r FROM s ORDER BY r LIMIT 1 OFFSET %s), (SELECT MAX(r) FROM s))"
+                    f" ORDER BY s.r, {TIE_ORDER}"
+                )
+                page_params = [offset + size - 1, size, offset]
             else:
                 page_sql = f"SELECT id, r FROM s ORDER BY {order}"
+                page_params = [size, offset]
             cur.execute(
                 f"WITH s AS MATERIALIZED ({sql})"
                 f" SELECT 0, id, r, NULL FROM ({page_sql} LIMIT %s OFFSET %s)"
                 " UNION ALL SELECT 1, COUNT(*), COUNT(k.entry_id), group_concat(k.keys, char(31))"
                 " FROM s LEFT JOIN search_entry_facets k ON k.entry_id = s.id",
-                [match, FACET_SAMPLE, 0, size, offset],
+                [match, FACET_SAMPLE, 0] + page_params,
             )
             rows = cur.fetchall()
             _kind, in_sample, keyed, all_keys = rows[-1]

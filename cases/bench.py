@@ -1,13 +1,17 @@
 """Case-desk benchmark at a realistic size (a script that prints figures, not a test).
 
   python -m cases.bench --cases 20000 [--database-url postgres://…/empty_db] [--runs 5]
-  python -m cases.bench dashboard --cases 100000 [--database-url …] [--runs 3]
+  python -m cases.bench dashboard --cases 100000 [--database-url …] [--runs 3] [--keep FILE | --reuse]
   python -m cases.bench actions --cases 20000 [--database-url postgres://…/empty_db] [--runs 20]
 
 ``dashboard`` times the 统计分析 trend views, the monthly report, the dashboard panel
 and the public /statistics/ page instead (two years of cases spread over every
 district, with search logs, reader feedback and guide visits), without the search
-index; its last line is ``slowest dashboard view: N ms``.
+index; its last line is ``slowest dashboard view: N ms``. Generating 100,000 cases takes
+minutes: ``--keep FILE`` fills (or, when it exists, reuses) that SQLite file instead of a
+temporary one, and ``--reuse`` accepts a ``--database-url`` this benchmark filled before (or
+fills an empty one); a reused database is migrated and its summaries rebuilt
+(``manage.py rebuild_case_trends``).
 
 A service hall's desk keeps years of cases. This builds a throwaway database (a
 temporary SQLite file unless ``--database-url`` names an EMPTY database), loads the
@@ -287,7 +291,7 @@ def time_dashboard(runs: int) -> list[tuple]:
     return rows
 
 
-def main_dashboard(args) -> None:
+def main_dashboard(args, reuse: bool = False) -> None:
     from django.core.management import call_command
     from django.db import connection
 
@@ -295,16 +299,24 @@ def main_dashboard(args) -> None:
     from search.models import QueryLog
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))
-    grown = grow_cases(args.cases, all_districts=True, timeline=False)
-    started = time.perf_counter()
-    grow_reader_signals(args.cases)
-    signals = time.perf_counter() - started
+    if reuse:
+        if Case.objects.count() < args.cases:
+            raise SystemExit(f"the reused database holds {Case.objects.count()} cases, fewer than --cases")
+        started = time.perf_counter()
+        call_command("rebuild_case_trends", stdout=open(os.devnull, "w"))  # summaries as this code builds them
+        grown, signals = time.perf_counter() - started, 0.0
+    else:
+        call_command("load_demo", stdout=open(os.devnull, "w"))
+        grown = grow_cases(args.cases, all_districts=True, timeline=False)
+        started = time.perf_counter()
+        grow_reader_signals(args.cases)
+        signals = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
         f"{connection.vendor}: {Case.objects.count()} cases in {Case.objects.values('district').distinct().count()} "
-        f"districts, {Dispatch.objects.count()} dispatches (copied in {grown:.1f} s); "
+        f"districts, {Dispatch.objects.count()} dispatches ({'reused, summaries rebuilt' if reuse else 'copied'} "
+        f"in {grown:.1f} s); "
         f"{QueryLog.objects.count()} searches with clicks, feedback and guide visits ({signals:.1f} s)"
     )
     print(f"| role | request | median (ms) | slowest of {args.runs} (ms) | SQL queries |")
@@ -324,24 +336,35 @@ def main(argv=None) -> None:
     parser.add_argument("--cases", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=0, help="timed requests per page (default 5), or loops of every action (default 20)")
     parser.add_argument("--database-url", default="", help="an EMPTY database to fill (default: a temporary SQLite file)")
+    parser.add_argument("--keep", default="", metavar="FILE",
+                        help="dashboard: fill this SQLite file and keep it, or reuse it when it exists")
+    parser.add_argument("--reuse", action="store_true",
+                        help="dashboard: accept a --database-url this benchmark filled before (an empty one is filled)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     with tempfile.TemporaryDirectory(prefix="bancheng-cases-bench-") as tmpdir:
         actions = args.mode == "actions"
         runs = args.runs = args.runs or (20 if actions else 5)
         # Actions are timed as deployed: follow-up work queued for the worker, not run in the request.
-        _setup_django(args.database_url or None, tmpdir,
-                      "django_tasks_db.backend.DatabaseBackend" if actions else "")
+        if args.keep and (args.database_url or args.mode != "dashboard"):
+            parser.error("--keep is for the dashboard benchmark on SQLite (without --database-url)")
+        if args.reuse and not (args.database_url and args.mode == "dashboard"):
+            parser.error("--reuse is for the dashboard benchmark with --database-url (on SQLite use --keep)")
+        keep_exists = bool(args.keep and os.path.exists(args.keep))
+        database_url = args.database_url or (f"sqlite:///{os.path.abspath(args.keep)}" if args.keep else None)
+        _setup_django(database_url, tmpdir, "django_tasks_db.backend.DatabaseBackend" if actions else "")
         from django.core.management import call_command
         from django.db import connection
 
         from cases.models import Case, Dispatch, TimelineEntry
         from search import indexing
 
-        if connection.introspection.table_names():
+        filled = bool(connection.introspection.table_names())
+        reuse = filled and (args.reuse or keep_exists)
+        if filled and not reuse:
             raise SystemExit("--database-url must name an empty database: this benchmark fills it.")
         if args.mode == "dashboard":
-            main_dashboard(args)
+            main_dashboard(args, reuse=reuse)
             return
         call_command("migrate", verbosity=0)
         call_command("load_demo", stdout=open(os.devnull, "w"))

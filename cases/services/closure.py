@@ -27,6 +27,7 @@ from cases.services.base import (
     _locked,
     _require,
 )
+from cases.trends import facts as trend_facts
 from cases.workdays import add_working_days
 
 
@@ -80,6 +81,7 @@ def _withdraw_pending_dispatches(case: Case, author) -> None:
     if not pending:
         return
     Dispatch.objects.filter(pk__in=[d.pk for d in pending]).update(status=Dispatch.Status.WITHDRAWN)
+    trend_facts.refresh_dispatch_ids([d.pk for d in pending])  # update() sends no signal
     names = selectors.dispatch_labels(pending)
     _log(case, TimelineEntry.Kind.STATE_CHANGE, author, _("案件已办结，未答复的分办随之撤回：%(d)s。") % {"d": names})
 

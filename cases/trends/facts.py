@@ -1,10 +1,12 @@
-"""The trend summary: one narrow ``CaseTrendFact`` per case, with its local days.
+"""The trend summary: one narrow ``CaseTrendFact`` per case, with its local days, and
+one ``DispatchTrendFact`` per dispatch (the department table).
 
-Kept exact by recomputing a case's whole row from the case (never by adding and
-subtracting counts): on every save of a case (``connect``: the case services, the
-admin and the importer all save), for the cases open across a day whose working-day
-override is added, changed or removed (their working days to close), and from
-scratch by ``rebuild`` (``manage.py rebuild_case_trends``) after a bulk load or a
+Kept exact by recomputing a case's or dispatch's whole row from its source (never by
+adding and subtracting counts): on every save of a case or a dispatch (``connect``: the
+services, the admin and the importer all save), for dispatches whose status a service
+changes in bulk (``refresh_dispatch_ids``), for the cases open across a day whose
+working-day override is added, changed or removed (their working days to close), and
+from scratch by ``rebuild`` (``manage.py rebuild_case_trends``) after a bulk load or a
 change of ``TIME_ZONE``.
 """
 
@@ -17,7 +19,7 @@ from django.db.models import Max, Min
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from cases.models import Case, CaseTrendFact, WorkingDayOverride
+from cases.models import Case, CaseTrendFact, Dispatch, DispatchTrendFact, WorkingDayOverride
 
 from .periods import WorkingDayIndex
 
@@ -26,6 +28,8 @@ _FIELDS = ["created_day", "closed_day", "closed", "district", "hall", "channel",
            "outcome", "rating", "deadline", "escalated", "return_count", "working_days"]
 _CASE_FIELDS = ["id", "created_at", "closed_at", "status", "district_id", "hall_id", "channel", "classification",
                 "blocking_cause", "outcome", "rating", "deadline", "escalated", "return_count"]
+_DISPATCH_FIELDS = ["case", "department", "role", "replied", "on_time", "returned", "pending", "deadline"]
+_DISPATCH_SOURCE_FIELDS = ["id", "case_id", "department_id", "role", "deadline", "status", "replied_at"]
 BATCH = 2000
 
 
@@ -72,9 +76,48 @@ def refresh_ids(case_ids: Iterable[int]) -> int:
     return refresh(Case.objects.filter(pk__in=list(case_ids)).only(*_CASE_FIELDS))
 
 
+def dispatch_fact_for(dispatch: Dispatch) -> DispatchTrendFact:
+    replied = dispatch.replied_at is not None
+    return DispatchTrendFact(
+        dispatch_id=dispatch.pk, case_id=dispatch.case_id, department_id=dispatch.department_id, role=dispatch.role,
+        replied=replied,
+        on_time=replied and timezone.localtime(dispatch.replied_at).date() <= dispatch.deadline,
+        returned=dispatch.status == Dispatch.Status.RETURNED,
+        pending=dispatch.status == Dispatch.Status.PENDING,
+        deadline=dispatch.deadline,
+    )
+
+
+def refresh_dispatches(dispatches: Iterable[Dispatch]) -> int:
+    """Write the facts of ``dispatches`` as they are now (insert or overwrite, one statement)."""
+    facts = [dispatch_fact_for(d) for d in dispatches]
+    if facts:
+        DispatchTrendFact.objects.bulk_create(facts, update_conflicts=True, unique_fields=["dispatch"],
+                                              update_fields=_DISPATCH_FIELDS)
+    return len(facts)
+
+
+def refresh_dispatch_ids(dispatch_ids: Iterable[int]) -> int:
+    """After a bulk ``update()`` of dispatches (it sends no signal)."""
+    return refresh_dispatches(Dispatch.objects.filter(pk__in=list(dispatch_ids)).only(*_DISPATCH_SOURCE_FIELDS))
+
+
 @transaction.atomic
 def rebuild() -> int:
-    """Every case's fact from scratch; returns the number of cases."""
+    """Every case's and dispatch's fact from scratch; returns the number of cases."""
+    cases = _rebuild_cases()
+    DispatchTrendFact.objects.all().delete()
+    batch: list[Dispatch] = []
+    for dispatch in Dispatch.objects.order_by("pk").only(*_DISPATCH_SOURCE_FIELDS).iterator(chunk_size=BATCH):
+        batch.append(dispatch)
+        if len(batch) == BATCH:
+            DispatchTrendFact.objects.bulk_create([dispatch_fact_for(d) for d in batch])
+            batch = []
+    DispatchTrendFact.objects.bulk_create([dispatch_fact_for(d) for d in batch])
+    return cases
+
+
+def _rebuild_cases() -> int:
     CaseTrendFact.objects.all().delete()
     span = Case.objects.aggregate(first=Min("created_at"), last=Max("closed_at"))
     if span["first"] is None:
@@ -98,6 +141,12 @@ def _on_case_saved(sender, instance: Case, update_fields=None, raw=False, **kwar
     refresh([instance])
 
 
+def _on_dispatch_saved(sender, instance: Dispatch, update_fields=None, raw=False, **kwargs):
+    if raw or (update_fields is not None and not DispatchTrendFact.SOURCES & set(update_fields)):
+        return
+    refresh_dispatches([instance])
+
+
 def _on_calendar_changed(sender, instance: WorkingDayOverride, raw=False, **kwargs):
     # The working days to close of every closed case open across that day.
     if not raw:
@@ -107,5 +156,6 @@ def _on_calendar_changed(sender, instance: WorkingDayOverride, raw=False, **kwar
 
 def connect() -> None:
     post_save.connect(_on_case_saved, sender=Case, dispatch_uid="cases_trend_fact")
+    post_save.connect(_on_dispatch_saved, sender=Dispatch, dispatch_uid="cases_dispatch_trend_fact")
     post_save.connect(_on_calendar_changed, sender=WorkingDayOverride, dispatch_uid="cases_trend_fact_calendar")
     post_delete.connect(_on_calendar_changed, sender=WorkingDayOverride, dispatch_uid="cases_trend_fact_calendar")

@@ -19,20 +19,27 @@ Which date puts a case in a period:
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseArticleLink, CaseTrendFact, Dispatch, MissingMaterial, Rectification
+from cases.models import (
+    Case,
+    CaseArticleLink,
+    CaseTrendFact,
+    Dispatch,
+    DispatchTrendFact,
+    MissingMaterial,
+    Rectification,
+)
 from cases.permissions import CASE_RUNNER_PERMS, profile_of
 from cases.selectors import responsibility_q
 from cases.statistics import DISSATISFIED_MAX, SATISFIED_MIN, Rate, day_bounds
+from knowledge.models import Department
 
 from .periods import MONTH, WEEK, period_label, period_start, periods, trend_line, trend_slope, weighted_percentile
 
@@ -105,19 +112,6 @@ def _narrowed(cases: QuerySet, f: TrendFilter) -> QuerySet:
     return cases.order_by()
 
 
-class LocalDate(TruncDate):
-    """The local calendar day of a timestamp. On SQLite, Django converts every row through a
-    Python function (about a second per 100,000 rows); a zone without daylight saving, such as
-    Asia/Shanghai, is a fixed shift that SQLite's own date() applies at C speed."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        offset = _fixed_utc_offset_minutes()
-        if offset is None:
-            return super().as_sqlite(compiler, connection, **extra_context)
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql}, %s)", [*params, f"{offset:+d} minutes"]
-
-
 def _fixed_utc_offset_minutes() -> int | None:
     tz = timezone.get_current_timezone()
     offsets = {
@@ -128,7 +122,9 @@ def _fixed_utc_offset_minutes() -> int | None:
 
 
 class _LocalPeriodSQLite:
-    """SQLite: the local week (Monday) or month start by date() modifiers, as ``LocalDate`` does."""
+    """SQLite: the local week (Monday) or month start of a timestamp by date() modifiers. Django
+    converts every row through a Python function (about a second per 100,000 rows); a zone
+    without daylight saving, such as Asia/Shanghai, is a fixed shift date() applies at C speed."""
 
     modifiers: tuple[str, ...] = ()
 
@@ -339,24 +335,32 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
 
 def department_table(user, f: TrendFilter, cases: QuerySet[CaseTrendFact], today: datetime.date) -> Table:
     """Each department's dispatches on these cases (their summary rows), 主办 and 协办 on separate rows."""
-    dispatches = Dispatch.objects.filter(case_id__in=cases.values("pk"))
+    dispatches = DispatchTrendFact.objects.filter(case_id__in=cases.values("pk"))
     if department_only(user):
         dispatches = dispatches.filter(department_id=own_department_id(user))
     elif f.department_id:
         dispatches = dispatches.filter(department_id=f.department_id)
-    rows = (
-        dispatches.order_by().values("department__name", "role")
+    grouped = list(
+        dispatches.order_by().values("department_id", "role")
         .annotate(
             n=Count("pk"),
-            replied=Count("pk", filter=Q(replied_at__isnull=False)),
-            on_time=Count("pk", filter=Q(LessThanOrEqual(LocalDate("replied_at"), F("deadline")),
-                                         replied_at__isnull=False)),
-            returned=Count("pk", filter=Q(status=Dispatch.Status.RETURNED)),
-            overdue=Count("pk", filter=Q(status=Dispatch.Status.PENDING, deadline__lt=today)),
+            replied=Count("pk", filter=Q(replied=True)),
+            on_time=Count("pk", filter=Q(on_time=True)),
+            returned=Count("pk", filter=Q(returned=True)),
+            overdue=Count("pk", filter=Q(pending=True, deadline__lt=today)),
             escalated=Count("pk", filter=Q(case_id__in=cases.filter(escalated=True).values("pk"))),
         )
-        .order_by("department__name", "role")
+        .order_by()
     )
+    # A row per department name and role, as the table always grouped (names need not be unique).
+    names = dict(Department.objects.filter(pk__in={r["department_id"] for r in grouped}).values_list("pk", "name"))
+    merged: dict[tuple[str, str], dict] = {}
+    for r in grouped:
+        row = merged.setdefault((names[r["department_id"]], r["role"]), dict.fromkeys(
+            ("n", "replied", "on_time", "returned", "overdue", "escalated"), 0))
+        for k in row:
+            row[k] += r[k]
+    rows = [{"department__name": name, "role": role, **counts} for (name, role), counts in merged.items()]
     roles = dict(Dispatch.Role.choices)
     out = [
         [r["department__name"], str(roles[r["role"]]), r["n"], r["replied"], _percent(r["on_time"], r["replied"]),

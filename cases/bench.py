@@ -237,6 +237,9 @@ def grow_reader_signals(searches: int, seed: int = 20231102) -> None:
     bulk(ArticleFeedback, [ArticleFeedback(page_id=rng.choice(pages), helpful=rng.random() < 0.7, created_at=when())
                            for _ in range(searches // 20)])
     bulk(GuideVisit, [GuideVisit(reported=rng.random() < 0.4, created_at=when()) for _ in range(searches // 20)])
+    from search.analytics import rebuild_query_day_counts
+
+    rebuild_query_day_counts()  # bulk_create counted no search: as manage.py rebuild_case_trends does
 
 
 def dashboard_pages(today: datetime.date) -> list[tuple[str, str]]:

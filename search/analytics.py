@@ -2,7 +2,8 @@
 
 Privacy by construction: a log row holds the normalised query, counts, a
 timestamp and a coarse role (anonymous/staff) — never a user, session or IP.
-Each search or click costs one INSERT; reports aggregate at read time.
+Each search or click costs one INSERT (a search also one upsert of its day's count for
+统计分析, ``QueryDayCount``); reports aggregate at read time.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db import DatabaseError, models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Count, ExpressionWrapper, F, Func, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -82,12 +83,13 @@ def log_search(*, query: str, result_count: int, role: str, client: str | None =
     if client is not None and _log_limit().exceeded(client):
         return
     try:
-        QueryLog.objects.create(
-            query=normalized,
-            result_count=max(0, int(result_count)),
-            zero_result=result_count == 0,
-            role=role,
-        )
+        with transaction.atomic():  # the log and its day's count together (``count_search``)
+            QueryLog.objects.create(
+                query=normalized,
+                result_count=max(0, int(result_count)),
+                zero_result=result_count == 0,
+                role=role,
+            )
     except DatabaseError:
         # Analytics must never break the search itself.
         logger.warning("could not log a search query", exc_info=True)
@@ -135,7 +137,84 @@ def prune_logs(*, older_than_days: int, dry_run: bool = False, batch_size: int =
                 break
             deleted += model.objects.filter(pk__in=pks).delete()[0]
         counts[model._meta.model_name] = deleted
+    if not dry_run:
+        _recount_days_before(cutoff)
     return counts
+
+
+# --- searches per day and query (QueryDayCount) ----------------------------------
+# 统计分析 reads these instead of grouping every logged search by its text. Counted
+# as each search is logged; days reached by pruning are recounted from the logs left.
+
+
+def count_search(log) -> None:
+    """Add one logged search to its day's count (one upsert: concurrent searches of the
+    same query on the same day each add theirs)."""
+    from .models import QueryDayCount
+
+    table, day, query, searches, zero = (connection.ops.quote_name(name) for name in (
+        QueryDayCount._meta.db_table, "date", "query", "searches", "zero_results"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({day}, {query}, {searches}, {zero}) VALUES (%s, %s, 1, %s) "
+            f"ON CONFLICT ({day}, {query}) DO UPDATE SET {searches} = {table}.{searches} + 1, "
+            f"{zero} = {table}.{zero} + excluded.{zero}",
+            [timezone.localtime(log.created_at).date(), log.query, int(bool(log.zero_result))],
+        )
+
+
+def _on_query_logged(sender, instance, created=False, raw=False, **kwargs):
+    if created and not raw:
+        count_search(instance)
+
+
+def connect_day_counts() -> None:
+    from .models import QueryLog
+
+    models.signals.post_save.connect(_on_query_logged, sender=QueryLog, dispatch_uid="search_query_day_counts")
+
+
+def _recount(*, until: date | None = None) -> int:
+    """Replace the day counts up to ``until`` (or all) by a count of the logs of those days;
+    returns the rows written."""
+    from .models import QueryDayCount, QueryLog
+
+    stale, logs = QueryDayCount.objects.all(), QueryLog.objects.all()
+    if until is not None:
+        stale = stale.filter(date__lte=until)
+        logs = logs.filter(created_at__lt=_day_start(until + timedelta(days=1)))
+    counts: dict[tuple[date, str], list[int]] = {}
+    for created_at, query, zero in logs.order_by().values_list("created_at", "query", "zero_result").iterator(
+        chunk_size=5000
+    ):
+        n = counts.setdefault((timezone.localtime(created_at).date(), query), [0, 0])
+        n[0] += 1
+        n[1] += zero
+    with transaction.atomic():
+        stale.delete()
+        QueryDayCount.objects.bulk_create(
+            [QueryDayCount(date=day, query=query, searches=n, zero_results=z) for (day, query), (n, z) in counts.items()],
+            batch_size=5000,
+        )
+    return len(counts)
+
+
+def _recount_days_before(cutoff: datetime) -> None:
+    # Days wholly before the cutoff have no logs left; the cutoff's own day keeps some.
+    _recount(until=timezone.localtime(cutoff).date())
+
+
+def rebuild_query_day_counts() -> int:
+    """Every day's counts from the logs (after a bulk load); returns the rows written."""
+    return _recount()
+
+
+def query_day_counts(date_from: date, date_to: date) -> models.QuerySet:
+    """The searches per day and query of these local days (``date``, ``query``, ``searches``,
+    ``zero_results``), for aggregate figures."""
+    from .models import QueryDayCount
+
+    return QueryDayCount.objects.filter(date__gte=date_from, date__lte=date_to)
 
 
 def clicks_mark_reported(*, client: str) -> int:

@@ -202,6 +202,27 @@ class QueryClick(models.Model):
         return f"{self.query} → {self.doc}"
 
 
+class QueryDayCount(models.Model):
+    """Searches per local day and query: what 统计分析's search tables read instead of grouping
+    every logged search by its text. Kept by ``search.analytics``: counted as each search is
+    logged (one upsert), recounted for the days pruning reaches, rebuilt by
+    ``manage.py rebuild_case_trends`` after a bulk load. Never shown on its own."""
+
+    date = models.DateField()  # the local (settings.TIME_ZONE) day of the searches
+    query = models.CharField(max_length=200)
+    searches = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["date", "query"], name="search_querydaycount_date_query")]
+        # The figures of a period straight off the index (no row lookups).
+        indexes = [models.Index(fields=["date", "query", "searches", "zero_results"], name="search_qday_covering")]
+
+    def __str__(self):
+        return f"{self.date} {self.query}"
+
+
 class RankingModel(models.Model):
     """A reranker learned from this deployment's own search logs (``search.learning``).
 

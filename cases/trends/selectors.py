@@ -569,13 +569,15 @@ def search_deflection_table(f: TrendFilter, b: _Buckets) -> Table:
 
 
 def search_tables(user, f: TrendFilter) -> list[Table]:
-    from search.models import QueryClick, QueryLog
+    from search.analytics import query_day_counts
+    from search.models import QueryClick
 
     b = _Buckets(f)
     start, end = day_bounds(f.date_from, f.date_to)
-    logs = QueryLog.objects.filter(created_at__gte=start, created_at__lt=end)
+    # Searches per day and query (kept as searches are logged), not the logged searches themselves.
+    days = query_day_counts(f.date_from, f.date_to)
     totals = {k: b.zeros() for k in ("searches", "zero", "clicks")}
-    for row in _per_period(b, logs, "created_at", n=Count("pk"), zero=Count("pk", filter=Q(zero_result=True))):
+    for row in _per_day(b, days, "date", n=Sum("searches"), zero=Sum("zero_results")):
         i = b.index(row["day"])
         if i is not None:
             totals["searches"][i] += row["n"]
@@ -598,15 +600,15 @@ def search_tables(user, f: TrendFilter) -> list[Table]:
         note=gettext("全站搜索（公众与工作人员），不按区或部门筛选；点击率 = 点击 ÷ 搜索。"),
     )]
     for key, title, qs in (
-        ("top_queries", gettext("热门搜索词"), logs),
-        ("zero_queries", gettext("无结果搜索词"), logs.filter(zero_result=True)),
+        ("top_queries", gettext("热门搜索词"), days),
+        ("zero_queries", gettext("无结果搜索词"), days.filter(zero_results__gt=0)),
     ):
         # The ten most searched first, then the clicks of those ten only (clicks ÷ searches,
         # as in the 热门搜索 report); a per-query click subquery over every query costs seconds.
         top = list(
             qs.order_by().values("query")
-            .annotate(searches=Count("pk"), zero_results=Count("pk", filter=Q(zero_result=True)))
-            .order_by("-searches", "query")[:TOP_QUERIES]
+            .annotate(n=Sum("zero_results" if key == "zero_queries" else "searches"), zero=Sum("zero_results"))
+            .order_by("-n", "query")[:TOP_QUERIES]
         )
         clicks = dict(
             QueryClick.objects.filter(query__in=[r["query"] for r in top], created_at__gte=start, created_at__lt=end)
@@ -615,8 +617,8 @@ def search_tables(user, f: TrendFilter) -> list[Table]:
         tables.append(Table(
             key=key, title=title,
             headings=[gettext("搜索词"), gettext("搜索"), gettext("无结果"), gettext("点击"), gettext("点击率（%）")],
-            rows=[[r["query"], r["searches"], r["zero_results"], clicks.get(r["query"], 0),
-                   _percent(clicks.get(r["query"], 0), r["searches"])] for r in top],
+            rows=[[r["query"], r["n"], r["zero"], clicks.get(r["query"], 0),
+                   _percent(clicks.get(r["query"], 0), r["n"])] for r in top],
         ))
     return tables
 

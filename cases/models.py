@@ -736,12 +736,14 @@ class CaseTrendFact(models.Model):
         default_permissions = ()
         indexes = [
             # Registration-keyed figures: grouped by day (then class and cause) straight off the index.
+            # The case comes last: on SQLite a bigint key is no rowid alias, so an index without
+            # it sent every counted row (and every "case in …" test) to the table, 3 times slower.
             models.Index(fields=["created_day", "classification", "blocking_cause", "district", "hall", "channel",
-                                 "closed", "closed_day", "deadline", "escalated", "return_count"],
-                         name="cases_fact_created"),
+                                 "closed", "closed_day", "deadline", "escalated", "return_count", "case"],
+                         name="cases_fact_created_case"),
             # Closing-keyed figures: outcome, working days (registration day), rating.
             models.Index(fields=["closed_day", "outcome", "rating", "working_days", "district", "hall", "channel",
-                                 "classification", "created_day"], name="cases_fact_closed"),
+                                 "classification", "created_day", "case"], name="cases_fact_closed_case"),
         ]
 
 
@@ -775,11 +777,12 @@ class DispatchTrendFact(models.Model):
         default_permissions = ()
         indexes = [
             # The cases of a period, then their dispatches' figures straight off the index.
+            # The key comes last: on SQLite a bigint key is no rowid alias, and the index must hold it.
             models.Index(fields=["case", "department", "role", "replied", "on_time", "returned", "pending",
-                                 "deadline"], name="cases_dfact_case"),
+                                 "deadline", "dispatch"], name="cases_dfact_case"),
             # One department's own rows (部门经办人, or the department filter).
             models.Index(fields=["department", "case", "role", "replied", "on_time", "returned", "pending",
-                                 "deadline"], name="cases_dfact_department"),
+                                 "deadline", "dispatch"], name="cases_dfact_department"),
         ]
 
 

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'default_permissions': (),
-                'indexes': [models.Index(fields=['case', 'department', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline'], name='cases_dfact_case'), models.Index(fields=['department', 'case', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline'], name='cases_dfact_department')],
+                'indexes': [models.Index(fields=['case', 'department', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'dispatch'], name='cases_dfact_case'), models.Index(fields=['department', 'case', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'dispatch'], name='cases_dfact_department')],
             },
         ),
         migrations.RunPython(fill_facts, migrations.RunPython.noop),

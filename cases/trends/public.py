@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, DateField, Sum
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext
 
 from cases.models import CaseArticleLink, CaseTrendFact
 from cases.statistics import SATISFIED_MIN, Rate, day_bounds
 
 from .periods import MONTH, period_label, periods
-from .selectors import DayMonth, Table
+from .selectors import Table
 
 MIN_CELL = 3
 MONTHS = 12
@@ -40,12 +40,12 @@ def public_tables(today: datetime.date) -> list[Table]:
     def month_of(day):
         return index.get(day.replace(day=1))
 
-    # Every case's registration and closing day come from the trend summary (one row per case).
+    # Every case's registration and closing day come from the trend summary (one row per case),
+    # counted per day off its covering indexes and added up per month here.
     received = [0] * len(starts)
     for row in (CaseTrendFact.objects.filter(created_day__gte=first, created_day__lte=today)
-                .order_by().values(month=DayMonth("created_day", output_field=DateField()))
-                .annotate(n=Count("pk")).order_by()):
-        i = month_of(row["month"])
+                .order_by().values(day=F("created_day")).annotate(n=Count("pk")).order_by()):
+        i = month_of(row["day"])
         if i is not None:
             received[i] += row["n"]
 
@@ -54,9 +54,9 @@ def public_tables(today: datetime.date) -> list[Table]:
     rated = [0] * len(starts)
     satisfied = [0] * len(starts)
     for row in (CaseTrendFact.objects.filter(closed_day__gte=first, closed_day__lte=today)
-                .order_by().values("rating", month=DayMonth("closed_day", output_field=DateField()))
+                .order_by().values("rating", day=F("closed_day"))
                 .annotate(n=Count("pk"), days=Sum("working_days")).order_by()):
-        i = month_of(row["month"])
+        i = month_of(row["day"])
         if i is None:
             continue
         solved[i] += row["n"]

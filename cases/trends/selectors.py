@@ -145,30 +145,12 @@ class LocalWeek(_LocalPeriodSQLite, TruncWeek):
     modifiers = ("-6 days", "weekday 1")  # back six days, then forward to a Monday: this week's Monday
 
 
-class _DayPeriodSQLite:
-    """SQLite: the week (Monday) or month start of a stored local day, by date() modifiers
-    (Django's own truncation of a date calls Python once per row)."""
-
-    modifiers: tuple[str, ...] = ()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql}, {', '.join(['%s'] * len(self.modifiers))})", [*params, *self.modifiers]
-
-
-class DayMonth(_DayPeriodSQLite, TruncMonth):
-    modifiers = ("start of month",)
-
-
-class DayWeek(_DayPeriodSQLite, TruncWeek):
-    modifiers = ("-6 days", "weekday 1")
-
-
 def _per_day(b: "_Buckets", qs: QuerySet, day_field: str, *group: str, **aggregates) -> QuerySet:
-    """Aggregates per week or month start (``day``) of a stored local day of the trend summary,
-    grouped in the database (a few rows per period, whatever the number of cases)."""
-    period = (DayWeek if b.granularity == WEEK else DayMonth)(day_field, output_field=DateField())
-    return qs.order_by().values(*group, day=period).annotate(**aggregates).order_by()
+    """Aggregates per stored local day (``day``) of a summary table, grouped in the database
+    (a few rows per day, whatever the number of cases); ``_Buckets.index`` puts each day in
+    its week or month. Grouping by the day itself, in the order of the covering index that
+    starts with it, spares SQLite a sort of every row by a computed month (4 times slower)."""
+    return qs.order_by().values(*group, day=F(day_field)).annotate(**aggregates).order_by()
 
 
 def _per_period(b: "_Buckets", qs: QuerySet, date_field: str, *group: str, **aggregates) -> QuerySet:

@@ -60,11 +60,13 @@ def test_invalid_and_empty_queries_are_not_logged(client, article):
     assert not QueryLog.objects.exists()
 
 
-def test_logging_a_search_is_one_insert(article):
+def test_logging_a_search_is_one_insert_and_its_day_count(article):
     with CaptureQueriesContext(connection) as ctx:
         analytics.log_search(query="简易注销", result_count=3, role="anonymous")
     writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(writes) == 1 and writes[0].upper().startswith("INSERT")
+    # The log row, then one upsert of the day's count for 统计分析 (no read before either).
+    assert len(writes) == 2 and all(w.upper().startswith("INSERT") for w in writes)
+    assert "search_querydaycount" in writes[1] and "ON CONFLICT" in writes[1].upper()
 
 
 def test_aggregates_count_searches_clicks_and_zero_results(client, article):

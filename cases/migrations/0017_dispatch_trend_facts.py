@@ -10,11 +10,13 @@ def fill_facts(apps, schema_editor):
 
     Dispatch = apps.get_model("cases", "Dispatch")
     Fact = apps.get_model("cases", "DispatchTrendFact")
+    days = dict(apps.get_model("cases", "CaseTrendFact").objects.values_list("pk", "created_day"))
     batch = []
     for d in Dispatch.objects.order_by("pk").iterator(chunk_size=2000):
         replied = d.replied_at is not None
         batch.append(Fact(
-            dispatch_id=d.pk, case_id=d.case_id, department_id=d.department_id, role=d.role, replied=replied,
+            dispatch_id=d.pk, case_id=d.case_id, created_day=days[d.case_id], department_id=d.department_id,
+            role=d.role, replied=replied,
             on_time=replied and timezone.localtime(d.replied_at).date() <= d.deadline,
             returned=d.status == "returned", pending=d.status == "pending", deadline=d.deadline,
         ))
@@ -36,6 +38,7 @@ class Migration(migrations.Migration):
             name='DispatchTrendFact',
             fields=[
                 ('dispatch', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='trend_fact', serialize=False, to='cases.dispatch')),
+                ('created_day', models.DateField()),
                 ('role', models.CharField(max_length=10)),
                 ('replied', models.BooleanField(default=False)),
                 ('on_time', models.BooleanField(default=False)),
@@ -47,7 +50,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'default_permissions': (),
-                'indexes': [models.Index(fields=['case', 'department', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'dispatch'], name='cases_dfact_case'), models.Index(fields=['department', 'case', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'dispatch'], name='cases_dfact_department')],
+                'indexes': [models.Index(fields=['created_day', 'department', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'case', 'dispatch'], name='cases_dfact_created'), models.Index(fields=['case', 'department', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'dispatch'], name='cases_dfact_case'), models.Index(fields=['department', 'created_day', 'role', 'replied', 'on_time', 'returned', 'pending', 'deadline', 'case', 'dispatch'], name='cases_dfact_department')],
             },
         ),
         migrations.RunPython(fill_facts, migrations.RunPython.noop),

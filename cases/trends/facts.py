@@ -12,10 +12,11 @@ change of ``TIME_ZONE``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -69,6 +70,9 @@ def refresh(cases: Iterable[Case]) -> int:
     if facts:
         CaseTrendFact.objects.bulk_create(facts, update_conflicts=True, unique_fields=["case"],
                                           update_fields=_FIELDS)
+        # Their dispatches' copy of the registration day (one statement; none changes as a rule).
+        DispatchTrendFact.objects.filter(case_id__in=[f.case_id for f in facts]).update(
+            created_day=Subquery(CaseTrendFact.objects.filter(pk=OuterRef("case_id")).values("created_day")[:1]))
     return len(facts)
 
 
@@ -76,10 +80,12 @@ def refresh_ids(case_ids: Iterable[int]) -> int:
     return refresh(Case.objects.filter(pk__in=list(case_ids)).only(*_CASE_FIELDS))
 
 
-def dispatch_fact_for(dispatch: Dispatch) -> DispatchTrendFact:
+def dispatch_fact_for(dispatch: Dispatch, created_day: datetime.date) -> DispatchTrendFact:
+    """``created_day``: its case's registration day (the case fact's)."""
     replied = dispatch.replied_at is not None
     return DispatchTrendFact(
-        dispatch_id=dispatch.pk, case_id=dispatch.case_id, department_id=dispatch.department_id, role=dispatch.role,
+        dispatch_id=dispatch.pk, case_id=dispatch.case_id, created_day=created_day,
+        department_id=dispatch.department_id, role=dispatch.role,
         replied=replied,
         on_time=replied and timezone.localtime(dispatch.replied_at).date() <= dispatch.deadline,
         returned=dispatch.status == Dispatch.Status.RETURNED,
@@ -88,9 +94,20 @@ def dispatch_fact_for(dispatch: Dispatch) -> DispatchTrendFact:
     )
 
 
+def _created_days(case_ids: Iterable[int]) -> dict[int, datetime.date]:
+    days = dict(CaseTrendFact.objects.filter(pk__in=set(case_ids)).values_list("pk", "created_day"))
+    missing = set(case_ids) - set(days)
+    if missing:  # a case saved without its signal (a raw load): its day from the case itself
+        days |= {pk: timezone.localtime(at).date()
+                 for pk, at in Case.objects.filter(pk__in=missing).values_list("pk", "created_at")}
+    return days
+
+
 def refresh_dispatches(dispatches: Iterable[Dispatch]) -> int:
     """Write the facts of ``dispatches`` as they are now (insert or overwrite, one statement)."""
-    facts = [dispatch_fact_for(d) for d in dispatches]
+    dispatches = list(dispatches)
+    days = _created_days(d.case_id for d in dispatches)
+    facts = [dispatch_fact_for(d, days[d.case_id]) for d in dispatches]
     if facts:
         DispatchTrendFact.objects.bulk_create(facts, update_conflicts=True, unique_fields=["dispatch"],
                                               update_fields=_DISPATCH_FIELDS)
@@ -107,13 +124,14 @@ def rebuild() -> int:
     """Every case's and dispatch's fact from scratch; returns the number of cases."""
     cases = _rebuild_cases()
     DispatchTrendFact.objects.all().delete()
+    days = dict(CaseTrendFact.objects.values_list("pk", "created_day"))
     batch: list[Dispatch] = []
     for dispatch in Dispatch.objects.order_by("pk").only(*_DISPATCH_SOURCE_FIELDS).iterator(chunk_size=BATCH):
         batch.append(dispatch)
         if len(batch) == BATCH:
-            DispatchTrendFact.objects.bulk_create([dispatch_fact_for(d) for d in batch])
+            DispatchTrendFact.objects.bulk_create([dispatch_fact_for(d, days[d.case_id]) for d in batch])
             batch = []
-    DispatchTrendFact.objects.bulk_create([dispatch_fact_for(d) for d in batch])
+    DispatchTrendFact.objects.bulk_create([dispatch_fact_for(d, days[d.case_id]) for d in batch])
     return cases
 
 

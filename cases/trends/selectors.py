@@ -315,15 +315,33 @@ def resolution_tables(user, f: TrendFilter) -> list[Table]:
     return tables
 
 
+def _only_the_period_narrows_dispatches(user, f: TrendFilter) -> bool:
+    """Whether the department table's dispatches are simply those of the cases registered in
+    the period (then their department's or the filter's), whatever else scopes the cases."""
+    if f.district_id or f.hall_id or f.classification or f.channel:
+        return False
+    if department_only(user):
+        own = own_department_id(user)
+        # Their scope holds every case their department was dispatched: each row they are shown.
+        return bool(own) and user.has_perm("cases.view_department_cases") and f.department_id in (None, own)
+    # A department filter keeps the cases dispatched to it, and then only its dispatches.
+    return responsibility_q(user) is None
+
+
 def department_table(user, f: TrendFilter, cases: QuerySet[CaseTrendFact], today: datetime.date) -> Table:
     """Each department's dispatches on these cases (their summary rows), 主办 and 协办 on separate rows."""
-    dispatches = DispatchTrendFact.objects.filter(case_id__in=cases.values("pk"))
+    if _only_the_period_narrows_dispatches(user, f):
+        # Their own copy of the registration day: no join to the cases (a third of the time).
+        dispatches = DispatchTrendFact.objects.filter(created_day__gte=f.date_from, created_day__lte=f.date_to)
+    else:
+        dispatches = DispatchTrendFact.objects.filter(case_id__in=cases.values("pk"))
     if department_only(user):
         dispatches = dispatches.filter(department_id=own_department_id(user))
     elif f.department_id:
         dispatches = dispatches.filter(department_id=f.department_id)
+    # Per day too, the order of the covering indexes (SQLite need not sort every dispatch).
     grouped = list(
-        dispatches.order_by().values("department_id", "role")
+        dispatches.order_by().values("department_id", "role", day=F("created_day"))
         .annotate(
             n=Count("pk"),
             replied=Count("pk", filter=Q(replied=True)),

@@ -11,7 +11,7 @@ from cases.models import Case, Dispatch, DispatchTrendFact, MissingMaterial
 from cases.selectors import responsible_cases_for
 from cases.services import case_close, dispatch_reassign, dispatch_return, material_receive
 from cases.trends import facts
-from cases.trends.selectors import TrendFilter, resolution_tables
+from cases.trends.selectors import TrendFilter, department_only, own_department_id, resolution_tables
 
 KEYS = ("n", "replied", "on_time", "returned", "overdue", "escalated")
 
@@ -24,7 +24,11 @@ def direct_rows(user, f: TrendFilter, today: datetime.date) -> dict:
     for case in responsible_cases_for(user):
         if not f.date_from <= timezone.localtime(case.created_at).date() <= f.date_to:
             continue
+        if f.channel and case.channel != f.channel:
+            continue
         for d in case.dispatches.select_related("department"):
+            if department_only(user) and d.department_id != own_department_id(user):
+                continue
             c = counts.setdefault((d.department.name, str(roles[d.role])), Counter())
             c["n"] += 1
             c["replied"] += d.replied_at is not None
@@ -44,17 +48,22 @@ def summary_rows(user, f: TrendFilter) -> dict:
     return {(r[0], r[1]): r[2:] for r in table.rows}
 
 
-def assert_summary_matches_direct(user):
+def assert_summary_matches_direct(*users, channel=""):
     today = timezone.localdate()
-    f = TrendFilter(date_from=datetime.date(2026, 8, 1), date_to=today)
-    assert summary_rows(user, f) == direct_rows(user, f, today)
+    f = TrendFilter(date_from=datetime.date(2026, 8, 1), date_to=today, channel=channel)
+    for user in users:
+        assert summary_rows(user, f) == direct_rows(user, f, today), user.username
 
 
 def test_department_table_equals_a_direct_count_before_and_after_dispatch_changes(
-    triage_user, dept_user, fixed_cases, housing_dept
+    triage_user, dept_user, supervisor, fixed_cases, housing_dept
 ):
     assert DispatchTrendFact.objects.count() == Dispatch.objects.count() == 3
-    assert_summary_matches_direct(triage_user)
+    # A district, one department, the whole city (no join to the cases), and a narrowing filter.
+    assert_summary_matches_direct(triage_user, dept_user, supervisor)
+    assert_summary_matches_direct(triage_user, supervisor, channel=Case.Channel.COUNTER)
+    assert summary_rows(dept_user, TrendFilter(date_from=datetime.date(2026, 8, 1), date_to=timezone.localdate())) \
+        == {("虹口区市场监督管理局", "主办"): [1, 0, None, 0, 1, 1]}
 
     d = fixed_cases["D"]
     lead = d.dispatches.get(role=Dispatch.Role.LEAD)
@@ -70,9 +79,17 @@ def test_department_table_equals_a_direct_count_before_and_after_dispatch_change
     case_close(case=Case.objects.get(pk=d.pk), author=triage_user, outcome=Case.Outcome.DONE,
                resolution_summary="已协调办理")
     assert Dispatch.objects.get(pk=new.pk).status == Dispatch.Status.WITHDRAWN
-    assert_summary_matches_direct(triage_user)
+    assert_summary_matches_direct(triage_user, dept_user, supervisor)
     rows = summary_rows(triage_user, TrendFilter(date_from=datetime.date(2026, 8, 1), date_to=timezone.localdate()))
     assert rows[("虹口区房管局", "主办")] == [1, 0, None, 0, 0, 1]  # withdrawn: no longer overdue
+
+
+def test_a_later_registration_day_moves_the_dispatches_with_their_case(triage_user, supervisor, fixed_cases):
+    a = fixed_cases["A"]
+    Case.objects.filter(pk=a.pk).update(created_at=a.created_at - datetime.timedelta(days=60))  # 1 August
+    facts.refresh_ids([a.pk])
+    assert DispatchTrendFact.objects.get(case_id=a.pk).created_day == datetime.date(2026, 8, 1)
+    assert_summary_matches_direct(triage_user, supervisor)
 
 
 def test_rebuild_gives_the_dispatch_rows_the_saves_kept(triage_user, dept_user, fixed_cases):

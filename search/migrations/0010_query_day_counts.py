@@ -25,7 +25,7 @@ def fill_counts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0008_click_followed_by_report'),
+        ('search', '0009_normalised_text'),
     ]
 
     operations = [

@@ -23,10 +23,9 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
+from .clients import StaffSession, fetch, report_form, search_status
 from .deployment import ROOT, Deployment, log
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -116,91 +115,11 @@ def cmd_run(args) -> int:
     return 1 if failures else 0
 
 
-def _search_status(url: str) -> tuple[int, str]:
-    """A search no reader asked before, so the answer comes from the engine, not the page cache."""
-    import uuid
-
-    q = urllib.parse.quote(f"营业执照 {uuid.uuid4().hex[:8]}")
-    try:
-        with urllib.request.urlopen(f"{url}/search/?q={q}", timeout=15) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
-
-
-def _search_status_for(url: str, q: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"{url}/search/?q={urllib.parse.quote(q)}", timeout=15) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
-
-
 def _post_report(url: str, n: int) -> int:
     """One citizen's report with a fresh form, as in the load (used while a part is down)."""
-    import http.cookiejar
-    import re
-    import uuid
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a, **k):
-            return None
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    opener.addheaders = [("X-Real-IP", f"10.250.{n // 250}.{n % 250 + 1}")]
-    html = opener.open(url + "/report/", timeout=15).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    data = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": token, "reporter_type": "person", "reporter_name": "演练用户",
-        "reporter_phone": f"1360000{n:04d}", "district": "1", "matter": f"故障演练期间的反映 {uuid.uuid4().hex[:6]}",
-        "idempotency_key": key,
-    }).encode()
-    req = urllib.request.Request(url + "/report/", data=data, headers={"Referer": url + "/report/"})
-    try:
-        return opener.open(req, timeout=15).status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-class StaffSession:
-    """A member of staff signed in through the login form, with their own cookies."""
-
-    def __init__(self, url: str, username: str, password: str):
-        import http.cookiejar
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *a, **k):
-                return None
-
-        self.url = url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
-        )
-        status, _ = self.post("/admin/login/", {"username": username, "password": password})
-        if status != 302:
-            raise AssertionError(f"{username} could not sign in at {url} (HTTP {status})")
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with self.opener.open(self.url + path, timeout=30) as resp:
-                return resp.status, resp.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode("utf-8", "replace")
-
-    def post(self, path: str, data: dict, form_html: str | None = None) -> tuple[int, str]:
-        import re
-
-        html = form_html if form_html is not None else self.get(path)[1]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **data}).encode()
-        req = urllib.request.Request(self.url + path, data=body, headers={"Referer": self.url + path})
-        try:
-            with self.opener.open(req, timeout=30) as resp:
-                return resp.status, resp.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode("utf-8", "replace")
+    opener, _key, data = report_form(url, address=f"10.250.{n // 250}.{n % 250 + 1}", phone=f"1360000{n:04d}",
+                                     matter="故障演练期间的反映", timeout=15)
+    return fetch(opener, url + "/report/", data=data, referer=url + "/report/", timeout=15)[0]
 
 
 def _post_report_twice(url: str, n: int, attempts: int = 8) -> tuple[str, str]:
@@ -208,33 +127,12 @@ def _post_report_twice(url: str, n: int, attempts: int = 8) -> tuple[str, str]:
 
     Returns the form's idempotency key and the outcome: "accepted" (some answer was the
     redirect to the receipt), "refused" (a 4xx) or "lost" (no answer in any attempt)."""
-    import http.cookiejar
-    import re
-    import uuid
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a, **k):
-            return None
-
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
-    )
-    opener.addheaders = [("X-Real-IP", f"10.251.{n // 250}.{n % 250 + 1}")]
-    html = opener.open(url + "/report/", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    data = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": token, "reporter_type": "person", "reporter_name": "演练用户",
-        "reporter_phone": f"1370000{n:04d}", "district": "1", "matter": f"重复提交演练 {uuid.uuid4().hex[:6]}",
-        "idempotency_key": key,
-    }).encode()
+    opener, key, data = report_form(url, address=f"10.251.{n // 250}.{n % 250 + 1}", phone=f"1370000{n:04d}",
+                                    matter="重复提交演练")
 
     def post() -> int:
-        req = urllib.request.Request(url + "/report/", data=data, headers={"Referer": url + "/report/"})
         try:
-            return opener.open(req, timeout=30).status
-        except urllib.error.HTTPError as exc:
-            return exc.code
+            return fetch(opener, url + "/report/", data=data, referer=url + "/report/")[0]
         except (urllib.error.URLError, OSError):  # the worker died with the request
             return 0
 
@@ -314,7 +212,7 @@ def cmd_drills(args) -> int:
 
         def kill_node():
             es_script("node-kill", "2")
-            statuses = [_search_status(deployment.url)[0] for _ in range(5)]
+            statuses = [search_status(deployment.url)[0] for _ in range(5)]
             codes = [_post_report(deployment.url, 100 + i) for i in range(3)]
             es_script("node-start", "2")
             subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), "cluster-start"], check=True,
@@ -326,7 +224,7 @@ def cmd_drills(args) -> int:
         def cluster_down():
             es_script("cluster-stop")
             time.sleep(args.outage)
-            status, body = _search_status(deployment.url)
+            status, body = search_status(deployment.url)
             codes = [_post_report(deployment.url, 200 + i) for i in range(3)]
             subprocess.run(["bash", str(ROOT / "scripts" / "es.sh"), "cluster-start"], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -343,11 +241,11 @@ def cmd_drills(args) -> int:
             failed_before = deployment.script(TASK_STATES_SCRIPT).get("FAILED", 0)
             pg_script("stop", port=args.pg_port)
             time.sleep(2)
-            status, body = _search_status(deployment.url)
+            status, body = search_status(deployment.url)
             staff_status, staff_body = staff.get("/admin/cases/case/")
             pg_script("start", port=args.pg_port)
             time.sleep(1)
-            after = _search_status(deployment.url)[0]
+            after = search_status(deployment.url)[0]
             staff_after = staff.get("/admin/cases/case/")[0]
             if (status, staff_status) != (503, 503) or not all("服务暂时不可用" in b for b in (body, staff_body)):
                 raise AssertionError(f"PostgreSQL restart: public search {status}, staff case list {staff_status}")
@@ -396,7 +294,7 @@ def cmd_drills(args) -> int:
             deployment.script(PUBLISH_EDIT_SCRIPT, token)
             published = time.monotonic()
             while time.monotonic() - published < 60:
-                status, body = _search_status_for(deployment.url, token)
+                status, body = search_status(deployment.url, token)
                 if status == 200 and token in body:
                     seen = time.monotonic() - published
                     freshness_seconds.append(seen)

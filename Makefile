@@ -26,7 +26,7 @@ BENCH_CONNECTIONS ?= 16
 BENCH_ARGS ?=
 
 # Load run: users, seconds; LOAD_DEPLOYMENTS picks embedded and/or cluster (PostgreSQL + 3-node ES).
-LOAD_USERS ?= 100
+LOAD_USERS ?= 25,50,100,150
 LOAD_SECONDS ?= 120
 LOAD_DEPLOYMENTS ?= embedded cluster
 LOAD_PG_URL ?= postgres://bancheng@127.0.0.1:54329/bancheng_load

@@ -15,12 +15,14 @@ import os
 import random
 import re
 import threading
+import time
 import uuid
 
 from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["BANCHENG_LOAD_PLAN"], encoding="utf-8").read())
 REPORTS_OUT = os.environ.get("BANCHENG_LOAD_REPORTS_OUT", "")
+SAMPLES_OUT = os.environ.get("BANCHENG_LOAD_SAMPLES_OUT", "")
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK_RE = re.compile(r'/admin/cases/case/inspect/(\d+)/')
 IDEM_RE = re.compile(r'name="idempotency_key" value="([^"]+)"')
@@ -29,6 +31,12 @@ REPORT_RETRIES = 5
 _sent_lock = threading.Lock()
 _sent: dict[str, str] = {}  # idempotency key → outcome ("accepted" | "refused" | "unknown")
 _addresses = itertools.count(1)
+# Every request's (name, seconds since the start, response time ms, failed) and the moment the
+# last user started, so the runner can tell the ramp (every staff member signing in) from the
+# steady working hours that follow.
+_started = time.monotonic()
+_samples: list[tuple[str, float, float, bool]] = []
+_spawned_at: list[float] = []
 
 
 def _client_address() -> str:
@@ -42,11 +50,25 @@ def _csrf(html: str) -> str:
     return match.group(1) if match else ""
 
 
+@events.request.add_listener
+def _record_sample(name, response_time, exception, **_kwargs):
+    _samples.append((name, round(time.monotonic() - _started - response_time / 1000, 3), round(response_time, 1),
+                     exception is not None))
+
+
+@events.spawning_complete.add_listener
+def _record_spawned(**_kwargs):
+    _spawned_at.append(round(time.monotonic() - _started, 3))
+
+
 @events.test_stop.add_listener
 def _write_reports(**_kwargs):
     if REPORTS_OUT:
         with open(REPORTS_OUT, "w", encoding="utf-8") as out:
             json.dump(_sent, out)
+    if SAMPLES_OUT:
+        with open(SAMPLES_OUT, "w", encoding="utf-8") as out:
+            json.dump({"spawned_at": _spawned_at[0] if _spawned_at else 0.0, "samples": _samples}, out)
 
 
 class Reader(HttpUser):

@@ -2,8 +2,10 @@
 
 Public pages are the same for every anonymous reader, so their rendered HTML is
 kept in Django's cache framework and replayed without running the view. What is
-never cached: anything for a visitor with a session (signed in, or holding
-messages), anything outside public paths, anything that used the CSRF token or
+never cached: anything for a visitor with a session that may change a page
+(signed in, holding messages, anything but the public flows' own keys listed in
+NEUTRAL_SESSION_KEYS: a citizen who filed a report or looked up a case reads the
+same guidance as everyone else), anything outside public paths, anything that used the CSRF token or
 sets a cookie, anything the view marked private/no-store, and non-200 responses.
 
 Invalidation is by a content version number kept in the same cache: it is part
@@ -12,13 +14,15 @@ taxonomy snippet bumps it (portal.signal_handlers), so every page that lists the
 changed content is re-rendered on its next view.
 
 Settings (``BANCHENG_PAGE_CACHE``): ENABLED, CACHE (alias), TIMEOUT (seconds),
-KEY_PREFIX, EXCLUDED_PATH_PREFIXES, INVALIDATE_ON_MODELS ("app_label.Model").
+KEY_PREFIX, EXCLUDED_PATH_PREFIXES, INVALIDATE_ON_MODELS ("app_label.Model"),
+NEUTRAL_SESSION_KEYS (session keys no public page reads).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -69,6 +73,7 @@ DEFAULTS = {
         # An editor's approved or blocked autocomplete phrase applies to cached suggestions at once.
         "search.SuggestionRule",
     ],
+    "NEUTRAL_SESSION_KEYS": [],
 }
 
 HEADER = "X-Cache"
@@ -101,11 +106,28 @@ def request_is_cacheable(request: HttpRequest) -> bool:
     # Any cookie other than the neutral ones (session, messages, ...) may change
     # the page: such visitors always get a fresh render.
     neutral = _neutral_cookies()
-    if any(name not in neutral for name in request.COOKIES):
+    others = [name for name in request.COOKIES if name not in neutral]
+    if others == [settings.SESSION_COOKIE_NAME]:
+        if not _session_is_neutral(request.COOKIES[settings.SESSION_COOKIE_NAME], conf["NEUTRAL_SESSION_KEYS"]):
+            return False
+    elif others:
         return False
     if request.META.get("HTTP_AUTHORIZATION"):
         return False
     return True
+
+
+def _session_is_neutral(session_key: str, neutral_keys) -> bool:
+    """An anonymous session holding only keys no public page reads (read, never saved here).
+
+    A signed-in session carries the auth keys and one with messages ``_messages``, so
+    neither is neutral; an unknown or expired key loads as an empty session, which is."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    try:
+        return set(store.load()) <= set(neutral_keys)
+    except Exception:  # an unreadable session store: render, as for any other session
+        logger.warning("page cache: session could not be read", exc_info=True)
+        return False
 
 
 def response_is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:

@@ -36,9 +36,15 @@ PAGE_TYPES_EXCLUDED = {"online report", "registration", "staff login", "status l
 class LoadRun:
     """One headless locust run in the background."""
 
+    _runs = 0
+
     def __init__(self, deployment: Deployment, plan: dict, *, users: int, spawn_rate: float, seconds: int, tag: str):
         self.dir = deployment.workdir / f"run-{tag}"
         self.dir.mkdir(parents=True, exist_ok=True)
+        # Each run's simulated people are new people: their own client addresses, so the
+        # per-address limits (reports an hour) of one run do not carry into the next.
+        LoadRun._runs += 1
+        plan = dict(plan, address_block=LoadRun._runs)
         (self.dir / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         self.reports_file = self.dir / "reports.json"
         self.samples_file = self.dir / "samples.json"

@@ -198,6 +198,9 @@ CACHES = {
 BANCHENG_PAGE_CACHE = {
     "ENABLED": os.environ.get("BANCHENG_PAGE_CACHE", "1") == "1",
     "TIMEOUT": 600,
+    # What the public report, status and 提交前看看 flows keep in an anonymous session
+    # (cases.views): no public page reads them, so such a reader still gets cached pages.
+    "NEUTRAL_SESSION_KEYS": ["cases_report_done", "cases_status_case", "cases_guide_visits"],
 }
 # Only `make bench-pages` (portal.settings.bench) routes /bench/hello/.
 BANCHENG_BENCH_HELLO = False

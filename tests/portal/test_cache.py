@@ -195,3 +195,45 @@ def test_cache_can_be_switched_off(client, topic, settings):
     client.get(topic.url)
 
     assert client.get(topic.url).get("X-Cache") is None
+
+
+def _citizen_after_filing_a_report(topic_url):
+    """A citizen whose session holds what the public report and status flows keep."""
+    from cases import views as public_views
+
+    citizen = Client()
+    session = citizen.session
+    session[public_views.SESSION_DONE] = "BCS-2026-000001"
+    session[public_views.SESSION_STATUS] = 1
+    session[public_views.SESSION_GUIDE_VISITS] = [1]
+    session.save()
+    citizen.cookies["sessionid"] = session.session_key
+    return citizen
+
+
+def test_citizen_who_filed_a_report_reads_the_cached_pages(topic):
+    get(Client(), topic.url)
+    citizen = _citizen_after_filing_a_report(topic.url)
+
+    response, html = get(citizen, topic.url)
+
+    assert response["X-Cache"] == "HIT"
+    assert "企业开办与注销" in html
+    # Their session is not touched: the receipt and the status page still find it.
+    from cases import views as public_views
+
+    assert citizen.session[public_views.SESSION_DONE] == "BCS-2026-000001"
+
+
+def test_session_holding_anything_else_gets_a_fresh_render(topic):
+    get(Client(), topic.url)
+    TopicIndexPage.objects.filter(pk=topic.pk).update(title="缓存之外的新标题")
+    citizen = _citizen_after_filing_a_report(topic.url)
+    session = citizen.session
+    session["_messages"] = "[]"  # a flash message waiting to be shown
+    session.save()
+
+    response, html = get(citizen, topic.url)
+
+    assert response.get("X-Cache") != "HIT"
+    assert "缓存之外的新标题" in html

@@ -16,8 +16,12 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 
+from wagtail.search.models import IndexEntry
+from modelsearch.utils import get_content_type_pk
+
 from knowledge.acknowledgements import audit_acknowledgements
 from knowledge.models import SolutionArticlePage
+from search import analysis
 from search.engines import get_engine
 from search.engines.base import SearchQuery
 
@@ -93,7 +97,23 @@ def _published_by_an_editor(imported):
     return SolutionArticlePage.objects.get(pk=page.pk)
 
 
-def test_an_imported_article_is_what_publishing_it_in_the_editor_gives(tmp_path, django_capture_on_commit_callbacks):
+def _portal_entry(page) -> dict:
+    """The page's entry in the portal's index, as the engine returns it (texts and normalised texts)."""
+    hits = get_engine().search(SearchQuery(q=page.title, types=["article"], page_size=20, with_text=True)).hits
+    hit = next(h for h in hits if h.doc_id == page.pk)
+    return {"summary": hit.summary, "body": hit.body, "summary_norm": hit.summary_norm, "body_norm": hit.body_norm,
+            "title_norm": hit.title_norm == analysis.normalize(page.title), "url": hit.url == page.url}
+
+
+def _admin_entry(page) -> dict:
+    """The page's row in Wagtail's admin search index: its analysed body (text on SQLite, a
+    tsvector on PostgreSQL) and whether its title norm was computed."""
+    entry = IndexEntry.objects.get(content_type_id=get_content_type_pk(SolutionArticlePage), object_id=str(page.pk))
+    return {"body": str(entry.body), "title_norm_computed": entry.title_norm != 1.0}
+
+
+def test_an_imported_article_is_what_publishing_it_in_the_editor_gives(tmp_path, django_capture_on_commit_callbacks,
+                                                                       search_engine):
     path = tmp_path / "library.jsonl"
     path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [*OTHERS, NOTICE]) + "\n", encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,5 +153,10 @@ def test_an_imported_article_is_what_publishing_it_in_the_editor_gives(tmp_path,
     assert {imported.pk, edited.pk} <= {h.doc_id for h in hits}
     admin_hits = {p.pk for p in SolutionArticlePage.objects.all().search("复工复产")}
     assert {imported.pk, edited.pk} <= admin_hits
+    # ... with the same entries: what names the page aside, the same texts and analysed tokens.
+    assert _portal_entry(imported) == _portal_entry(edited)
+    assert _portal_entry(imported)["body_norm"]
+    assert _admin_entry(imported) == _admin_entry(edited)
+    assert _admin_entry(imported)["title_norm_computed"] and "复工" in _admin_entry(imported)["body"]
     assert ReferenceIndex.get_references_for_object(imported).count() == \
         ReferenceIndex.get_references_for_object(edited).count() > 0

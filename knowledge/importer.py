@@ -42,7 +42,7 @@ from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from kernel.content_version import bumps_coalesced
-from search import indexing
+from search import analysis, indexing
 from search.documents import MAX_SUMMARY, body_parts, first_sentence, split_paragraphs  # noqa: F401 (re-exported)
 from search.documents import steps_html as library_steps_html
 
@@ -702,6 +702,12 @@ def import_file(
 
 
 def _import_batch(importer: ArticleImporter, batch, report: ImportReport, *, no_index: bool) -> None:
+    # Both indexes analyse the batch's titles, summaries and paragraphs: each piece once.
+    with analysis.shared_analysis():
+        _import_batch_analysed(importer, batch, report, no_index=no_index)
+
+
+def _import_batch_analysed(importer: ArticleImporter, batch, report: ImportReport, *, no_index: bool) -> None:
     try:
         done, failed = _write_batch(importer, batch, no_index=no_index, fast=True)
     except Exception:

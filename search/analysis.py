@@ -24,6 +24,7 @@ seconds later in other processes).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -86,7 +87,59 @@ def normalize(text) -> str:
     text = str(text)
     # Lone surrogates (from broken UTF-8 decoded with surrogateescape) cannot be encoded later.
     text = text.encode("utf-8", errors="replace").decode("utf-8")
+    memo = getattr(_shared, "memo", None)
+    if memo is not None:
+        return _normalize_pieces(text, memo)
     return _t2s(_nfkc(text)).lower()
+
+
+# --- analysing shared texts once (bulk imports) ------------------------------------
+
+_WS_PIECES = re.compile(r"(\s+)")
+_shared = threading.local()
+
+
+@contextlib.contextmanager
+def shared_analysis():
+    """Normalise and tokenise each distinct piece of text once while the block runs.
+
+    For a bulk write that feeds both the portal's index and Wagtail's admin index: they
+    analyse the same titles, summaries and paragraphs (the portal's body is the article's
+    fields joined), and modelsearch analyses a list field's analysed tokens once more. Inside
+    the block ``normalize`` and the token functions work piece by piece between whitespace
+    and remember every piece. The result is the same as for the whole text: NFKC, OpenCC's
+    phrase matches, lowercasing and token runs never span whitespace, and OpenCC is applied
+    to every piece exactly when the whole text has a Han character (tests/search/test_analysis.py
+    compares both on the NCP library). Nested blocks share the outer memory.
+    """
+    if getattr(_shared, "memo", None) is not None:
+        yield
+        return
+    _shared.memo = ({}, {}, {})  # piece -> NFKC; (NFKC piece, Han in text) -> normalised; norm piece -> tokens
+    try:
+        yield
+    finally:
+        _shared.memo = None
+
+
+def _normalize_pieces(text: str, memo) -> str:
+    nfkc_memo, norm_memo, _ = memo
+    pieces = []
+    for piece in _WS_PIECES.split(text):
+        n = nfkc_memo.get(piece)
+        if n is None:
+            n = nfkc_memo[piece] = _nfkc(piece)
+        pieces.append(n)
+    # _t2s converts the whole text when any of it is Han: the same for each of its pieces.
+    han = any(_HAN_RE.search(n) for n in pieces)
+    out = []
+    for n in pieces:
+        key = (n, han)
+        done = norm_memo.get(key)
+        if done is None:
+            done = norm_memo[key] = ((_opencc().convert(n).translate(_VARIANTS) if han else n).lower())
+        out.append(done)
+    return "".join(out)
 
 
 def _one_to_one_nfkc() -> tuple[re.Pattern, dict[int, str]]:
@@ -364,7 +417,21 @@ def tokens(text, cfg: dict | None = None) -> list[str]:
 
 def normalized_tokens(norm: str, cfg: dict | None = None) -> list[str]:
     """``tokens`` of a text already through ``normalize`` (an indexer that keeps the normalised text too)."""
-    cfg = cfg or CONFIG
+    memo = getattr(_shared, "memo", None)
+    if memo is not None and (cfg is None or cfg == CONFIG):
+        # Token runs never contain whitespace: the tokens of the pieces between it, remembered.
+        token_memo = memo[2]
+        out = []
+        for piece in norm.split():
+            toks = token_memo.get(piece)
+            if toks is None:
+                toks = token_memo[piece] = _normalized_tokens(piece, CONFIG)
+            out.extend(toks)
+        return out
+    return _normalized_tokens(norm, cfg or CONFIG)
+
+
+def _normalized_tokens(norm: str, cfg: dict) -> list[str]:
     out: list[str] = []
     for m in _RUN_RE.finditer(norm):
         han, alnum = m.group(1), m.group(2)
@@ -383,6 +450,30 @@ def _analyze_cached(text: str) -> tuple:
 def analyze_for_index(text) -> str:
     """Space-separated analysed tokens for an index field."""
     return " ".join(tokens(text))
+
+
+def analyze_joined_for_index(analysed: list[str]) -> str:
+    """``analyze_for_index(", ".join(analysed))`` where each item is ``analyze_for_index`` output.
+
+    What modelsearch indexes for a list field (a stream field's blocks, tags): it analyses
+    each value, joins them and analyses the joined tokens again. Analysed tokens are their
+    own analysis (checked once per token: simplified, NFKC, lowercase, one run each), so the
+    second pass is their concatenation; any token that is not falls back to the full pass.
+    """
+    joined = ", ".join(analysed)
+    toks = joined.replace(",", " ").split()
+    han = any(_HAN_RE.search(t) for t in toks)
+    if all(_is_fixed_token(t, han) for t in set(toks)):
+        return " ".join(toks)
+    return analyze_for_index(joined)
+
+
+@lru_cache(maxsize=200_000)
+def _is_fixed_token(token: str, han: bool) -> bool:
+    # What the full pass does to this piece of a text that has (or has no) Han character.
+    norm = _nfkc(token)
+    norm = (_opencc().convert(norm).translate(_VARIANTS) if han else norm).lower()
+    return norm == token and _normalized_tokens(token, CONFIG) == [token]
 
 
 def analyze_normalized_for_index(norm: str) -> str:

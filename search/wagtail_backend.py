@@ -28,6 +28,12 @@ _NO_MATCH = "x0x0nomatch"
 def _analysing_indexer(base):
     class AnalysingObjectIndexer(base):
         def prepare_value(self, value):
+            # modelsearch joins a list's (or dict's) prepared values and prepares the result
+            # again: the same tokens, without analysing the analysed text a second time.
+            if isinstance(value, list):
+                return analysis.analyze_joined_for_index([self.prepare_value(item) for item in value])
+            if isinstance(value, dict):
+                return analysis.analyze_joined_for_index([self.prepare_value(item) for item in value.values()])
             return analysis.analyze_for_index(super().prepare_value(value))
 
         def prepare_field(self, obj, field):

@@ -67,3 +67,48 @@ def test_removing_an_editor_synonym_leaves_common_words_as_they_were():
     SearchSynonym.objects.all().delete()
     assert analysis.highlight_terms(question) == before
     assert "注销" in analysis.words_around(question, ["注销"])
+
+
+# Texts where piece-by-piece analysis could differ from the whole text's if it were done wrong:
+# traditional phrases, full-width and compatibility forms, a combining mark after a space, Greek
+# final sigma, a character OpenCC converts although it is outside the Han ranges (𰻞), dotted İ.
+TRICKY = ["乾隆 乾坤 乾燥", "髮 發 後 後面 著作 著", "\u3000全角　ＡＢＣ　１２３", "e\u0301 \u0301x", "ΣΑΣ ΣΑΣ",
+          "𰻞 中文", "𰻞 abc", "İstanbul İ", "a\u00a0b\u2003c", "  ", "", "丽 \U0002f800", "其馀 夠 裏"]
+
+
+def _library_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    from wagtail.rich_text import get_text_for_indexing
+
+    from search.documents import body_parts, steps_html
+    from search.sources import html_to_text, join_text
+
+    texts = list(TRICKY)
+    path = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "library_snippets.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        summary, problem, rest = body_parts(doc["title"], doc["body"])
+        steps = steps_html(rest)
+        texts += [doc["title"], doc["body"], summary, get_text_for_indexing(steps), join_text(problem, html_to_text(steps))]
+    return texts
+
+
+def test_shared_analysis_gives_the_whole_texts_results():
+    """An import analyses each piece of text once (shared_analysis): same normalised text and tokens."""
+    texts = _library_texts()
+    whole = [(analysis.normalize(t), analysis.tokens(t), analysis.analyze_for_index(t)) for t in texts]
+    with analysis.shared_analysis():
+        pieces = [(analysis.normalize(t), analysis.tokens(t), analysis.analyze_for_index(t)) for t in texts]
+        again = [(analysis.normalize(t), analysis.tokens(t), analysis.analyze_for_index(t)) for t in texts]
+    assert pieces == whole and again == whole
+    assert analysis.normalize("𰻞 中文") != "𰻞 中文"  # converted with the rest of its text
+
+
+def test_joined_analysed_values_are_analysed_as_modelsearch_would():
+    """A list field's values: the analysis of the joined analysed values, without a second pass."""
+    texts = _library_texts()
+    for values in ([texts[-1]], texts[:4], TRICKY, ["", "注销"], []):
+        analysed = [analysis.analyze_for_index(v) for v in values]
+        assert analysis.analyze_joined_for_index(analysed) == analysis.analyze_for_index(", ".join(analysed))

@@ -365,6 +365,10 @@ class ArticleImporter:
         from wagtail.models import Page, PageLogEntry, Revision
         from wagtail.signals import page_published
 
+        from search.signal_handlers import page_syncs_batched
+
+        from .signal_handlers import flag_checks_batched
+
         born = [p for p in self.pending if p["page"] is not None]
         if born:
             Revision.objects.bulk_create([p["revision"] for p in born])
@@ -384,8 +388,10 @@ class ArticleImporter:
             if topic is not None:
                 topic.numchild += n
         PageLogEntry.objects.bulk_create([entry for p in self.pending for entry in p["logs"]])
-        for p in born:
-            page_published.send(sender=p["page"].specific_class, instance=p["page"], revision=p["revision"])
+        # The handlers' look-ups (pages below each page, open review flags) once for the batch.
+        with page_syncs_batched(), flag_checks_batched():
+            for p in born:
+                page_published.send(sender=p["page"].specific_class, instance=p["page"], revision=p["revision"])
         published = [p["page"] for p in born]
         self.pending = []
         self.new_children = {}

@@ -1,6 +1,11 @@
 """Publishing a page after it was flagged closes the flag ("fix it")."""
 
+import contextlib
+import threading
+
 from wagtail.signals import page_published
+
+_batch = threading.local()
 
 
 def on_page_published(sender, instance, revision=None, **kwargs):
@@ -8,7 +13,34 @@ def on_page_published(sender, instance, revision=None, **kwargs):
 
     author = getattr(revision, "user", None)
     before = getattr(revision, "created_at", None)
+    pending = getattr(_batch, "published", None)
+    if pending is not None:
+        pending.append((instance, author, before))
+        return
     services.article_flags_resolve(page=instance, author=author, before=before)
+
+
+@contextlib.contextmanager
+def flag_checks_batched():
+    """Pages published in the block (a bulk import) have their open flags looked up in one
+    query at its end; only pages that have any are resolved, as publishing each one would."""
+    if getattr(_batch, "published", None) is not None:
+        yield
+        return
+    _batch.published = []
+    try:
+        yield
+        published = _batch.published
+    finally:
+        _batch.published = None
+    if not published:
+        return
+    from . import selectors, services
+
+    flagged = selectors.open_flags_by_page({page.pk for page, _, _ in published})
+    for page, author, before in published:
+        if page.pk in flagged:
+            services.article_flags_resolve(page=page, author=author, before=before)
 
 
 def connect() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 
 from django.db.models.signals import post_delete, post_save
 
@@ -14,18 +16,60 @@ _connected = False
 
 
 
+_publishing = threading.local()
+
+
 def _sync_page_and_descendants(page) -> None:
     # A page's own document, plus documents below it whose URL or topic depends on it.
     from wagtail.models import Page
 
     pages = [page] + list(Page.objects.descendant_of(page).specific(defer=True))
+    _enqueue_pages(pages)
+
+
+def _enqueue_pages(pages) -> None:
     for p in pages:
         for source in sources.sources_for_model(type(p.specific_deferred)):
             indexing.enqueue_sync(source.doc_type, p.pk)
 
 
 def on_page_published(sender, instance, **kwargs):
+    pending = getattr(_publishing, "pages", None)
+    if pending is not None:
+        pending.append(instance)
+        return
     _sync_page_and_descendants(instance)
+
+
+@contextlib.contextmanager
+def page_syncs_batched():
+    """Pages published in the block (a bulk import): the pages below all of them are read in
+    one query at its end, instead of one query per page. Open it inside ``indexing.batched``
+    (the syncs it enqueues join that batch)."""
+    from django.db.models import Q
+    from wagtail.models import Page
+
+    if getattr(_publishing, "pages", None) is not None:
+        yield
+        return
+    _publishing.pages = []
+    try:
+        yield
+        pages = _publishing.pages
+    finally:
+        _publishing.pages = None
+    if not pages:
+        return
+    below = Q()
+    for page in pages:
+        below |= Q(path__startswith=page.path, depth__gt=page.depth)
+    descendants: dict[str, list] = {}
+    for p in Page.objects.filter(below).order_by("path").specific(defer=True):
+        for page in pages:
+            if p.path.startswith(page.path) and p.depth > page.depth:
+                descendants.setdefault(page.path, []).append(p)
+    for page in pages:
+        _enqueue_pages([page] + descendants.get(page.path, []))
 
 
 def on_page_unpublished(sender, instance, **kwargs):

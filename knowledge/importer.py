@@ -175,6 +175,7 @@ class ArticleImporter:
         """Forget what the previous batch reserved; ``fast`` defers revisions and history to ``flush``."""
         self.fast = fast
         self._next_path: dict[int, str] = {}  # topic pk -> path of its next new child
+        self._slugs: dict[int, set[str]] = {}  # topic pk -> slugs of its children (read once per batch)
         self._existing: dict[str, object] = {}
         self._seen: set[str] = set()  # ids the batch's lines have imported so far
         self.new_children: dict[int, int] = {}  # topic pk -> pages added below it in this batch
@@ -221,10 +222,29 @@ class ArticleImporter:
         return self._departments[name]
 
     @staticmethod
-    def _free_slug(parent, title: str, *, fallback: str, suffix: str = "", exclude_pk=None) -> str:
+    def _slug_base(title: str, *, fallback: str, suffix: str = "") -> str:
         base = slugify(title, allow_unicode=True)[:60].strip("-") or fallback
         if suffix:
             base = f"{base}-{suffix}"[:80].strip("-")
+        return base
+
+    def _new_child_slug(self, topic, title: str, *, suffix: str) -> str:
+        """``_free_slug`` below ``topic`` for a new article: its children's slugs are read once per
+        batch (and again after a line fails or a page moves in) instead of once per article."""
+        taken = self._slugs.get(topic.pk)
+        if taken is None:
+            taken = self._slugs[topic.pk] = set(topic.get_children().values_list("slug", flat=True))
+        base = self._slug_base(title, fallback="article", suffix=suffix)
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        return slug
+
+    @classmethod
+    def _free_slug(cls, parent, title: str, *, fallback: str, suffix: str = "", exclude_pk=None) -> str:
+        base = cls._slug_base(title, fallback=fallback, suffix=suffix)
         siblings = parent.get_children()
         if exclude_pk:
             siblings = siblings.exclude(pk=exclude_pk)
@@ -354,6 +374,7 @@ class ArticleImporter:
         # Rolled back: a topic created by the line is gone (and SQLite may give its id to the
         # next one); the next paths are read again from the database.
         self._next_path.clear()
+        self._slugs.clear()
 
     def flush(self) -> list:
         """Write what the batch deferred, inside its transaction: the born-live pages' revisions
@@ -424,13 +445,14 @@ class ArticleImporter:
                 return "unchanged"
             if page.get_parent().pk != topic.pk:
                 self._next_path.pop(topic.pk, None)  # the move takes the next free path below topic
+                self._slugs.pop(topic.pk, None)  # and brings its slug there
                 page.move(topic, pos="last-child")
                 page.refresh_from_db()
             outcome = "updated"
         else:
             page = SolutionArticlePage(
                 external_id=item["id"],
-                slug=self._free_slug(topic, item["title"], fallback="article", suffix=slugify(item["id"])[:12]),
+                slug=self._new_child_slug(topic, item["title"], suffix=slugify(item["id"])[:12]),
                 live=False,
             )
             outcome = "created"

@@ -96,7 +96,7 @@ def run_import(args) -> None:
 
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-        n = report.published + len(report.drafts)
+        n = report.published + len(report.drafts) + len(report.unindexed)
         from search.engines import get_engine
 
         entries = get_engine().count()

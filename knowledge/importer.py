@@ -77,6 +77,9 @@ class ImportReport:
     published: int = 0
     drafts: list[dict] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    # Published, but the portal's search index could not be written (queued for a retry):
+    # (line, id). Not counted as published: readers cannot find them yet.
+    unindexed: list[tuple[int, str]] = field(default_factory=list)
     touched: list[int] = field(default_factory=list)
 
     @property
@@ -84,7 +87,7 @@ class ImportReport:
         return self.failed
 
     def summary(self) -> str:
-        return (
+        text = (
             _("导入完成：已发布 %(published)s 篇，草稿 %(drafts)s 篇（含需确认的信息），失败 %(failed)s 行；"
               "其中新建 %(created)s 篇，更新 %(updated)s 篇，未变化 %(unchanged)s 篇。")
             % {
@@ -96,6 +99,10 @@ class ImportReport:
                 "unchanged": self.unchanged,
             }
         )
+        if self.unindexed:
+            text += _("另有 %(n)s 篇已上线但未能写入检索索引，读者暂时搜不到：已加入重试队列，"
+                      "检索服务恢复后运行 manage.py process_index_queue。") % {"n": len(self.unindexed)}
+        return text
 
 
 # --- lines ------------------------------------------------------------------------
@@ -169,6 +176,8 @@ class ArticleImporter:
         self.last_page_id: int | None = None
         self.last_findings: list = []
         self.new_topic_ids: list[int] = []
+        self.index_retries = indexing.RETRY_DELAYS
+        self.unindexed: set[int] = set()  # pages of the current batch the portal's index did not take
         self.start_batch(fast=True)
 
     def start_batch(self, *, fast: bool) -> None:
@@ -181,6 +190,14 @@ class ArticleImporter:
         self.new_children: dict[int, int] = {}  # topic pk -> pages added below it in this batch
         self.pending: list[dict] = []  # born-live pages whose revision and history are written by flush()
         self.line = None  # what the current line adds to the batch, kept only if the line succeeds
+
+    def write_index(self, keys) -> None:
+        """The batch's documents into the portal's index once it has committed, in bulk; the
+        pages whose write failed (queued for a retry) are remembered for the summary."""
+        failed = indexing.sync_collected(keys, retries=self.index_retries)
+        if failed:
+            self.index_retries = ()  # the engine is down: later batches queue without waiting again
+        self.unindexed.update(doc_id for _, doc_id in failed)
 
     def forget_cached(self) -> None:
         # Topics/departments created inside a rolled-back line no longer exist.
@@ -736,6 +753,7 @@ def _import_batch(importer: ArticleImporter, batch, report: ImportReport, *, no_
 
 
 def _import_batch_analysed(importer: ArticleImporter, batch, report: ImportReport, *, no_index: bool) -> None:
+    importer.unindexed = set()
     try:
         done, failed = _write_batch(importer, batch, no_index=no_index, fast=True)
     except Exception:
@@ -750,6 +768,8 @@ def _import_batch_analysed(importer: ArticleImporter, batch, report: ImportRepor
         setattr(report, outcome, getattr(report, outcome) + 1)
         if findings:
             report.drafts.append(draft_entry(lineno, item, page_id, findings))
+        elif page_id in importer.unindexed:
+            report.unindexed.append((lineno, item["id"]))
         else:
             report.published += 1
         if outcome != "unchanged":
@@ -767,7 +787,6 @@ def _write_batch(importer: ArticleImporter, batch, *, no_index: bool, fast: bool
 
     importer.new_topic_ids = []
     importer.start_batch(fast=fast)
-    done: list[tuple[str, list, int, dict, int]] = []
     items = []
     for lineno, raw in batch:
         try:
@@ -775,31 +794,42 @@ def _write_batch(importer: ArticleImporter, batch, *, no_index: bool, fast: bool
         except LineError as exc:
             items.append((lineno, raw, exc))
     # One transaction per batch, one savepoint per line: the portal's index is written once,
-    # in bulk, after the batch commits (``batched``); a crash mid-batch commits nothing.
-    with wagtail_search_deferred(), disable_reference_index_auto_update(), transaction.atomic(), \
-            batched(enqueue=not no_index), bumps_coalesced():
-        importer.prefetch_existing([item for _, _, item in items if isinstance(item, dict)])
-        failed = []
-        for lineno, raw, item in items:
-            if isinstance(item, LineError):
-                failed.append((lineno, str(item)))
-                continue
-            importer.begin_line()
-            try:
-                with transaction.atomic():
-                    outcome = importer.import_one(item)
-            except LineError as exc:
-                failed.append((lineno, str(exc)))
-                importer.line_failed()
-                continue
-            except Exception as exc:  # one bad line must not stop the import
-                logger.exception("import_articles: line %s failed", lineno)
-                failed.append((lineno, _("导入失败（%(error)s）") % {"error": type(exc).__name__}))
-                importer.line_failed()
-                continue
-            importer.line_succeeded()
-            done.append((outcome, importer.last_findings, importer.last_page_id, item, lineno))
-        importer.flush()
+    # in bulk, after the batch commits (``batched``, ``write_index``); a crash mid-batch
+    # commits nothing.
+    keys: dict = {}
+    with wagtail_search_deferred(), disable_reference_index_auto_update(), transaction.atomic():
+        with batched(enqueue=not no_index, collect=keys), bumps_coalesced():
+            done, failed = _write_lines(importer, items)
+        if keys:
+            transaction.on_commit(lambda: importer.write_index(keys))
+    return done, failed
+
+
+def _write_lines(importer: ArticleImporter, items):
+    """Each line in its savepoint, then what the batch deferred (``flush``)."""
+    done: list[tuple[str, list, int, dict, int]] = []
+    importer.prefetch_existing([item for _, _, item in items if isinstance(item, dict)])
+    failed = []
+    for lineno, raw, item in items:
+        if isinstance(item, LineError):
+            failed.append((lineno, str(item)))
+            continue
+        importer.begin_line()
+        try:
+            with transaction.atomic():
+                outcome = importer.import_one(item)
+        except LineError as exc:
+            failed.append((lineno, str(exc)))
+            importer.line_failed()
+            continue
+        except Exception as exc:  # one bad line must not stop the import
+            logger.exception("import_articles: line %s failed", lineno)
+            failed.append((lineno, _("导入失败（%(error)s）") % {"error": type(exc).__name__}))
+            importer.line_failed()
+            continue
+        importer.line_succeeded()
+        done.append((outcome, importer.last_findings, importer.last_page_id, item, lineno))
+    importer.flush()
     return done, failed
 
 

@@ -156,14 +156,16 @@ _batch = threading.local()
 
 
 @contextlib.contextmanager
-def batched(*, enqueue: bool = True):
+def batched(*, enqueue: bool = True, collect: dict | None = None):
     """Collect the index syncs of a bulk write; at the end enqueue each document once.
 
     A ledger row is registered, triaged and closed in one go: three syncs of the same
     case, one task each, were two thirds of an import's time. Inside this block they
     become one entry, written with the rest of the batch in one engine call per
     ``SYNC_BATCH`` documents. ``enqueue=False`` drops them instead, for a caller that
-    rebuilds the index afterwards. Nested blocks leave the decision to the outermost.
+    rebuilds the index afterwards; ``collect`` (a dict) receives them instead of the task
+    queue, for a caller that writes them itself (``sync_collected``) and reports what could
+    not be written. Nested blocks leave the decision to the outermost.
 
     Open it inside the transaction whose writes it collects: an exception enqueues
     nothing, which is right only because that transaction rolls back with it.
@@ -179,12 +181,33 @@ def batched(*, enqueue: bool = True):
         _batch.keys = None
     if not enqueue:
         return
+    if collect is not None:
+        collect.update(dict.fromkeys(keys))
+        return
     by_type: dict[str, list[int]] = {}
     for doc_type, doc_id in keys:
         by_type.setdefault(doc_type, []).append(doc_id)
     for doc_type, doc_ids in by_type.items():
         for start in range(0, len(doc_ids), SYNC_BATCH):
             _enqueue_after_commit(doc_type, doc_ids[start : start + SYNC_BATCH])
+
+
+def sync_collected(keys, *, retries=RETRY_DELAYS) -> set[tuple[str, int]]:
+    """Write the documents ``batched(collect=…)`` gathered, now, in bulk (``sync_documents``).
+
+    Returns the (doc_type, doc_id) pairs whose write failed: they are in the persistent queue
+    (``PendingIndexOperation``) for ``process_index_queue`` to replay.
+    """
+    by_type: dict[str, list[int]] = {}
+    for doc_type, doc_id in keys:
+        by_type.setdefault(doc_type, []).append(doc_id)
+    failed: set[tuple[str, int]] = set()
+    for doc_type, doc_ids in by_type.items():
+        for start in range(0, len(doc_ids), SYNC_BATCH):
+            chunk = doc_ids[start : start + SYNC_BATCH]
+            if not sync_documents(doc_type=doc_type, doc_ids=chunk, retries=retries):
+                failed.update((doc_type, doc_id) for doc_id in chunk)
+    return failed
 
 
 def paused():

@@ -50,6 +50,11 @@ class Command(BaseCommand):
 
         for lineno, message in result.failed:
             self.stderr.write(_("第 %(line)s 行：%(message)s") % {"line": lineno, "message": message})
+        for lineno, external_id in result.unindexed:
+            self.stderr.write(
+                _("第 %(line)s 行（%(id)s）：已上线，但未能写入检索索引，已加入重试队列。")
+                % {"line": lineno, "id": external_id}
+            )
         if result.drafts:
             report_path = Path(report or f"import-report-{timezone.localtime():%Y%m%d-%H%M%S}.jsonl")
             write_report(result, report_path)
@@ -65,7 +70,7 @@ class Command(BaseCommand):
             counts = rebuild()
             self.stdout.write(_("检索索引已重建：%(n)s 篇文档。") % {"n": sum(counts.values())})
         elapsed = time.monotonic() - started
-        rate = (result.published + len(result.drafts)) / elapsed if elapsed > 0 else 0.0
+        rate = (result.published + len(result.drafts) + len(result.unindexed)) / elapsed if elapsed > 0 else 0.0
         self.stdout.write(
             self.style.SUCCESS(result.summary())
             + _("（用时 %(s).1f 秒，每秒 %(r).1f 篇）") % {"s": elapsed, "r": rate}

@@ -462,13 +462,21 @@ def analyze_joined_for_index(analysed: list[str]) -> str:
     """
     joined = ", ".join(analysed)
     toks = joined.replace(",", " ").split()
-    han = any(_HAN_RE.search(t) for t in toks)
-    if all(_is_fixed_token(t, han) for t in set(toks)):
-        return " ".join(toks)
-    return analyze_for_index(joined)
+    han = bool(_HAN_RE.search(joined))
+    known = _FIXED_TOKENS[han]
+    if len(known) > 500_000:  # bounded: bigrams of a large library
+        known.clear()
+    for token in set(toks).difference(known):
+        if not _is_fixed_token(token, han):
+            return analyze_for_index(joined)
+        known.add(token)
+    return " ".join(toks)
 
 
-@lru_cache(maxsize=200_000)
+# Tokens known to be their own analysis, in a text with (True) or without (False) Han characters.
+_FIXED_TOKENS: dict[bool, set[str]] = {True: set(), False: set()}
+
+
 def _is_fixed_token(token: str, han: bool) -> bool:
     # What the full pass does to this piece of a text that has (or has no) Han character.
     norm = _nfkc(token)

@@ -189,15 +189,34 @@ class ArticleImporter:
         self._seen: set[str] = set()  # ids the batch's lines have imported so far
         self.new_children: dict[int, int] = {}  # topic pk -> pages added below it in this batch
         self.pending: list[dict] = []  # born-live pages whose revision and history are written by flush()
+        self.born: list[tuple] = []  # (page, child rows) of the batch's born-live pages, once flushed
         self.line = None  # what the current line adds to the batch, kept only if the line succeeds
 
     def write_index(self, keys) -> None:
         """The batch's documents into the portal's index once it has committed, in bulk; the
         pages whose write failed (queued for a retry) are remembered for the summary."""
-        failed = indexing.sync_collected(keys, retries=self.index_retries)
+        failed = indexing.sync_collected(keys, retries=self.index_retries, documents=self._documents_in_memory())
         if failed:
             self.index_retries = ()  # the engine is down: later batches queue without waiting again
         self.unindexed.update(doc_id for _, doc_id in failed)
+
+    def _documents_in_memory(self) -> dict:
+        """The born-live pages' documents for the portal's index, built from the objects just
+        saved (their child rows put back on them) instead of reading the batch back."""
+        from search.sources import get_source
+
+        source = get_source("article")
+        if source is None or not self.born:
+            return {}
+        pages = []
+        for page, related in self.born:
+            _with_child_rows(page, related)
+            pages.append(page)
+        try:
+            return {"article": source.documents_for_pages(pages)}
+        finally:
+            for page in pages:
+                page.__dict__.pop("_cluster_related_objects", None)
 
     def forget_cached(self) -> None:
         # Topics/departments created inside a rolled-back line no longer exist.
@@ -431,6 +450,7 @@ class ArticleImporter:
             for p in born:
                 page_published.send(sender=p["page"].specific_class, instance=p["page"], revision=p["revision"])
         published = [p["page"] for p in born]
+        self.born.extend((p["page"], p["related"]) for p in born)
         self.pending = []
         self.new_children = {}
         return published
@@ -538,7 +558,7 @@ class ArticleImporter:
         logs.append(self._log_entry(page, "wagtail.publish", revision=revision, content_changed=True, timestamp=now))
         for action, data in acknowledgement_log_actions(before=[], after=page.public_info_acknowledgements):
             logs.append(self._log_entry(page, action, revision=revision, data=data, timestamp=now))
-        self.line["pending"] = {"page": page, "revision": revision}
+        self.line["pending"] = {"page": page, "revision": revision, "related": self.line["related"]}
 
     @staticmethod
     def _mark_published(page, revision) -> None:
@@ -575,6 +595,16 @@ class ArticleImporter:
 def _related_model(page, name: str):
     """The model of ``page``'s child relation or parental many-to-many field ``name``."""
     return page._meta.get_field(name).related_model
+
+
+def _with_child_rows(page, related: dict) -> None:
+    """Put the child rows (and many-to-many choices) ``page`` was saved with back on it, as
+    modelcluster holds them before a save: its relations then answer without a query."""
+    from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
+
+    names = [r.get_accessor_name() for r in get_all_child_relations(page)]
+    names += [f.name for f in get_all_child_m2m_relations(page)]
+    page._cluster_related_objects = {name: list(related.get(name, ())) for name in names}
 
 
 def _new_page_serializable_data(page, related: dict) -> dict:

@@ -44,13 +44,19 @@ def document_for_id(source, doc_id: int):
     return source.document_for(obj)
 
 
-def _apply(engine, doc_type: str, doc_ids: list[int]) -> None:
-    """Write the current documents of ``doc_ids`` (one engine call), delete those that must go."""
+def _apply(engine, doc_type: str, doc_ids: list[int], documents: dict | None = None) -> None:
+    """Write the current documents of ``doc_ids`` (one engine call), delete those that must go.
+
+    ``documents``: those of ``doc_ids`` the caller built from what it has just saved; the
+    others are read from the database.
+    """
     source = sources.get_source(doc_type)
-    docs, gone = [], []
-    bulk = getattr(source, "documents_for_ids", None) if len(doc_ids) > 1 else None
-    found = bulk(doc_ids) if bulk is not None else None
-    for doc_id in doc_ids:
+    documents = documents or {}
+    docs, gone = [documents[i] for i in doc_ids if i in documents], []
+    doc_ids_read = [i for i in doc_ids if i not in documents]
+    bulk = getattr(source, "documents_for_ids", None) if len(doc_ids_read) > 1 else None
+    found = bulk(doc_ids_read) if bulk is not None else None
+    for doc_id in doc_ids_read:
         if found is not None:
             doc = found.get(doc_id)
         else:
@@ -88,8 +94,10 @@ def sync_document(*, doc_type: str, doc_id: int, engine=None, retries=RETRY_DELA
     return sync_documents(doc_type=doc_type, doc_ids=[doc_id], engine=engine, retries=retries, drain=drain)
 
 
-def sync_documents(*, doc_type: str, doc_ids: list[int], engine=None, retries=RETRY_DELAYS, drain: bool = True) -> bool:
-    """``sync_document`` for many documents of one type in one engine call (bulk writes)."""
+def sync_documents(*, doc_type: str, doc_ids: list[int], engine=None, retries=RETRY_DELAYS, drain: bool = True,
+                   documents: dict | None = None) -> bool:
+    """``sync_document`` for many documents of one type in one engine call (bulk writes);
+    ``documents`` as for ``_apply``."""
     engine = engine or get_engine()
     doc_ids = [int(i) for i in doc_ids]
     attempts = (0.0,) + tuple(retries)
@@ -98,7 +106,7 @@ def sync_documents(*, doc_type: str, doc_ids: list[int], engine=None, retries=RE
         if delay:
             time.sleep(delay)
         try:
-            _apply(engine, doc_type, doc_ids)
+            _apply(engine, doc_type, doc_ids, documents)
         except Exception as exc:  # engine down, timeout, bad response: retry, then queue
             last_exc = exc
             continue
@@ -192,8 +200,9 @@ def batched(*, enqueue: bool = True, collect: dict | None = None):
             _enqueue_after_commit(doc_type, doc_ids[start : start + SYNC_BATCH])
 
 
-def sync_collected(keys, *, retries=RETRY_DELAYS) -> set[tuple[str, int]]:
-    """Write the documents ``batched(collect=…)`` gathered, now, in bulk (``sync_documents``).
+def sync_collected(keys, *, retries=RETRY_DELAYS, documents: dict | None = None) -> set[tuple[str, int]]:
+    """Write the documents ``batched(collect=…)`` gathered, now, in bulk (``sync_documents``);
+    ``documents`` ({doc_type: {doc_id: SearchDocument}}) those the caller built itself.
 
     Returns the (doc_type, doc_id) pairs whose write failed: they are in the persistent queue
     (``PendingIndexOperation``) for ``process_index_queue`` to replay.
@@ -205,7 +214,8 @@ def sync_collected(keys, *, retries=RETRY_DELAYS) -> set[tuple[str, int]]:
     for doc_type, doc_ids in by_type.items():
         for start in range(0, len(doc_ids), SYNC_BATCH):
             chunk = doc_ids[start : start + SYNC_BATCH]
-            if not sync_documents(doc_type=doc_type, doc_ids=chunk, retries=retries):
+            if not sync_documents(doc_type=doc_type, doc_ids=chunk, retries=retries,
+                                  documents=(documents or {}).get(doc_type)):
                 failed.update((doc_type, doc_id) for doc_id in chunk)
     return failed
 

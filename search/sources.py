@@ -212,6 +212,22 @@ class _PageSource:
                 docs[page.pk] = doc
         return docs
 
+    def documents_for_pages(self, pages) -> dict[int, SearchDocument]:
+        """``documents_for_ids`` of live pages the caller holds just as it saved them (parent
+        and relations loaded on them), without reading them back. While any view restriction
+        exists it returns nothing: whether a page is public is then for ``documents_for_ids``."""
+        from wagtail.models import PageViewRestriction
+
+        if PageViewRestriction.objects.exists():
+            return {}
+        docs = {}
+        for page in pages:
+            if type(page) is self.page_model and page.live:
+                doc = self._build(page)
+                if doc is not None:
+                    docs[page.pk] = doc
+        return docs
+
     def _topic(self, page) -> str:
         parent = page.get_parent()
         if parent is not None and parent.specific_class.__name__ == "TopicIndexPage":

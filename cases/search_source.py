@@ -23,6 +23,7 @@ def _clean(text: str, case: Case) -> str:
 class CaseSource:
     doc_type = "case"
     models = (Case, Dispatch)
+    staff_only = True  # every case document is visibility=STAFF (below)
 
     def _queryset(self):
         return selectors.case_library(Case.objects.select_related("district", "hall", "service_item"))

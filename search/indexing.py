@@ -69,7 +69,10 @@ def _apply(engine, doc_type: str, doc_ids: list[int], documents: dict | None = N
         engine.index(docs)
     if gone:
         engine.delete(doc_type, gone)
-    if gone or any((doc.visibility or PUBLIC) == PUBLIC for doc in docs):
+    # A staff-only source's deletions (a new case, not in the library yet, is "gone")
+    # change nothing public: every report filed must not flush the public page cache.
+    may_be_public = not getattr(source, "staff_only", False)
+    if may_be_public and (gone or any((doc.visibility or PUBLIC) == PUBLIC for doc in docs)):
         public_results_changed.send(sender=_apply, doc_type=doc_type, doc_ids=doc_ids)
 
 

@@ -15,6 +15,9 @@ A source has:
 - optionally ``doc_id_for(obj)``: the doc id for an instance (default ``obj.pk``)
 - optionally ``related_objects(obj)``: for an instance of a followed model that
   is not the document itself (e.g. a child row), the document instances to refresh
+- optionally ``staff_only = True``: none of its documents is ever public, so
+  writing or deleting them never changes what an anonymous reader is shown (the
+  public page cache is left alone)
 
 Hook for the case desk (issue 4): ``cases/search_source.py`` defines a source
 with ``doc_type = "case"`` whose documents have ``visibility="staff"`` and

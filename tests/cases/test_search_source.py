@@ -59,3 +59,20 @@ def test_staff_in_scope_find_it_others_do_not(client, closed_case, triage_user, 
     assert closed_case.tracking_number not in response.content.decode()
     public = client.get(reverse("search:api"), {"q": "简易注销"})
     assert closed_case.tracking_number not in public.content.decode()
+
+
+def test_filing_a_case_keeps_public_pages_in_the_page_cache(client, window_user, hall, engine,
+                                                            django_capture_on_commit_callbacks):
+    """A new case is indexed (as "not in the library yet"): nothing public changed, so the
+    guidance readers were served from the cache stays there. Before, every report filed
+    emptied the public page cache."""
+    from wagtail.models import Page
+
+    from tests.cases.conftest import register
+
+    home = Page.objects.get(depth=2)
+    assert client.get(home.url)["X-Cache"] == "MISS"
+    with django_capture_on_commit_callbacks(execute=True):
+        register(window_user, hall)
+
+    assert client.get(home.url)["X-Cache"] == "HIT"

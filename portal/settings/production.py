@@ -38,7 +38,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # would keep serving a page another worker just unpublished).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "portal.cache_backends.SampledCullFileBasedCache",
         "LOCATION": os.environ.get("CACHE_LOCATION", str(VAR_DIR / "cache")),  # noqa: F405
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 5000},

@@ -5,6 +5,8 @@ import threading
 
 from wagtail.signals import page_published
 
+from kernel.batching import collected
+
 _batch = threading.local()
 
 
@@ -24,15 +26,8 @@ def on_page_published(sender, instance, revision=None, **kwargs):
 def flag_checks_batched():
     """Pages published in the block (a bulk import) have their open flags looked up in one
     query at its end; only pages that have any are resolved, as publishing each one would."""
-    if getattr(_batch, "published", None) is not None:
+    with collected(_batch, "published") as published:
         yield
-        return
-    _batch.published = []
-    try:
-        yield
-        published = _batch.published
-    finally:
-        _batch.published = None
     if not published:
         return
     from . import selectors, services

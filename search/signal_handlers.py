@@ -8,6 +8,8 @@ import threading
 
 from django.db.models.signals import post_delete, post_save
 
+from kernel.batching import collected
+
 from . import analysis, indexing, sources
 
 logger = logging.getLogger(__name__)
@@ -49,15 +51,8 @@ def page_syncs_batched():
     from django.db.models import Q
     from wagtail.models import Page
 
-    if getattr(_publishing, "pages", None) is not None:
+    with collected(_publishing, "pages") as pages:
         yield
-        return
-    _publishing.pages = []
-    try:
-        yield
-        pages = _publishing.pages
-    finally:
-        _publishing.pages = None
     if not pages:
         return
     below = Q()

@@ -18,11 +18,7 @@ switching to this backend run ``manage.py update_index`` once.
 """
 
 from django.db import connection
-from django.db.models import Avg, F
-from django.db.models.functions import Length
-from django.utils.encoding import force_str
 from modelsearch.query import Phrase, PlainText
-from modelsearch.utils import get_content_type_pk
 
 from . import analysis
 
@@ -52,40 +48,6 @@ def _analysing_indexer(base):
             yield from prepared[id(field)]
 
     return AnalysingObjectIndexer
-
-
-def _batch_title_norms(base):
-    class BatchTitleNormIndex(base):
-        """After adding objects, refresh the title norm of their rows only.
-
-        modelsearch refreshes every row whose norm is still 1.0 (the value of a row just
-        written), which means scanning the whole table on every save and every bulk add;
-        the rows just written are the ones it means.
-        """
-
-        def add_items(self, model, objs):
-            objs = list(objs)
-            self._added = (get_content_type_pk(model), [force_str(obj.pk) for obj in objs])
-            try:
-                return super().add_items(model, objs)
-            finally:
-                self._added = None
-
-        def _refresh_title_norms(self, full=False):
-            added = getattr(self, "_added", None)
-            if full or added is None:
-                return super()._refresh_title_norms(full=full)
-            content_type_pk, object_ids = added
-            lavg = (
-                self.entries.annotate(title_length=Length("title"))
-                .filter(title_length__gt=0)
-                .aggregate(Avg("title_length"))["title_length__avg"]
-            )
-            self.entries.filter(content_type_id=content_type_pk, object_id__in=object_ids, title_norm=1.0).annotate(
-                title_length=Length("title")
-            ).filter(title_length__gt=0).update(title_norm=lavg / F("title_length"))
-
-    return BatchTitleNormIndex
 
 
 def _analysing_compiler(base):
@@ -119,7 +81,6 @@ def SearchBackend(params):
         mod.ObjectIndexer._bancheng_analysing = True
 
     class ChineseSearchBackend(backend_cls):
-        index_class = _batch_title_norms(backend_cls.index_class)
         query_compiler_class = _analysing_compiler(backend_cls.query_compiler_class)
         autocomplete_query_compiler_class = _analysing_compiler(backend_cls.autocomplete_query_compiler_class)
 

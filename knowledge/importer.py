@@ -264,31 +264,27 @@ class ArticleImporter:
             base = f"{base}-{suffix}"[:80].strip("-")
         return base
 
-    def _new_child_slug(self, topic, title: str, *, suffix: str) -> str:
-        """``_free_slug`` below ``topic`` for a new article: its children's slugs are read once per
-        batch (and again after a line fails or a page moves in) instead of once per article."""
+    def _child_slugs(self, topic) -> set[str]:
+        """The slugs of ``topic``'s children, read once per batch (and again after a line fails
+        or a page moves in) instead of once per new article."""
         taken = self._slugs.get(topic.pk)
         if taken is None:
             taken = self._slugs[topic.pk] = set(topic.get_children().values_list("slug", flat=True))
-        base = self._slug_base(title, fallback="article", suffix=suffix)
+        return taken
+
+    @classmethod
+    def _free_slug(cls, parent, title: str, *, fallback: str, suffix: str = "",
+                   taken: set[str] | None = None) -> str:
+        """A slug no child of ``parent`` has. ``taken``: the children's slugs, when the caller
+        keeps them (the chosen slug is added to it); otherwise they are read here."""
+        base = cls._slug_base(title, fallback=fallback, suffix=suffix)
+        if taken is None:
+            taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
         slug, n = base, 1
         while slug in taken:
             n += 1
             slug = f"{base}-{n}"
         taken.add(slug)
-        return slug
-
-    @classmethod
-    def _free_slug(cls, parent, title: str, *, fallback: str, suffix: str = "", exclude_pk=None) -> str:
-        base = cls._slug_base(title, fallback=fallback, suffix=suffix)
-        siblings = parent.get_children()
-        if exclude_pk:
-            siblings = siblings.exclude(pk=exclude_pk)
-        taken = set(siblings.filter(slug__startswith=base).values_list("slug", flat=True))
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
         return slug
 
     def _review(self, page, *, public: bool) -> tuple[bool, list]:
@@ -489,7 +485,8 @@ class ArticleImporter:
         else:
             page = SolutionArticlePage(
                 external_id=item["id"],
-                slug=self._new_child_slug(topic, item["title"], suffix=slugify(item["id"])[:12]),
+                slug=self._free_slug(topic, item["title"], fallback="article", suffix=slugify(item["id"])[:12],
+                                     taken=self._child_slugs(topic)),
                 live=False,
             )
             outcome = "created"

@@ -244,6 +244,13 @@ class Case(models.Model):
     # The matter as roles without personal-data rights read it, kept beside the original so
     # their searches match what they see, never a phone or ID number they see masked.
     matter_deidentified = models.TextField(_("反映事项（去标识化）"), blank=True, editable=False)
+    # What an integrating system sent that a case has no field for (address, coordinates,
+    # e-mail, photo link: cases.open311). Kept as values, not only as the filing note's text,
+    # so de-identification and erasure know exactly what to take out wherever it was quoted.
+    filing_extras = models.JSONField(
+        _("接口附带信息"), default=dict, blank=True, editable=False,
+        help_text=_("对接系统提交案件时附带的地址、坐标、电子邮箱、图片链接；保存期限满后与其他个人信息一并删除。"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -276,8 +283,22 @@ class Case(models.Model):
 
     # Fields the de-identified matter is computed from.
     DEIDENTIFIED_SOURCES = frozenset(
-        {"matter", "reporter_name", "reporter_phone", "reporter_id_number", "tracking_number"}
+        {"matter", "reporter_name", "reporter_phone", "reporter_id_number", "tracking_number", "filing_extras"}
     )
+    # filing_extras key -> what stands in for its value in de-identified text.
+    FILING_EXTRA_PLACEHOLDERS = {
+        "address": "【地址】", "coordinates": "【坐标】", "lat": "【坐标】", "long": "【坐标】",
+        "email": "【邮箱】", "media_url": "【图片链接】",
+    }
+
+    def filing_extra_values(self) -> list[tuple[str, str]]:
+        """(value, placeholder) for each personal value an integrating system sent, longest first."""
+        extras = self.filing_extras or {}
+        values = {str(extras[k]): p for k, p in self.FILING_EXTRA_PLACEHOLDERS.items() if extras.get(k)}
+        if extras.get("lat") and extras.get("long"):
+            # The filing note writes the pair as "31.26, 121.48".
+            values[f"{extras['lat']}, {extras['long']}"] = "【坐标】"
+        return sorted(values.items(), key=lambda item: len(item[0]), reverse=True)
 
     def deidentify_text(self, text: str) -> str:
         """``text`` with this case's reporter identifiers and any personal-data pattern replaced
@@ -287,6 +308,7 @@ class Case(models.Model):
             name=self.reporter_name,
             phone=self.reporter_phone,
             id_number=self.reporter_id_number,
+            others=self.filing_extra_values(),
             keep=self.tracking_number or "",
         )
 

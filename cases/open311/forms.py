@@ -83,19 +83,14 @@ class RequestForm(forms.Form):
             self.add_error("lat", _("lat 和 long 须同时提供。"))
         return cleaned
 
-    def extras_text(self) -> str:
-        """What the other system sent that a case has no field for, as one line for staff."""
+    def extras(self) -> dict[str, str]:
+        """What the other system sent that a case has no field for (``Case.filing_extras``)."""
         cleaned = self.cleaned_data
-        parts = []
-        if cleaned.get("address_string"):
-            parts.append(_("地址 %(v)s") % {"v": cleaned["address_string"]})
+        extras = {"address": cleaned.get("address_string") or "", "email": cleaned.get("email") or "",
+                  "media_url": cleaned.get("media_url") or ""}
         if cleaned.get("lat") is not None and cleaned.get("long") is not None:
-            parts.append(_("坐标 %(lat)s, %(long)s") % {"lat": cleaned["lat"], "long": cleaned["long"]})
-        if cleaned.get("email"):
-            parts.append(_("电子邮箱 %(v)s") % {"v": cleaned["email"]})
-        if cleaned.get("media_url"):
-            parts.append(_("图片 %(v)s") % {"v": cleaned["media_url"]})
-        return "；".join(parts)
+            extras["lat"], extras["long"] = str(cleaned["lat"]), str(cleaned["long"])
+        return {k: v for k, v in extras.items() if v}
 
     def parameter_name(self, field: str) -> str:
         return self.PARAMETER_NAMES.get(field, field)

@@ -62,6 +62,20 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     return key
 
 
+def filing_extras_text(extras: dict[str, str]) -> str:
+    """"地址 …；坐标 31.26, 121.48；电子邮箱 …；图片 …" for the filing note."""
+    parts = []
+    if extras.get("address"):
+        parts.append(_("地址 %(v)s") % {"v": extras["address"]})
+    if extras.get("lat") and extras.get("long"):
+        parts.append(_("坐标 %(lat)s, %(long)s") % {"lat": extras["lat"], "long": extras["long"]})
+    if extras.get("email"):
+        parts.append(_("电子邮箱 %(v)s") % {"v": extras["email"]})
+    if extras.get("media_url"):
+        parts.append(_("图片 %(v)s") % {"v": extras["media_url"]})
+    return "；".join(parts)
+
+
 @transaction.atomic
 def case_file_through_key(
     *,
@@ -78,12 +92,13 @@ def case_file_through_key(
     counter_name: str = "",
     counter_failure_reason: str = "",
     idempotency_key: str | None = None,
-    extras: str = "",
+    extras: dict[str, str] | None = None,
 ) -> Case:
     """A case filed by an integrating system: its channel and key are recorded on the case.
 
-    ``extras`` (an address, coordinates, an e-mail the system sent, for which a case has no
-    field) goes on the internal filing note, which only staff see.
+    ``extras`` (``address``, ``lat``/``long``, ``email``, ``media_url``: what the system sent
+    for which a case has no field) is kept on the case (``filing_extras``, so de-identification
+    and erasure know the values) and shown on the internal filing note, which only staff see.
     """
     if key.revoked_at is not None:
         raise ValidationError(_("接口密钥已吊销。"), code="revoked")
@@ -113,6 +128,7 @@ def case_file_through_key(
         counter_failure_reason=counter_failure_reason,
         idempotency_key=idempotency_key,
         api_key=key,
+        filing_extras=extras or {},
     )
     # Internal audit line: which system and which key filed it (never shown to the reporter).
     entry = TimelineEntry(
@@ -121,7 +137,7 @@ def case_file_through_key(
         author=None,
         text=_("接口提交：%(system)s，密钥 %(prefix)s…（编号 %(id)s）。")
         % {"system": system.name, "prefix": key.prefix, "id": key.pk}
-        + (_("对方另附：%(extras)s。") % {"extras": extras} if extras else ""),
+        + (_("对方另附：%(extras)s。") % {"extras": filing_extras_text(extras)} if extras else ""),
     )
     entry.full_clean()
     entry.save()

@@ -277,7 +277,7 @@ def _file_request(request):
             counter_failure_reason=cleaned["counter_failure_reason"],
             # Scoped to the key, so one system can never replay into another's case.
             idempotency_key=f"k{key.pk}:{idem[:48]}" if idem else None,
-            extras=form.extras_text(),
+            extras=form.extras(),
         )
     except ValidationError as exc:
         names = {"reporter_phone": "phone", "matter": "description", "reporter_name": "last_name",

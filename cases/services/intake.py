@@ -87,10 +87,12 @@ def case_register(
     idempotency_key: str | None = None,
     created_at: datetime.datetime | None = None,
     api_key=None,
+    filing_extras: dict[str, str] | None = None,
 ) -> Case:
     """受理登记: create a case with its tracking number and any 容缺 materials.
 
-    ``api_key`` is the integrating system's key a case came in through (cases.open311).
+    ``api_key`` is the integrating system's key a case came in through (cases.open311),
+    ``filing_extras`` what that system sent for which a case has no field (``Case.filing_extras``).
     """
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -121,6 +123,7 @@ def case_register(
         }),
         idempotency_key=idempotency_key or None,
         api_key=api_key,
+        filing_extras=filing_extras or {},
         created_by=author,
         created_at=created_at or timezone.now(),
         **data,

@@ -6,7 +6,9 @@ validates with ``full_clean()`` and appends an audit ``TimelineEntry``.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +25,7 @@ from cases.models import (
     Rectification,
     ReturnVisit,
     TimelineEntry,
+    WebhookDelivery,
 )
 from cases.services.base import (
     _log,
@@ -44,15 +47,44 @@ _ERASABLE_TEXT = {
     ReturnVisit: ("notes",),
 }
 
+# The filing note of a case an integrating system sent (cases.open311.services.case_file_through_key):
+# "接口提交：<system>，密钥 <prefix>…（编号 <id>）。对方另附：<address, coordinates, e-mail, photo>。"
+# Everything after the mark is what the system sent about the reporter; it goes as a whole, also
+# on cases filed before the values were kept in ``Case.filing_extras``.
+_FILING_EXTRAS_TAIL = re.compile(r"\A(接口提交：.*?)对方另附：.*\Z", re.DOTALL)
+_FILING_EXTRAS_ERASED = "对方另附：（已删除）。"
+
+
+def _redact_json(text: str, redact) -> str:
+    """A stored JSON body (a status push) with every string value redacted; stays valid JSON."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return redact(text)
+
+    def walk(value):
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    redacted = walk(data)
+    return text if redacted == data else json.dumps(redacted, ensure_ascii=False, sort_keys=True)
+
 
 @transaction.atomic
 def case_personal_data_erase(*, case: Case, author=None) -> Case:
     """Delete the reporter's personal data from an archived case whose retention period ended.
 
-    Names, phone and ID number are removed from the record; every free text of the case,
-    its dispatches, materials, extensions, 整改, 回访 and its timeline is de-identified
-    (the reporter's own identifiers and any personal-data pattern). What was done, and
-    what a case was about, stays: the case library keeps its value, the person is gone.
+    Names, phone and ID number are removed from the record, and so is what an integrating
+    system sent with the case (address, coordinates, e-mail, photo link: ``filing_extras``
+    and the tail of the filing note); every free text of the case, its dispatches, materials,
+    extensions, 整改, 回访, its timeline and its status pushes is de-identified (the reporter's
+    own identifiers, those values, and any personal-data pattern). What was done, and what a
+    case was about, stays: the case library keeps its value, the person is gone.
     """
     from cases.selectors import deidentified_text
 
@@ -81,21 +113,36 @@ def case_personal_data_erase(*, case: Case, author=None) -> Case:
         if redact(merge.reason) != merge.reason:
             merge.reason = redact(merge.reason)
             merge.save(update_fields=["reason"])
-    entries = TimelineEntry.objects.filter(case=case).redact_text(redact)
+    had_extras = bool(case.filing_extras) or TimelineEntry.objects.filter(
+        case=case, kind=TimelineEntry.Kind.INTERNAL_NOTE, author__isnull=True, text__contains="对方另附："
+    ).exists()
+
+    def redact_entry(text: str) -> str:
+        return redact(_FILING_EXTRAS_TAIL.sub(lambda m: m.group(1) + _FILING_EXTRAS_ERASED, text))
+
+    entries = TimelineEntry.objects.filter(case=case).redact_text(redact_entry)
+    for delivery in WebhookDelivery.objects.filter(case=case).only("pk", "payload"):
+        payload = _redact_json(delivery.payload, redact)
+        if payload != delivery.payload:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=payload)
 
     for name in _ERASABLE_TEXT[Case]:
         setattr(case, name, redact(getattr(case, name)))
     case.reporter_name = personal_data.ERASED_NAME
     case.reporter_phone = ""
     case.reporter_id_number = ""
+    case.filing_extras = {}
     case.personal_data_erased_at = timezone.now()
     case.version += 1
     # The phone is required at intake; an erased one is the single exception.
     case.full_clean(exclude=["tracking_number", "reporter_phone"])
     case.save(update_fields=[*_ERASABLE_TEXT[Case], "reporter_name", "reporter_phone", "reporter_id_number",
-                             "personal_data_erased_at", "version", "updated_at"])
-    _log(case, TimelineEntry.Kind.ERASURE, author, _(
-        "保存期限已满，反映人的姓名、电话、身份证号已删除，%(n)s 条办理记录中的个人信息已去除。"
-    ) % {"n": entries})
+                             "filing_extras", "personal_data_erased_at", "version", "updated_at"])
+    if had_extras:
+        text = _("保存期限已满，反映人的姓名、电话、身份证号及对接系统附带的地址、坐标、电子邮箱、图片链接已删除，"
+                 "%(n)s 条办理记录中的个人信息已去除。")
+    else:
+        text = _("保存期限已满，反映人的姓名、电话、身份证号已删除，%(n)s 条办理记录中的个人信息已去除。")
+    _log(case, TimelineEntry.Kind.ERASURE, author, text % {"n": entries})
     logger.info("personal data erased from case %s", case.tracking_number)
     return case

@@ -371,10 +371,12 @@ _KEEP = "\ue000"  # stands in for a kept value: no personal-data pattern matches
 
 
 def redact_known_values(
-    text: str, *, name: str = "", phone: str = "", id_number: str = "", keep: str = ""
+    text: str, *, name: str = "", phone: str = "", id_number: str = "", others=(), keep: str = ""
 ) -> str:
     """Free text with a record's known identifiers and any personal-data pattern replaced.
 
+    ``others``: more (value, placeholder) pairs the record holds (an address, coordinates);
+    a value starting or ending in a digit is only replaced where no digit continues it.
     ``keep`` survives untouched (a case page shows its own tracking number already;
     only other cases' numbers are blanked).
     """
@@ -384,6 +386,15 @@ def redact_known_values(
             text = text.replace(value, placeholder)
     if name and len(name) >= 2:
         text = text.replace(name[0] + "女士", "反映人").replace(name[0] + "先生", "反映人")
+    for value, placeholder in others:
+        value = (value or "").strip()
+        if len(value) >= 2 and value in text:
+            pattern = re.escape(value)
+            if value[0].isdigit():
+                pattern = f"(?<![0-9０-９.．]){pattern}"
+            if value[-1].isdigit():
+                pattern += "(?![0-9０-９])"
+            text = re.sub(pattern, lambda _m: placeholder, text)
     if keep:
         text = text.replace(keep, _KEEP)
     return deidentify(text).text.replace(_KEEP, keep) if keep else deidentify(text).text

@@ -10,7 +10,6 @@ import datetime
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.db.models import Count
 from django.template.response import TemplateResponse
@@ -22,8 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.utils.decorators import method_decorator
+from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
+from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from cases.open311 import services
@@ -115,7 +117,7 @@ class ApiKeyIndexView(IndexView):
 
 
 class ApiKeyInspectView(LocalInspectView):
-    """A key's state, the cases it filed, and the revoke button."""
+    """A key's state, the cases it filed, and the way to revoke it (a confirmation page)."""
 
     template_name = "cases/open311/api_key_inspect.html"
 
@@ -127,13 +129,51 @@ class ApiKeyInspectView(LocalInspectView):
         context["filed_cases"] = self.object.cases.order_by("-created_at")[:50]
         context["filed_count"] = self.object.cases.count()
         context["can_revoke"] = self.object.is_active and self.request.user.has_perm("cases.change_apikey")
+        context["revoke_url"] = reverse("api_keys:revoke", args=[self.object.pk])
+        return context
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApiKeyRevokeView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, TemplateView):
+    """吊销: a GET only asks (what stops working, what does not); the POST revokes, through the service.
+
+    A revoked key cannot be restored, so the step is confirmed like Wagtail's deletes.
+    """
+
+    model = ApiKey
+    permission_required = "change"
+    template_name = "cases/open311/api_key_confirm_revoke.html"
+    page_title = gettext_lazy("吊销接口密钥")
+
+    def get_base_object_queryset(self):
+        return ApiKey.objects.select_related("system")
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("api_keys:index"), "label": ApiKey._meta.verbose_name_plural},
+            {"url": reverse("api_keys:inspect", args=[self.object.pk]), "label": str(self.object)},
+            {"url": "", "label": _("吊销接口密钥"), "sublabel": str(self.object)},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        key = self.object
+        context.update(
+            key=key,
+            inspect_url=reverse("api_keys:inspect", args=[key.pk]),
+            filed_count=key.cases.count(),
+            other_active=ApiKey.objects.filter(system=key.system_id, revoked_at__isnull=True)
+            .exclude(pk=key.pk).count(),
+        )
         return context
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("cases.change_apikey"):
-            raise PermissionDenied
-        services.api_key_revoke(key=self.object, author=request.user)
-        messages.success(request, _("密钥已吊销，使用它的请求从现在起一律被拒绝。"))
+        if self.object.is_active:
+            services.api_key_revoke(key=self.object, author=request.user)
+            messages.success(request, _("密钥已吊销，使用它的请求从现在起一律被拒绝。"))
         return HttpResponseRedirect(reverse("api_keys:inspect", args=[self.object.pk]))
 
 
@@ -152,12 +192,17 @@ class ApiKeyViewSet(RecordViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
 
+    @property
+    def revoke_view(self):
+        return self.construct_view(ApiKeyRevokeView)
+
     def get_urlpatterns(self):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("new/", self.add_view, name="add"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("revoke/<int:pk>/", self.revoke_view, name="revoke"),
         ]
 
 

@@ -40,7 +40,7 @@ def test_revoked_key_is_refused_at_once(hotline):
     client = Client()
     assert client.post(f"{BASE}/requests.json", request_params(raw)).status_code == 201
     admin = User.objects.create_superuser("root", "root@example.com", "pw-123456")
-    response = login(admin).post(f"/admin/integrations/keys/inspect/{key.pk}/")
+    response = login(admin).post(f"/admin/integrations/keys/revoke/{key.pk}/")
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None and key.revoked_by == admin
@@ -122,7 +122,7 @@ def test_admin_issues_a_key_shown_once_and_lists_what_it_filed(hotline):
     assert listing.status_code == 200
     row = listing.content.decode().split(key.prefix, 1)[1].split("</tr>", 1)[0]
     assert "有效" in row and ">1<" in row.replace(" ", "").replace("\n", "")  # one case filed
-    client.post(f"/admin/integrations/keys/inspect/{key.pk}/")
+    client.post(f"/admin/integrations/keys/revoke/{key.pk}/")
     assert "已吊销" in client.get("/admin/integrations/keys/").content.decode()
     assert client.get("/admin/integrations/systems/").status_code == 200
     assert client.get("/admin/integrations/deliveries/").status_code == 200

@@ -1,35 +1,37 @@
-"""Signing in to the Wagtail admin the way a person does, shared by the browser tests."""
+"""Signing in to and out of the Wagtail admin the way a person does, shared by the browser tests."""
 
 import re
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 
 def sign_out(page) -> None:
-    """Become an anonymous visitor in the same browser.
+    """Become an anonymous visitor in the same browser: end the session, then forget it.
 
-    Leave the current page first: a request it still has in flight would
-    answer after the cookies are cleared and set the old session again (every
-    response refreshes the session cookie), so the next page would still be
-    the previous user's.
+    The session is ended on the server (the admin's 退出, a POST with the CSRF token), not
+    only forgotten in the browser. Every admin answer sets the session cookie again
+    (SESSION_SAVE_EVERY_REQUEST), and an answer can land after the cookies are cleared:
+    a request of the page being left, or the beacon Wagtail's editing-session module sends
+    when an edit page is hidden. Clearing cookies alone then left the previous user
+    signed in, and the next login page showed that user's dashboard. A cookie naming an
+    ended session is harmless, whenever it comes back.
     """
     page.goto("about:blank")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    if settings.SESSION_COOKIE_NAME in cookies:
+        response = page.request.post(
+            "/admin/logout/", headers={"X-CSRFToken": cookies.get(settings.CSRF_COOKIE_NAME, "")}, max_redirects=0
+        )
+        assert response.status == 302, f"signing out answered {response.status}"
     page.context.clear_cookies()
 
 
 def sign_in(page, username: str, password: str) -> None:
     """Fresh session, the Chinese login form, then the dashboard."""
-    for _attempt in range(5):
-        sign_out(page)
-        page.goto("/admin/login/")
-        if page.locator("#id_username").count():
-            break
-        # Still signed in as the previous user: a late answer re-set its session cookie
-        # after it was cleared. Clear again rather than sign in on top of it.
-        page.wait_for_timeout(500)
-    else:
-        cookies = sorted(c["name"] for c in page.context.cookies())
-        raise AssertionError(f"no login form after signing out 5 times: at {page.url}, cookies {cookies}")
+    sign_out(page)
+    page.goto("/admin/login/")
+    expect(page.locator("#id_username"), "signed out, the login page shows its form").to_be_visible()
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="登录").click()

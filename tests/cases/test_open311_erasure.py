@@ -22,7 +22,7 @@ from tests.cases.open311_helpers import issue_key, make_system, request_params
 
 BASE = "/open311/v2"
 # No house number: the personal-data patterns alone do not recognise it as an address.
-ADDRESS = "虹口区曲阳路近赤峰路口 & <绿苑> ＡＢ座"
+ADDRESS = "虹口区曲阳路近赤峰路口 & <绿苑> \"东门\" '北侧' ＡＢ座"
 LAT, LONG = "31.2712", "121.4856"
 EMAIL = "wang.xm@example.com"
 MEDIA = "https://example.com/photos/wang-shop.jpg"
@@ -153,3 +153,14 @@ def test_roles_without_personal_data_rights_read_the_filing_values_masked(
     # Their case-list search runs on the de-identified matter, so the address finds nothing.
     listing = client.get(reverse("cases:index"), {"q": "曲阳路近赤峰路口"}).content.decode()
     assert case.tracking_number not in listing
+
+
+@pytest.mark.parametrize("overrides", [{"address_string": "曲" * 10_000}, {"email": "a" * 10_000 + "@example.com"}])
+def test_an_overlong_filing_value_is_refused_whole_with_its_parameter_named(hotline_key, overrides, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = Client().post(f"{BASE}/requests.json", request_params(hotline_key, **overrides))
+    assert response.status_code == 400
+    [name] = overrides
+    assert any(e["description"].startswith(name) for e in response.json()), response.json()
+    assert Case.objects.count() == 0 and TimelineEntry.objects.count() == 0
+    assert "曲曲曲" not in caplog.text and "aaaa" not in caplog.text

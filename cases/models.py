@@ -4,6 +4,8 @@ Business rules live in ``cases.services`` (writes) and ``cases.selectors``
 (reads); the models only describe the records and their field-level checks.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -295,6 +297,10 @@ class Case(models.Model):
         """(value, placeholder) for each personal value an integrating system sent, longest first."""
         extras = self.filing_extras or {}
         values = {str(extras[k]): p for k, p in self.FILING_EXTRA_PLACEHOLDERS.items() if extras.get(k)}
+        # People quote part of an address ("我家在虹口区曲阳路近赤峰路口"): each longer piece goes too.
+        for piece in re.split(r"[\s,，。;；:：、&<>\"'“”‘’()（）\[\]【】/\\|·-]+", str(extras.get("address") or "")):
+            if len(piece) >= 4:
+                values.setdefault(piece, "【地址】")
         if extras.get("lat") and extras.get("long"):
             # The filing note writes the pair as "31.26, 121.48".
             values[f"{extras['lat']}, {extras['long']}"] = "【坐标】"

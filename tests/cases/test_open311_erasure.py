@@ -51,7 +51,7 @@ def hotline_key(hongkou):
 def file_through_open311(raw_key) -> Case:
     response = Client().post(f"{BASE}/requests.json", request_params(
         raw_key, address_string=ADDRESS, lat=LAT, long=LONG, email=EMAIL, media_url=MEDIA,
-        description=f"我家在{ADDRESS}，店铺前租户没有注销营业执照，新办执照一直办不下来"))
+        description="我家在虹口区曲阳路近赤峰路口，店铺前租户没有注销营业执照，新办执照一直办不下来"))
     assert response.status_code == 201, response.content
     return Case.objects.get(tracking_number=response.json()[0]["service_request_id"])
 

@@ -11,11 +11,10 @@ def sign_out(page) -> None:
 
     The session is ended on the server (the admin's 退出, a POST with the CSRF token), not
     only forgotten in the browser. Every admin answer sets the session cookie again
-    (SESSION_SAVE_EVERY_REQUEST), and an answer can land after the cookies are cleared:
-    a request of the page being left, or the beacon Wagtail's editing-session module sends
-    when an edit page is hidden. Clearing cookies alone then left the previous user
-    signed in, and the next login page showed that user's dashboard. A cookie naming an
-    ended session is harmless, whenever it comes back.
+    (SESSION_SAVE_EVERY_REQUEST), so an answer of the page being left that the browser
+    files after the cookies are cleared brought the previous user back: twice on CI the
+    next login page showed that user's dashboard. A cookie naming an ended session is
+    harmless, whenever it comes back (tests/browser/test_admin_session.py).
     """
     page.goto("about:blank")
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}

@@ -763,13 +763,15 @@ def import_file(
     importer = ArticleImporter(default_topic=default_topic, public_source=public_source)
     report = ImportReport()
     lines = _lines(path, report)
-    while True:
-        batch = [x for _, x in zip(range(BATCH_SIZE), lines)]
-        if not batch:
-            break
-        _import_batch(importer, batch, report, no_index=no_index)
-        if progress is not None:
-            progress.advance(len(batch))
+    # The batches' index writes are made searchable once, when the last one is written.
+    with indexing.refresh_deferred():
+        while True:
+            batch = [x for _, x in zip(range(BATCH_SIZE), lines)]
+            if not batch:
+                break
+            _import_batch(importer, batch, report, no_index=no_index)
+            if progress is not None:
+                progress.advance(len(batch))
     return report
 
 

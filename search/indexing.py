@@ -18,6 +18,8 @@ import time
 
 from django.db import transaction
 
+from kernel.batching import collected
+
 from . import sources
 from .engines import get_engine
 from .engines.base import PUBLIC
@@ -65,15 +67,51 @@ def _apply(engine, doc_type: str, doc_ids: list[int], documents: dict | None = N
             gone.append(doc_id)
         else:
             docs.append(doc)
+    writes = getattr(_refresh, "writes", None)  # inside refresh_deferred: its end refreshes
     if docs:
-        engine.index(docs)
+        engine.index(docs, refresh=writes is None)
     if gone:
-        engine.delete(doc_type, gone)
+        engine.delete(doc_type, gone, refresh=writes is None)
     # A staff-only source's deletions (a new case, not in the library yet, is "gone")
     # change nothing public: every report filed must not flush the public page cache.
     may_be_public = not getattr(source, "staff_only", False)
-    if may_be_public and (gone or any((doc.visibility or PUBLIC) == PUBLIC for doc in docs)):
+    public = bool(may_be_public and (gone or any((doc.visibility or PUBLIC) == PUBLIC for doc in docs)))
+    if writes is not None and (docs or gone):
+        writes.append((engine, public))
+    if public:
         public_results_changed.send(sender=_apply, doc_type=doc_type, doc_ids=doc_ids)
+
+
+_refresh = threading.local()
+
+
+@contextlib.contextmanager
+def refresh_deferred():
+    """Make the index writes of the block searchable once, at its end (a bulk import).
+
+    Every write otherwise asks the engine to make it searchable before it returns (on
+    Elasticsearch a refresh per bulk write), which a live publish needs and an import of
+    many batches needs once, when it is done. The public page cache is invalidated again
+    after that refresh: a page cached in between shows the results from before it. Nested
+    blocks leave the refresh to the outermost; a failed refresh is logged (the engine's
+    periodic refresh shows the writes a moment later).
+    """
+    writes: list = []
+    try:
+        with collected(_refresh, "writes") as writes:
+            yield
+    finally:
+        engines: dict[int, list] = {}  # id(engine) -> [engine, whether a public result changed]
+        for engine, public in writes:
+            engines.setdefault(id(engine), [engine, False])[1] |= public
+        for engine, public in engines.values():
+            try:
+                engine.refresh()
+            except Exception as exc:
+                logger.warning("search index refresh after a bulk write failed on %s (%s)",
+                               _engine_name(engine), type(exc).__name__)
+            if public:
+                public_results_changed.send(sender=refresh_deferred, doc_type="", doc_ids=[])
 
 
 def record_pending(*, engine_name: str, doc_type: str, doc_ids: list[int], action: str, error: str) -> None:

@@ -123,11 +123,15 @@ class SearchResults:
 class SearchEngine(Protocol):
     name: str
 
-    def index(self, docs: Iterable[SearchDocument]) -> None:
-        """Add or replace documents (keyed by doc_type + doc_id)."""
+    def index(self, docs: Iterable[SearchDocument], *, refresh: bool = True) -> None:
+        """Add or replace documents (keyed by doc_type + doc_id); searchable on return unless
+        ``refresh`` is False (then at the engine's next ``refresh()``)."""
 
-    def delete(self, doc_type: str, ids: Iterable[int]) -> None:
-        """Remove documents; unknown ids are ignored."""
+    def delete(self, doc_type: str, ids: Iterable[int], *, refresh: bool = True) -> None:
+        """Remove documents; unknown ids are ignored. ``refresh`` as for ``index``."""
+
+    def refresh(self) -> None:
+        """Make every write so far searchable."""
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Never raises on user text: bad syntax, huge or empty queries give results or nothing."""

@@ -238,24 +238,24 @@ class ElasticsearchEngine:
         for doc in docs:
             yield {"_op_type": "index", "_index": index, "_id": f"{doc.doc_type}:{doc.doc_id}", "_source": self._source(doc)}
 
-    def index(self, docs: Iterable[SearchDocument]) -> None:
+    def index(self, docs: Iterable[SearchDocument], *, refresh: bool = True) -> None:
         docs = list(docs)
         if not docs:
             return
         self._ensure_alias()
         try:
-            helpers.bulk(self.client, self._actions(docs, self.alias), refresh=True, chunk_size=500)
+            helpers.bulk(self.client, self._actions(docs, self.alias), refresh=refresh, chunk_size=500)
         except TransportError as exc:
             raise _unavailable(exc) from exc
 
-    def delete(self, doc_type: str, ids: Iterable[int]) -> None:
+    def delete(self, doc_type: str, ids: Iterable[int], *, refresh: bool = True) -> None:
         ids = list(ids)
         if not ids:
             return
         self._ensure_alias()
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": f"{doc_type}:{int(i)}"} for i in ids)
         try:
-            helpers.bulk(self.client, actions, refresh=True, raise_on_error=False)
+            helpers.bulk(self.client, actions, refresh=refresh, raise_on_error=False)
         except TransportError as exc:
             raise _unavailable(exc) from exc
 
@@ -297,7 +297,10 @@ class ElasticsearchEngine:
         self._alias_ok = False
 
     def refresh(self) -> None:
-        self.client.indices.refresh(index=self.alias)
+        try:
+            self.client.indices.refresh(index=self.alias)
+        except TransportError as exc:
+            raise _unavailable(exc) from exc
 
     def store_size(self) -> int:
         stats = self.client.indices.stats(index=self.alias, metric="store")

@@ -360,7 +360,8 @@ class EmbeddedEngine:
 
     # --- writing ------------------------------------------------------------
 
-    def index(self, docs: Iterable[SearchDocument]) -> None:
+    # Its writes are searchable once their transaction commits: ``refresh`` has nothing to do.
+    def index(self, docs: Iterable[SearchDocument], *, refresh: bool = True) -> None:
         self._ensure()
         docs = list(docs)
         if not docs:
@@ -441,7 +442,10 @@ class EmbeddedEngine:
                 [entry_id, t_title, t_summary, t_body, meta_tokens(doc)],
             )
 
-    def delete(self, doc_type: str, ids: Iterable[int]) -> None:
+    def refresh(self) -> None:
+        pass
+
+    def delete(self, doc_type: str, ids: Iterable[int], *, refresh: bool = True) -> None:
         self._ensure()
         ids = [int(i) for i in ids]
         if not ids:

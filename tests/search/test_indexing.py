@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from kernel.content_version import content_version
 from search import indexing
 from search.engines import get_engine
 from search.engines.base import SearchQuery
@@ -52,6 +53,18 @@ def test_draft_pages_never_reach_results(search_engine, django_capture_on_commit
     # Rebuild from the database agrees.
     indexing.rebuild()
     assert ("article", draft.pk) not in found("廉租房")
+
+
+def test_writes_of_a_bulk_block_are_searchable_and_public_pages_uncached_when_it_ends(
+        search_engine, django_capture_on_commit_callbacks):
+    # An import makes its writes searchable once, at its end: a public page cached before
+    # then would keep showing the results from before the import.
+    with indexing.refresh_deferred():
+        with django_capture_on_commit_callbacks(execute=True):
+            article = make_article(make_topic(), "个体工商户简易注销办理指引")
+        version = content_version()
+    assert content_version() > version
+    assert ("article", article.pk) in found("简易注销")
 
 
 def test_policy_saves_and_deletes_follow(search_engine, django_capture_on_commit_callbacks):

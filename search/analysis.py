@@ -322,6 +322,7 @@ class _Vocabulary:
             self.version = version
             _analyze_cached.cache_clear()
             _query_tokens_cached.cache_clear()
+            _query_words_cached.cache_clear()
             _highlight_terms_cached.cache_clear()
 
 
@@ -594,6 +595,27 @@ def words_around(text, fragments) -> list[str]:
                 if word not in found:
                     found.append(word)
     return [w for w in found if not any(w != other and w in other for other in found)]
+
+
+def query_words(text) -> list[str]:
+    """The query's whole words as jieba cuts it (domain dictionary; function words, single
+    characters and punctuation left out): what word-level ranking features match, where the
+    index matches character bigrams."""
+    vocabulary.refresh()
+    return list(_query_words_cached(normalize(text)[:MAX_QUERY_CHARS]))
+
+
+@lru_cache(maxsize=4096)
+def _query_words_cached(norm: str) -> tuple:
+    stop = _stopwords()
+    words = []
+    for m in _RUN_RE.finditer(norm):
+        han, alnum = m.group(1), m.group(2)
+        if alnum:
+            words.append(alnum[:64])
+            continue
+        words.extend(w for w in _tokenizer().cut(han, HMM=True) if len(w) >= 2 and w not in stop)
+    return tuple(dict.fromkeys(words))
 
 
 def word_parts(word: str) -> list[str]:

@@ -510,9 +510,11 @@ def latency(args):
 
 
 def _learned_k() -> int:
+    """The depth a trained model reranks: the deepest that cross-validation may choose, within TOP_K."""
+    from .learning.model import CHOICES
     from .learning.rerank import config
 
-    return int(config()["TOP_K"])
+    return min(int(config()["TOP_K"]), max(k for _c, k in CHOICES))
 
 
 class _FixedRanker:
@@ -548,7 +550,7 @@ def _learned_engine(engine, queries):
             examples.append(Example(query=q, hits=hits, positives={key}))
             sigs.append(Signal(query=q, doc=key, kind="click", audience="public"))
     memory = Memory.build(sigs)
-    ranker, _pairs = fit(examples, memory)
+    ranker, _pairs = fit(examples, memory, choice={"k": k})
     return _FixedRanker(engine, ranker)
 
 

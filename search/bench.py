@@ -3,6 +3,7 @@
   python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --engine embedded|elasticsearch
   python -m search.bench relevance --docs docs.jsonl --queries eval.jsonl --replay train.jsonl --engine both
   python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --halves --engine both
+  python -m search.bench relevance --docs docs.jsonl --queries queries.jsonl --same-docs --engine both
   python -m search.bench latency --docs 10000 [--engine embedded|elasticsearch|both] [--learned]
   python -m search.bench latency --docs 10000 --engine postgresql --database-url postgres://…/empty_db
   python -m search.bench analytics --searches 500000
@@ -136,7 +137,7 @@ def _docs_to_search(docs):
 
 
 def relevance(args):
-    if args.replay or args.halves:
+    if args.replay or args.halves or args.same_docs:
         return relevance_learned(args)
     _setup_django()
     from .engines.base import SearchQuery
@@ -185,7 +186,8 @@ def relevance_learned(args):
     The replayed lines go through ``search.learning.services.replay`` (the analytics calls of a
     live search and click) into a throwaway database, then ``train`` runs as ``search_train``
     would; the evaluation questions are never replayed. ``--halves`` splits ``--queries`` into
-    its even and odd lines and does it both ways (train on one, score the other).
+    its even and odd lines and does it both ways (train on one, score the other). ``--same-docs``
+    scores new questions on documents the logs already know (``same_document_rounds``).
     """
     with tempfile.TemporaryDirectory(prefix="bancheng-learning-bench-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(tmp, 'bench.sqlite3')}"
@@ -197,6 +199,8 @@ def relevance_learned(args):
         queries = _read_jsonl(args.queries)
         if args.halves:
             rounds = [("even → odd", queries[0::2], queries[1::2]), ("odd → even", queries[1::2], queries[0::2])]
+        elif args.same_docs:
+            rounds = same_document_rounds(queries)
         else:
             training = _read_jsonl(args.replay)
             trained = {q["query"] for q in training}
@@ -225,6 +229,21 @@ def relevance_learned(args):
                         )
                 finally:
                     _dispose(engine)
+
+
+def same_document_rounds(queries):
+    """Where a deployment's logs already know the documents: of the questions that share their
+    relevant documents with another question, one per document is scored (the first, then the
+    last) and every other question is replayed. Each scored question is new; its document is not."""
+    groups = {}
+    for i, q in enumerate(queries):
+        groups.setdefault(tuple(sorted(map(str, q["relevant"]))), []).append(i)
+    rounds = []
+    for label, pick in (("same documents, first scored", 0), ("same documents, last scored", -1)):
+        scored = {g[pick] for g in groups.values() if len(g) > 1}
+        rounds.append((label, [q for i, q in enumerate(queries) if i not in scored],
+                       [queries[i] for i in sorted(scored)]))
+    return rounds
 
 
 def _learn_round(engine, docs, train_q, eval_q):
@@ -629,6 +648,9 @@ def main(argv=None):
     r.add_argument("--replay", default="", help="queries to replay and learn from before scoring again (never the --queries)")
     r.add_argument("--halves", action="store_true",
                    help="split --queries into even/odd lines: learn from one half, score the other, both ways")
+    r.add_argument("--same-docs", action="store_true",
+                   help="score one question of each document asked more than once, learn from all the others"
+                        " (new questions on documents the logs know), with the first and with the last")
     lat = sub.add_parser("latency")
     lat.add_argument("--docs", type=int, default=10000)
     lat.add_argument("--engine", default="both", choices=["embedded", "elasticsearch", "both", "postgresql"],

@@ -9,6 +9,7 @@ from cases import services
 from cases.models import Case, ServiceHall, StaffProfile
 from kernel import personal_data
 from knowledge.models import Department, District, ServiceItem
+from search.engines import get_engine, reset_engines
 
 PASSWORD = "test-pass-123"
 
@@ -152,3 +153,16 @@ def qingpu_case(qingpu_triage_user, qingpu_hall):
 
 def future(days=10):
     return datetime.date.today() + datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def engine(db, settings):
+    """The embedded search engine, emptied: case-library and de-identification tests search it."""
+    cfg = dict(settings.BANCHENG_SEARCH)
+    cfg["ENGINE"] = "embedded"
+    settings.BANCHENG_SEARCH = cfg
+    reset_engines()
+    engine = get_engine()
+    engine.clear()
+    yield engine
+    reset_engines()

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, TimelineEntry, WebhookDelivery
-from search.engines import get_engine, reset_engines
 from tests.cases.open311_helpers import issue_key, make_system, request_params
 
 BASE = "/open311/v2"
@@ -28,18 +27,6 @@ EMAIL = "wang.xm@example.com"
 MEDIA = "https://example.com/photos/wang-shop.jpg"
 NAME, PHONE = "王小明", "13812345678"
 VALUES = (ADDRESS, "曲阳路近赤峰路口", LAT, LONG, EMAIL, MEDIA, NAME, PHONE)
-
-
-@pytest.fixture
-def engine(db, settings):
-    cfg = dict(settings.BANCHENG_SEARCH)
-    cfg["ENGINE"] = "embedded"
-    settings.BANCHENG_SEARCH = cfg
-    reset_engines()
-    engine = get_engine()
-    engine.clear()
-    yield engine
-    reset_engines()
 
 
 @pytest.fixture

@@ -4,20 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from search.engines import get_engine, reset_engines
 from search.sources import get_source
-
-
-@pytest.fixture
-def engine(db, settings):
-    cfg = dict(settings.BANCHENG_SEARCH)
-    cfg["ENGINE"] = "embedded"
-    settings.BANCHENG_SEARCH = cfg
-    reset_engines()
-    engine = get_engine()
-    engine.clear()
-    yield engine
-    reset_engines()
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def case_file_through_key(
         if system.channel_kind == IntegrationSystem.ChannelKind.TRANSFER_12345
         else Case.Channel.SYSTEM
     )
-    case = case_services.case_register(
+    case, created = case_services.case_register_or_existing(
         author=None,
         channel=channel,
         district=district,
@@ -130,6 +130,10 @@ def case_file_through_key(
         api_key=key,
         filing_extras=extras or {},
     )
+    if not created:
+        # A concurrent repeat of the same request lost the race for the idempotency key:
+        # the first request wrote the filing note, this one answers with its case.
+        return case
     # Internal audit line: which system and which key filed it (never shown to the reporter).
     entry = TimelineEntry(
         case=case,

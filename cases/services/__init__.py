@@ -20,6 +20,7 @@ from cases.services.base import (
 from cases.services.intake import (
     INTAKE_FIELDS,
     case_register,
+    case_register_or_existing,
     case_update_intake,
 )
 from cases.services.dispatch import (
@@ -86,6 +87,7 @@ __all__ = [
     "class_deadline",
     "INTAKE_FIELDS",
     "case_register",
+    "case_register_or_existing",
     "case_update_intake",
     "case_triage",
     "case_refer_out",

@@ -65,8 +65,17 @@ def _plain_fields(values: dict) -> dict:
     }
 
 
+def case_register(**fields) -> Case:
+    """受理登记: create a case with its tracking number and any 容缺 materials.
+
+    Takes the keywords of :func:`case_register_or_existing`; a repeat of an idempotency key
+    returns the case stored first.
+    """
+    return case_register_or_existing(**fields)[0]
+
+
 @transaction.atomic
-def case_register(
+def case_register_or_existing(
     *,
     author,
     channel: str,
@@ -88,16 +97,18 @@ def case_register(
     created_at: datetime.datetime | None = None,
     api_key=None,
     filing_extras: dict[str, str] | None = None,
-) -> Case:
-    """受理登记: create a case with its tracking number and any 容缺 materials.
+) -> tuple[Case, bool]:
+    """受理登记, and whether this call created the case (False: the idempotency key's case).
 
+    Callers that write more for a new case (the Open311 filing note) write it only when
+    this call created it, so a concurrent repeat of the same request writes nothing.
     ``api_key`` is the integrating system's key a case came in through (cases.open311),
     ``filing_extras`` what that system sent for which a case has no field (``Case.filing_extras``).
     """
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
-            return existing
+            return existing, False
     if district is None and hall is not None:
         district = hall.district
     if district is None:
@@ -138,7 +149,7 @@ def case_register(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
         if existing is None:
             raise
-        return existing
+        return existing, False
     # The primary key gives a gap-free, collision-free sequence without a counter table.
     case.tracking_number = f"BCS-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
     case.save(update_fields=["tracking_number"])
@@ -153,7 +164,7 @@ def case_register(
     for material in materials:
         material_add(case=case, author=author, **material)
     logger.info("case registered %s", case.tracking_number)
-    return case
+    return case, True
 
 
 def _check_place(author, *, district, hall) -> None:

@@ -94,8 +94,22 @@ def case_personal_data_erase(*, case: Case, author=None) -> Case:
     if case.status != Case.Status.ARCHIVED:
         raise ValidationError(_("只有已归档的案件才能删除个人信息。"))
 
+    # A 个体工商户's name and code identify the person behind it (kernel.personal_data);
+    # a company's (91…) stay, like the case's story.
+    sole_trader = personal_data.is_individual_business_credit_code(case.credit_code)
+    business_values = [
+        (value, placeholder)
+        for value, placeholder in ((case.enterprise_name.strip(), "【个体工商户名称】"),
+                                   (case.credit_code, "【统一社会信用代码】"))
+        if sole_trader and len(value) >= 2
+    ]
+
     def redact(text: str) -> str:
-        return deidentified_text(text, case) if text else text
+        if not text:
+            return text
+        for value, placeholder in business_values:
+            text = text.replace(value, placeholder)
+        return deidentified_text(text, case)
 
     related = {
         Dispatch: case.dispatches.all(), MissingMaterial: case.materials.all(),
@@ -132,13 +146,26 @@ def case_personal_data_erase(*, case: Case, author=None) -> Case:
     case.reporter_phone = ""
     case.reporter_id_number = ""
     case.filing_extras = {}
+    erased_fields = []
+    if sole_trader:
+        case.credit_code = ""
+        # An enterprise report needs a name (Case.clean): the erased mark stands in.
+        case.enterprise_name = personal_data.ERASED_NAME if case.enterprise_name else ""
+        erased_fields = ["credit_code", "enterprise_name"]
     case.personal_data_erased_at = timezone.now()
     case.version += 1
     # The phone is required at intake; an erased one is the single exception.
     case.full_clean(exclude=["tracking_number", "reporter_phone"])
     case.save(update_fields=[*_ERASABLE_TEXT[Case], "reporter_name", "reporter_phone", "reporter_id_number",
-                             "filing_extras", "personal_data_erased_at", "version", "updated_at"])
-    if had_extras:
+                             "filing_extras", *erased_fields, "personal_data_erased_at", "version",
+                             "updated_at"])
+    if sole_trader and had_extras:
+        text = _("保存期限已满，反映人的姓名、电话、身份证号，个体工商户的名称和统一社会信用代码，"
+                 "及对接系统附带的地址、坐标、电子邮箱、图片链接已删除，%(n)s 条办理记录中的个人信息已去除。")
+    elif sole_trader:
+        text = _("保存期限已满，反映人的姓名、电话、身份证号，个体工商户的名称和统一社会信用代码已删除，"
+                 "%(n)s 条办理记录中的个人信息已去除。")
+    elif had_extras:
         text = _("保存期限已满，反映人的姓名、电话、身份证号及对接系统附带的地址、坐标、电子邮箱、图片链接已删除，"
                  "%(n)s 条办理记录中的个人信息已去除。")
     else:

@@ -37,6 +37,7 @@ __all__ = [
     "normalize_credit_code",
     "is_valid_resident_id",
     "is_valid_credit_code",
+    "is_individual_business_credit_code",
     "resident_id_birth_date",
     "classify_identity_number",
     "validate_resident_id",
@@ -204,6 +205,13 @@ def is_valid_credit_code(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def is_individual_business_credit_code(value: str) -> bool:
+    """A code starting with 92 belongs to a 个体工商户: a natural person's business, so the
+    code and the business name are that person's data (the rule ``deidentify`` applies too);
+    codes of legal entities (91…) and other organisations are public registration data."""
+    return clean_number_input(value).startswith("92")
 
 
 def resident_id_birth_date(value: str) -> datetime.date:

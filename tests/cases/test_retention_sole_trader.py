@@ -1,0 +1,56 @@
+"""Erasure of a 个体工商户's name and credit code (a code starting with 92 is personal data);
+a company's (91…) stays with the case."""
+
+import pytest
+
+from cases import services
+from cases.models import Case, TimelineEntry
+from kernel import personal_data
+
+from .conftest import make_credit_code
+from .test_retention import archived, everything_said_about
+
+SOLE_TRADER_CODE = make_credit_code("92310109MA1G5B3C6")
+COMPANY_CODE = make_credit_code("91310109MA1G5B3C6")
+SHOP = "虹口区张某某小吃店"
+
+
+def _archived_business(window_user, triage_user, hall, market_dept, *, code):
+    case = archived(window_user, triage_user, hall, market_dept, reporter_type=Case.ReporterType.ENTERPRISE,
+                    enterprise_name=SHOP, credit_code=code)
+    services.case_add_note(case=case, author=triage_user, text=f"经营者：{SHOP}，信用代码 {code}")
+    return Case.objects.get(pk=case.pk)
+
+
+@pytest.mark.parametrize("code, sole", [(SOLE_TRADER_CODE, True), (COMPANY_CODE, False)])
+def test_the_kernel_tells_a_sole_traders_code_from_a_companys(code, sole):
+    assert personal_data.is_individual_business_credit_code(code) is sole
+
+
+def test_erasure_clears_a_sole_traders_name_and_code_everywhere(window_user, triage_user, hall, market_dept):
+    case = _archived_business(window_user, triage_user, hall, market_dept, code=SOLE_TRADER_CODE)
+    assert case.credit_code == SOLE_TRADER_CODE and SHOP in everything_said_about(case)
+
+    services.case_personal_data_erase(case=case, author=triage_user)
+
+    case.refresh_from_db()
+    assert case.credit_code == "" and case.enterprise_name == "（已删除）"
+    said = everything_said_about(case) + case.enterprise_name + case.credit_code
+    assert SHOP not in said and SOLE_TRADER_CODE not in said
+    # The case's story stays readable, and the erasure says what went.
+    assert "营业执照" in case.matter
+    erasure = case.timeline.get(kind=TimelineEntry.Kind.ERASURE)
+    assert erasure.author == triage_user
+    assert "个体工商户的名称和统一社会信用代码已删除" in erasure.text
+
+
+def test_erasure_keeps_a_companys_name_and_code(window_user, triage_user, hall, market_dept):
+    case = _archived_business(window_user, triage_user, hall, market_dept, code=COMPANY_CODE)
+
+    services.case_personal_data_erase(case=case, author=triage_user)
+
+    case.refresh_from_db()
+    assert case.reporter_name == "（已删除）" and case.personal_data_erased_at is not None
+    assert case.credit_code == COMPANY_CODE and case.enterprise_name == SHOP
+    erasure = case.timeline.get(kind=TimelineEntry.Kind.ERASURE)
+    assert "个体工商户" not in erasure.text

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from kernel.personal_data import redact_known_values
+from kernel.personal_data import is_individual_business_credit_code, redact_known_values
 from knowledge.models import Department, District, ServiceItem
 
 
@@ -285,7 +285,8 @@ class Case(models.Model):
 
     # Fields the de-identified matter is computed from.
     DEIDENTIFIED_SOURCES = frozenset(
-        {"matter", "reporter_name", "reporter_phone", "reporter_id_number", "tracking_number", "filing_extras"}
+        {"matter", "reporter_name", "reporter_phone", "reporter_id_number", "tracking_number", "filing_extras",
+         "enterprise_name", "credit_code"}
     )
     # filing_extras key -> what stands in for its value in de-identified text.
     FILING_EXTRA_PLACEHOLDERS = {
@@ -306,15 +307,24 @@ class Case(models.Model):
             values[f"{extras['lat']}, {extras['long']}"] = "【坐标】"
         return sorted(values.items(), key=lambda item: len(item[0]), reverse=True)
 
+    def sole_trader_values(self) -> list[tuple[str, str]]:
+        """(value, placeholder) for a 个体工商户's name and credit code: a code starting with 92
+        is a natural person's business, so both are that person's data; a company's stay."""
+        if not is_individual_business_credit_code(self.credit_code or ""):
+            return []
+        return [(self.enterprise_name or "", "【个体工商户名称】"), (self.credit_code, "【统一社会信用代码】")]
+
     def deidentify_text(self, text: str) -> str:
         """``text`` with this case's reporter identifiers and any personal-data pattern replaced
         (the case's own tracking number stays: it is on the page already)."""
+        others = sorted([*self.filing_extra_values(), *self.sole_trader_values()],
+                        key=lambda item: len(item[0] or ""), reverse=True)
         return redact_known_values(
             text,
             name=self.reporter_name,
             phone=self.reporter_phone,
             id_number=self.reporter_id_number,
-            others=self.filing_extra_values(),
+            others=others,
             keep=self.tracking_number or "",
         )
 

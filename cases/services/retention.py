@@ -96,20 +96,11 @@ def case_personal_data_erase(*, case: Case, author=None) -> Case:
 
     # A 个体工商户's name and code identify the person behind it (kernel.personal_data);
     # a company's (91…) stay, like the case's story.
+    # (Case.deidentify_text replaces them in every text below while the case still holds them.)
     sole_trader = personal_data.is_individual_business_credit_code(case.credit_code)
-    business_values = [
-        (value, placeholder)
-        for value, placeholder in ((case.enterprise_name.strip(), "【个体工商户名称】"),
-                                   (case.credit_code, "【统一社会信用代码】"))
-        if sole_trader and len(value) >= 2
-    ]
 
     def redact(text: str) -> str:
-        if not text:
-            return text
-        for value, placeholder in business_values:
-            text = text.replace(value, placeholder)
-        return deidentified_text(text, case)
+        return deidentified_text(text, case) if text else text
 
     related = {
         Dispatch: case.dispatches.all(), MissingMaterial: case.materials.all(),

@@ -7,7 +7,7 @@ from cases import services
 from cases.models import Case, TimelineEntry
 from kernel import personal_data
 
-from .conftest import make_credit_code
+from .conftest import make_credit_code, register
 from .test_retention import archived, everything_said_about
 
 SOLE_TRADER_CODE = make_credit_code("92310109MA1G5B3C6")
@@ -54,3 +54,21 @@ def test_erasure_keeps_a_companys_name_and_code(window_user, triage_user, hall, 
     assert case.credit_code == COMPANY_CODE and case.enterprise_name == SHOP
     erasure = case.timeline.get(kind=TimelineEntry.Kind.ERASURE)
     assert "个体工商户" not in erasure.text
+
+
+SHOP_ON_ITS_OWN = "曲阳路生煎小吃店"  # no person's name in it: only its code says whose it is
+
+
+@pytest.mark.parametrize("code, hidden", [(SOLE_TRADER_CODE, True), (COMPANY_CODE, False)])
+def test_a_sole_traders_name_and_code_are_de_identified_long_before_erasure(window_user, hall, code, hidden):
+    # The de-identified matter feeds the staff search, the case library and the draft of a
+    # published article: a 个体工商户's name and code must not reach them (a company's may).
+    case = register(window_user, hall, reporter_type=Case.ReporterType.ENTERPRISE, enterprise_name=SHOP_ON_ITS_OWN,
+                    reporter_name="李某", credit_code=code,
+                    matter=f"{SHOP_ON_ITS_OWN}（代码 {code}）反映：前租户未注销，营业执照办不下来")
+    case.refresh_from_db()
+    assert (SHOP_ON_ITS_OWN in case.matter_deidentified) is not hidden
+    assert (code in case.matter_deidentified) is not hidden
+    if hidden:
+        assert "【个体工商户名称】" in case.matter_deidentified
+    assert "营业执照办不下来" in case.matter_deidentified

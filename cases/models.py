@@ -295,7 +295,7 @@ class Case(models.Model):
     }
 
     def filing_extra_values(self) -> list[tuple[str, str]]:
-        """(value, placeholder) for each personal value an integrating system sent, longest first."""
+        """(value, placeholder) for each personal value an integrating system sent."""
         extras = self.filing_extras or {}
         values = {str(extras[k]): p for k, p in self.FILING_EXTRA_PLACEHOLDERS.items() if extras.get(k)}
         # People quote part of an address ("我家在虹口区曲阳路近赤峰路口"): each longer piece goes too.
@@ -305,7 +305,7 @@ class Case(models.Model):
         if extras.get("lat") and extras.get("long"):
             # The filing note writes the pair as "31.26, 121.48".
             values[f"{extras['lat']}, {extras['long']}"] = "【坐标】"
-        return sorted(values.items(), key=lambda item: len(item[0]), reverse=True)
+        return list(values.items())
 
     def sole_trader_values(self) -> list[tuple[str, str]]:
         """(value, placeholder) for a 个体工商户's name and credit code: a code starting with 92
@@ -317,14 +317,12 @@ class Case(models.Model):
     def deidentify_text(self, text: str) -> str:
         """``text`` with this case's reporter identifiers and any personal-data pattern replaced
         (the case's own tracking number stays: it is on the page already)."""
-        others = sorted([*self.filing_extra_values(), *self.sole_trader_values()],
-                        key=lambda item: len(item[0] or ""), reverse=True)
         return redact_known_values(
             text,
             name=self.reporter_name,
             phone=self.reporter_phone,
             id_number=self.reporter_id_number,
-            others=others,
+            others=[*self.filing_extra_values(), *self.sole_trader_values()],
             keep=self.tracking_number or "",
         )
 

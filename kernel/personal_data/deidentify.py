@@ -375,8 +375,8 @@ def redact_known_values(
 ) -> str:
     """Free text with a record's known identifiers and any personal-data pattern replaced.
 
-    ``others``: more (value, placeholder) pairs the record holds (an address, coordinates);
-    a value starting or ending in a digit is only replaced where no digit continues it.
+    ``others``: more (value, placeholder) pairs the record holds (an address, coordinates),
+    replaced longest first; a value starting or ending in a digit is only replaced where no digit continues it.
     ``keep`` survives untouched (a case page shows its own tracking number already;
     only other cases' numbers are blanked).
     """
@@ -386,7 +386,8 @@ def redact_known_values(
             text = text.replace(value, placeholder)
     if name and len(name) >= 2:
         text = text.replace(name[0] + "女士", "反映人").replace(name[0] + "先生", "反映人")
-    for value, placeholder in others:
+    # Longest first: a value that contains another (an address and a piece of it) goes whole.
+    for value, placeholder in sorted(others, key=lambda item: len((item[0] or "").strip()), reverse=True):
         value = (value or "").strip()
         if len(value) >= 2 and value in text:
             pattern = re.escape(value)

@@ -375,27 +375,34 @@ def redact_known_values(
 ) -> str:
     """Free text with a record's known identifiers and any personal-data pattern replaced.
 
-    ``others``: more (value, placeholder) pairs the record holds (an address, coordinates),
-    replaced longest first; a value starting or ending in a digit is only replaced where no digit continues it.
+    ``others``: more (value, placeholder) pairs the record holds (an address, coordinates, a
+    个体工商户's name); a value starting or ending in a digit is only replaced where no digit
+    continues it. All known values, the reporter's too, are replaced longest first.
     ``keep`` survives untouched (a case page shows its own tracking number already;
     only other cases' numbers are blanked).
     """
     text = text or ""
-    for value, placeholder in ((name, "反映人"), (phone, "[电话]"), (id_number, "[身份证号]")):
-        if value and len(value) >= 2:
+    # (value, placeholder, digit-bounded): the reporter's own identifiers go wherever they
+    # appear; the record's other values only where no digit continues a number.
+    known = [(name, "反映人", False), (phone, "[电话]", False), (id_number, "[身份证号]", False)]
+    known += [((value or "").strip(), placeholder, True) for value, placeholder in others]
+    # Longest first, all together: a value containing another (a shop named after its owner,
+    # an address and a piece of it) goes whole under its own placeholder, not as the
+    # shorter value's placeholder with the rest of it left over.
+    for value, placeholder, bounded in sorted(known, key=lambda item: len(item[0] or ""), reverse=True):
+        if not value or len(value) < 2 or value not in text:
+            continue
+        if not bounded:
             text = text.replace(value, placeholder)
+            continue
+        pattern = re.escape(value)
+        if value[0].isdigit():
+            pattern = f"(?<![0-9０-９.．]){pattern}"
+        if value[-1].isdigit():
+            pattern += "(?![0-9０-９])"
+        text = re.sub(pattern, lambda _m, placeholder=placeholder: placeholder, text)
     if name and len(name) >= 2:
         text = text.replace(name[0] + "女士", "反映人").replace(name[0] + "先生", "反映人")
-    # Longest first: a value that contains another (an address and a piece of it) goes whole.
-    for value, placeholder in sorted(others, key=lambda item: len((item[0] or "").strip()), reverse=True):
-        value = (value or "").strip()
-        if len(value) >= 2 and value in text:
-            pattern = re.escape(value)
-            if value[0].isdigit():
-                pattern = f"(?<![0-9０-９.．]){pattern}"
-            if value[-1].isdigit():
-                pattern += "(?![0-9０-９])"
-            text = re.sub(pattern, lambda _m: placeholder, text)
     if keep:
         text = text.replace(keep, _KEEP)
     return deidentify(text).text.replace(_KEEP, keep) if keep else deidentify(text).text

@@ -72,3 +72,17 @@ def test_a_sole_traders_name_and_code_are_de_identified_long_before_erasure(wind
     if hidden:
         assert "【个体工商户名称】" in case.matter_deidentified
     assert "营业执照办不下来" in case.matter_deidentified
+
+
+def test_a_shop_named_after_its_owner_is_de_identified_as_the_shop(window_user, hall):
+    # Reporter 张三丰, shop 张三丰小吃店: staff without personal-data rights read
+    # "【个体工商户名称】", not "反映人小吃店" (which still says whose shop it is).
+    code = make_credit_code("92310109MA1G5B3C6")
+    case = register(window_user, hall, reporter_type=Case.ReporterType.ENTERPRISE, reporter_name="张三丰",
+                    enterprise_name="张三丰小吃店", credit_code=code,
+                    matter="张三丰小吃店的经营者张三丰反映：前租户未注销，张三丰小吃店营业执照办不下来")
+    case.refresh_from_db()
+    assert case.matter_deidentified == (
+        "【个体工商户名称】的经营者反映人反映：前租户未注销，【个体工商户名称】营业执照办不下来"
+    )
+    assert "小吃店" not in case.matter_deidentified and "张" not in case.matter_deidentified

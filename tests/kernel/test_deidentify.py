@@ -146,3 +146,20 @@ def test_a_date_before_an_address_is_not_part_of_it():
     result = deidentify("记者于1月30日赴沪太路841号上海邮局海关验放现场察看")
     assert [text for text in ["1月30日赴", "沪太路841号"] if text in result.text] == ["1月30日赴"]
     assert result.text.startswith("记者于1月30日赴【地址】")
+
+
+def test_a_shop_named_after_its_owner_reads_as_the_shop_not_as_the_owner():
+    # 张三's shop 张三小吃店: the longer known value wins, whichever list it came in.
+    from kernel.personal_data import redact_known_values
+
+    text = "虹口区张三小吃店的张三反映：张三小吃店营业执照办不下来"
+    out = redact_known_values(text, name="张三", others=[("张三小吃店", "【个体工商户名称】")])
+    assert out == "虹口区【个体工商户名称】的反映人反映：【个体工商户名称】营业执照办不下来"
+    assert "反映人小吃店" not in out and "张" not in out
+
+
+def test_the_reporters_name_still_wins_over_a_shorter_known_value():
+    from kernel.personal_data import redact_known_values
+
+    out = redact_known_values("欧阳小明说欧阳小明的店", name="欧阳小明", others=[("欧阳", "【个体工商户名称】")])
+    assert out == "反映人说反映人的店"

@@ -116,13 +116,33 @@ def may_register_in(user, *, district, hall) -> bool:
     return hall_id is not None and hall is not None and hall.pk == hall_id
 
 
+# What a role without personal-data rights searches instead of a field it reads masked or
+# de-identified: the matter as it reads it, and the enterprise name of a company only (the
+# name of a 个体工商户 names a person: a search matching it would confirm a guess).
+COMPANY_NAME = "enterprise_name_of_company"
+_SEARCHED_AS_SEEN = {"matter": "matter_deidentified", "enterprise_name": COMPANY_NAME}
+
+
+def sole_trader_q() -> Q:
+    """Cases reported by a 个体工商户 (a credit code starting with 92; codes are stored
+    normalised, see ``kernel.personal_data.is_individual_business_credit_code``)."""
+    return Q(credit_code__startswith="92")
+
+
 def case_search_fields(user, fields) -> list[str]:
     """The fields a user's case search may match: a role without personal-data rights
-    searches the matter as it reads it (de-identified), so a right and a wrong guess of a
-    phone or ID number it sees masked find the same cases."""
+    searches what it reads (the de-identified matter, a company's name), so a right and a
+    wrong guess of a phone or ID number it sees masked, or of a 个体工商户's name, find the
+    same cases."""
     if can_view_personal_data(user):
         return list(fields)
-    return ["matter_deidentified" if f == "matter" else f for f in fields]
+    return [_SEARCHED_AS_SEEN.get(f, f) for f in fields]
+
+
+def _word_q(field: str, word: str) -> Q:
+    if field == COMPANY_NAME:
+        return Q(enterprise_name__icontains=word) & ~sole_trader_q()
+    return Q(**{f"{field}__icontains": word})
 
 
 def case_text_search(queryset: QuerySet[Case], query: str, *, fields) -> QuerySet[Case]:
@@ -138,7 +158,7 @@ def case_text_search(queryset: QuerySet[Case], query: str, *, fields) -> QuerySe
         match = Q(pk__in=[])
         for variant in variants:
             for field in fields:
-                match |= Q(**{f"{field}__icontains": variant})
+                match |= _word_q(field, variant)
         queryset = queryset.filter(match)
     return queryset
 
@@ -320,6 +340,7 @@ def masked_reporter(case: Case) -> dict[str, str]:
         phone=case.reporter_phone,
         id_number=case.reporter_id_number,
         credit_code=case.credit_code,
+        enterprise_name=case.enterprise_name,
         erased=case.personal_data_erased_at is not None,
     )
 
@@ -337,6 +358,7 @@ def reporter_values_for(user, case: Case) -> dict[str, str]:
             "reporter_phone": case.reporter_phone,
             "reporter_id_number": case.reporter_id_number,
             "credit_code": case.credit_code,
+            "enterprise_name": case.enterprise_name,
         }
     return masked_reporter(case)
 

@@ -214,7 +214,7 @@ class CaseIndexView(IndexView):
             "reporter_name": reporter["reporter_name"],
             "reporter_phone": reporter["reporter_phone"],
             "reporter_id_number": reporter["reporter_id_number"],
-            "enterprise_name": item.enterprise_name,
+            "enterprise_name": reporter["enterprise_name"],
             "credit_code": reporter["credit_code"],
             "matter": item.matter if self.full_personal_data else selectors.deidentified_text(item.matter, item),
             "classification_label": item.get_classification_display(),
@@ -700,6 +700,14 @@ class MyDispatchIndexView(IndexView):
         return selectors.dispatches_for_user(self.request.user)
 
     @cached_property
+    def full_personal_data(self):
+        return can_view_personal_data(self.request.user)
+
+    def _task_text(self, dispatch) -> str:
+        # A task may quote the reporter (a phone, a 个体工商户's name): read de-identified, as on the case page.
+        return dispatch.task if self.full_personal_data else selectors.deidentified_text(dispatch.task, dispatch.case)
+
+    @cached_property
     def columns(self):
         return [
             TitleColumn(
@@ -710,7 +718,7 @@ class MyDispatchIndexView(IndexView):
                 classname=f"w-text-16 {NOWRAP}",
             ),
             Column("role", label=_("角色"), accessor="get_role_display", classname=NOWRAP),
-            Column("task", label=_("任务"), accessor="task", classname=TEXT),
+            Column("task", label=_("任务"), accessor=self._task_text, classname=TEXT),
             Column("deadline", label=_("答复时限"), accessor="deadline", sort_key="deadline", classname=NOWRAP),
             Column("department", label=_("承办部门"), accessor="department.name", classname="case-col-reporter"),
         ]

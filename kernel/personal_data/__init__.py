@@ -39,7 +39,15 @@ from .identity import (
     validate_credit_code,
     validate_resident_id,
 )
-from .masking import ERASED_NAME, mask_credit_code, mask_id, mask_name, mask_phone, mask_reporter
+from .masking import (
+    ERASED_NAME,
+    mask_credit_code,
+    mask_enterprise_name,
+    mask_id,
+    mask_name,
+    mask_phone,
+    mask_reporter,
+)
 
 __all__ = [
     "KIND_LABELS",
@@ -70,6 +78,7 @@ __all__ = [
     "validate_resident_id",
     "ERASED_NAME",
     "mask_credit_code",
+    "mask_enterprise_name",
     "mask_id",
     "mask_name",
     "mask_phone",

@@ -8,7 +8,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
-from .identity import clean_number_input, normalize_resident_id
+from .identity import clean_number_input, is_individual_business_credit_code, normalize_resident_id
 
 __all__ = [
     "ERASED_NAME",
@@ -16,6 +16,7 @@ __all__ = [
     "mask_phone",
     "mask_id",
     "mask_credit_code",
+    "mask_enterprise_name",
     "mask_reporter",
 ]
 
@@ -75,17 +76,28 @@ def mask_credit_code(value: str) -> str:
     return raw[:8] + "*" * (len(raw) - 10) + raw[-2:]
 
 
+def mask_enterprise_name(name: str, credit_code: str) -> str:
+    """A 个体工商户's name (credit code starting with 92) masked like a person's name, since it
+    names the same natural person (张三小吃店 -> 张****); a company's name is not personal
+    data and stays whole."""
+    if is_individual_business_credit_code(credit_code):
+        return mask_name(name)
+    return name or ""
+
+
 def mask_reporter(
-    *, name: str, phone: str, id_number: str, credit_code: str, erased: bool = False
+    *, name: str, phone: str, id_number: str, credit_code: str, enterprise_name: str = "", erased: bool = False
 ) -> dict[str, str]:
     """A reporter's identifiers as a role without personal-data rights sees them."""
     if erased:
         # Nothing left to mask: say so instead of masking the placeholder.
         return {"reporter_name": ERASED_NAME, "reporter_phone": "", "reporter_id_number": "",
-                "credit_code": mask_credit_code(credit_code)}
+                "credit_code": mask_credit_code(credit_code),
+                "enterprise_name": mask_enterprise_name(enterprise_name, credit_code)}
     return {
         "reporter_name": mask_name(name),
         "reporter_phone": mask_phone(phone),
         "reporter_id_number": mask_id(id_number),
         "credit_code": mask_credit_code(credit_code),
+        "enterprise_name": mask_enterprise_name(enterprise_name, credit_code),
     }

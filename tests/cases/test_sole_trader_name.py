@@ -9,6 +9,7 @@ import io
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from cases import services
 from cases.models import Case, StaffProfile, TimelineEntry
@@ -100,8 +101,7 @@ def test_my_dispatches_read_the_task_de_identified(client, shop_case, company_ca
 
 
 def _search(client, query):
-    html = client.get(reverse("cases:index"), {"q": query}).content.decode()
-    return html
+    return client.get(reverse("cases:index"), {"q": query}).content.decode()
 
 
 def test_searching_a_sole_traders_name_finds_nothing_for_a_department(client, shop_case, company_case, dept_user):
@@ -135,6 +135,15 @@ def test_an_export_without_the_rights_masks_a_sole_traders_name(client, shop_cas
     # Searching the export by the name is no oracle either.
     response = client.get(reverse("cases:index"), {"export": "csv", "q": "三丰生煎"})
     assert shop_case.tracking_number not in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_an_xlsx_export_without_the_rights_masks_it_too(client, shop_case, exporter):
+    client.force_login(exporter)
+    response = client.get(reverse("cases:index"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, *rows = [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
+    assert [dict(zip(header, row))["企业名称"] for row in rows] == [SHOP_MASKED]
+    assert not any(SHOP in str(value) or "三丰" in str(value) for row in rows for value in row)
 
 
 def test_a_full_export_by_a_role_with_the_rights_keeps_the_name(client, shop_case, triage_user):

@@ -46,12 +46,14 @@ class CaseSource:
     def _build(self, case: Case) -> SearchDocument:
         dispatches = list(case.dispatches.select_related("department"))
         departments = {d.department_id: d.department.name for d in dispatches}
-        title = case.service_item.name if case.service_item else case.matter[:30]
+        # De-identified before it is cut: a value cut in two matches nothing, and its first half
+        # (a shop's name, a phone's first digits) would stay in the title.
+        title = _clean(case.service_item.name, case) if case.service_item else _clean(case.matter, case)[:30]
         return SearchDocument(
             doc_type="case",
             doc_id=case.pk,
             external_id=case.tracking_number or "",
-            title=f"{case.tracking_number} {_clean(title, case)}",
+            title=f"{case.tracking_number} {title}",
             summary=_clean(join_text(case.get_classification_display(), case.get_outcome_display(),
                                      case.resolution_summary), case),
             body=_clean(

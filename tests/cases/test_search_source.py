@@ -63,3 +63,27 @@ def test_filing_a_case_keeps_public_pages_in_the_page_cache(client, window_user,
         register(window_user, hall)
 
     assert client.get(home.url)["X-Cache"] == "HIT"
+
+
+@pytest.mark.parametrize("piece, matter", [
+    # The first 30 characters were the title before de-identification: a value cut in two
+    # there matched nothing, and its first half stayed (a shop's name, a phone's first digits).
+    ("曲阳路生", "前租户一直没有注销，新商户的营业执照办不下来，曲阳路生煎小吃店着急开业"),
+    ("138000", "前租户一直没有注销，新商户营业执照办不下来，电话13800001234"),
+])
+def test_a_title_cut_from_the_matter_keeps_no_piece_of_a_known_value(
+    piece, matter, window_user, triage_user, hall, engine, django_capture_on_commit_callbacks
+):
+    from cases.models import Case
+
+    from .conftest import make_credit_code, register
+
+    assert piece in matter[:30] and piece not in matter[:30].replace(piece, "")
+    case = register(window_user, hall, reporter_type=Case.ReporterType.ENTERPRISE, enterprise_name="曲阳路生煎小吃店",
+                    credit_code=make_credit_code("92310109MA1G5B3C6"), reporter_phone="13800001234", matter=matter)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="legacy")
+        services.case_close(case=case, author=triage_user, outcome="done", resolution_summary="已协调办成")
+    doc = get_source("case").document_for(case)
+    assert doc.title.startswith(case.tracking_number + " 前租户")
+    assert piece not in doc.title

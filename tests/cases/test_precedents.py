@@ -178,3 +178,23 @@ def test_shared_words_are_whole_words_of_the_typed_text():
     assert not is_relevant(noise)
     assert shared_words(typed, "营业性演出许可全程网办") == ["营业性演出许可"]
     assert is_relevant(["营业性演出许可"])
+
+
+def test_placeholders_of_de_identified_text_are_not_searched(engine, article, dept_user):
+    # A department reads a 个体工商户's matter as "【个体工商户名称】反映：…": the panel must not
+    # offer guidance about 个体工商户 names because of the placeholder's words.
+    from tests.search.experience_helpers import index, make_article, make_topic
+
+    rename = make_article(
+        make_topic("个体工商户", slug="getihu-prec"), "个体工商户名称变更怎么办",
+        summary="个体工商户变更名称的，向登记机关申请名称变更。",
+        problem="个体工商户想更改名称", steps="提交个体工商户名称变更申请。",
+    )
+    index(rename)
+
+    found = similar_cases_and_articles(
+        user=dept_user, text="【个体工商户名称】反映：前租户未注销，【手机号】联系不上，营业执照办不下来"
+    )
+    assert rename.pk not in [p.id for p in found]
+    assert article.pk in [p.id for p in found]
+    assert all(not {"个体工商户", "名称", "手机号"} & set(p.matched_terms) for p in found)

@@ -57,10 +57,11 @@ def _exporter(hall):
     return "exporter", client
 
 
-def _guess(name: str, tracking: str) -> dict[str, str]:
+def _guess(name: str, case: Case) -> dict[str, str]:
     text = f"{name}反映营业执照办不成"
+    # "case": the case page's panels say which case they ask about.
     return {"q": name, "query": name, "text": text, "matter": text, "enterprise_name": name,
-            "name": name, "tracking_number": tracking}
+            "name": name, "tracking_number": case.tracking_number, "case": str(case.pk)}
 
 
 def test_right_and_wrong_guess_of_a_sole_traders_name_get_identical_answers(shop_world, market_dept, hall):
@@ -80,9 +81,9 @@ def test_right_and_wrong_guess_of_a_sole_traders_name_get_identical_answers(shop
             for case in pks:
                 url = _concrete(route, case.pk, case.tracking_number)
                 for method, extra in variants:
-                    right = _ask(client, method, url, {**_guess(SHOP, case.tracking_number), **extra},
+                    right = _ask(client, method, url, {**_guess(SHOP, case), **extra},
                                  (SHOP, "x-no-guess"))
-                    wrong = _ask(client, method, url, {**_guess(WRONG_SHOP, case.tracking_number), **extra},
+                    wrong = _ask(client, method, url, {**_guess(WRONG_SHOP, case), **extra},
                                  (WRONG_SHOP, "x-no-guess"))
                     asked += 2
                     if right != wrong:

@@ -14,7 +14,10 @@ Elasticsearch node (deleted afterwards). Relevance documents are shaped as an im
 article is indexed (``search.documents.library_document``). The relevance run also computes a
 character-bigram BM25 baseline (k1=1.2, b=0.75, title + body) in pure Python.
 The latency run times one client, then 8 concurrent clients twice: as threads
-of this process and as 8 forked processes with their own connections.
+of this process and as 8 forked processes with their own connections. Each row also gives the CPU
+a query took: the clients' (process time) + the search server's (Elasticsearch node stats; 0 for
+the embedded engine, whose work is the client's). With ``--learned`` the engine alone and with the
+reranker take turns (``--rounds``) and a line gives the reranker's ratios.
 """
 
 from __future__ import annotations
@@ -427,11 +430,28 @@ def _process_client(name, engine, queries, offset, count, start, out):
     own = _reopen(name, engine)
     _client_loop(own, queries, offset, 3)
     start.wait()
-    out.put(_client_loop(own, queries, offset, count))
+    cpu = time.process_time()
+    samples = _client_loop(own, queries, offset, count)
+    out.put((samples, time.process_time() - cpu))
+
+
+def _engine_cpu(engine) -> float:
+    """CPU seconds the search server has used so far (Elasticsearch node stats; 0 in process).
+
+    On a node shared with other work this counts that work too."""
+    inner = getattr(engine, "inner", engine)
+    if getattr(inner, "name", "") != "elasticsearch":
+        return 0.0
+    time.sleep(1.1)  # the node refreshes its process statistics once a second
+    try:
+        stats = inner.client.nodes.stats(metric="process")
+        return sum(n["process"]["cpu"]["total_in_millis"] for n in stats["nodes"].values()) / 1000
+    except Exception:
+        return 0.0
 
 
 def _run_clients(name, engine, queries, clients, mode, total):
-    """Closed-loop clients sending the query mix; returns (latencies, wall seconds).
+    """Closed-loop clients sending the query mix; returns (latencies, wall seconds, client CPU seconds).
 
     "threads" share one Python process (and its GIL), as under a threaded
     development server; "processes" are separate workers, as under gunicorn
@@ -458,11 +478,11 @@ def _run_clients(name, engine, queries, clients, mode, total):
             p.start()
         start.wait()
         t0 = time.perf_counter()
-        samples = [x for _ in procs for x in out.get()]
+        results = [out.get() for _ in procs]
         wall = time.perf_counter() - t0
         for p in procs:
             p.join()
-        return samples, wall
+        return [x for samples, _cpu in results for x in samples], wall, sum(cpu for _s, cpu in results)
     samples: list[float] = []
     lock = threading.Lock()
 
@@ -471,13 +491,13 @@ def _run_clients(name, engine, queries, clients, mode, total):
         with lock:
             samples.extend(local)
 
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), time.process_time()
     threads = [threading.Thread(target=worker, args=(c * 5,)) for c in range(clients)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    return samples, time.perf_counter() - t0
+    return samples, time.perf_counter() - t0, time.process_time() - cpu
 
 
 def latency(args):
@@ -495,8 +515,9 @@ def latency(args):
         call_command("migrate", "search", verbosity=0)
     queries = query_mix()
     print(f"# {args.docs} synthetic documents, {len(queries)} queries in the mix, {os.cpu_count()} CPUs")
-    print("| engine | docs | index time (s) | size (MB) | clients | queries | p50 (ms) | p95 (ms) | p99 (ms) | q/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| engine | docs | index time (s) | size (MB) | clients | queries | p50 (ms) | p95 (ms) | p99 (ms) | q/s"
+          " | CPU ms/query (client + server) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in names:
         with tempfile.TemporaryDirectory() as tmp:
             engine = _engine(name, tmp)
@@ -511,17 +532,42 @@ def latency(args):
                     engine.search(SearchQuery(q=q))
                 runs = ((1, "threads"), (8, "threads"), (8, "processes"))
                 variants = [(name, engine)]
+                rounds = 1
                 if args.learned:
                     runs = ((1, "threads"), (8, "processes"))
                     variants.append((f"{name} + learned reranker (top {_learned_k()})", _learned_engine(engine, queries)))
-                for label_name, eng in variants:
-                    for clients, mode in runs:
-                        samples, wall = _run_clients(name, eng, queries, clients, mode, args.queries)
+                    # The two variants take turns (ROUNDS each), so load that comes and goes on a
+                    # shared machine falls on both alike instead of on whichever ran at the time.
+                    rounds = max(1, args.rounds)
+                for clients, mode in runs:
+                    label = "1" if clients == 1 else f"{clients} {mode}"
+                    totals = {v: [[], 0.0, 0.0, 0.0] for v, _e in variants}  # samples, wall, client CPU, server CPU
+                    for _round in range(rounds):
+                        for label_name, eng in variants:
+                            server = _engine_cpu(eng)
+                            samples, wall, cpu = _run_clients(
+                                name, eng, queries, clients, mode, max(clients, args.queries // rounds))
+                            t = totals[label_name]
+                            t[0] += samples
+                            t[1] += wall
+                            t[2] += cpu
+                            t[3] += _engine_cpu(eng) - server
+                    for label_name, (samples, wall, cpu, server) in totals.items():
                         p50, p95, p99 = _percentiles(samples)
-                        label = "1" if clients == 1 else f"{clients} {mode}"
                         print(
                             f"| {label_name} | {args.docs} | {t_index:.1f} | {size:.1f} | {label} | {len(samples)} |"
-                            f" {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(samples) / wall:.0f} |",
+                            f" {p50:.1f} | {p95:.1f} | {p99:.1f} | {len(samples) / wall:.0f} |"
+                            f" {cpu / len(samples) * 1000:.1f} + {server / len(samples) * 1000:.1f} |",
+                            flush=True,
+                        )
+                    if len(totals) == 2:
+                        (a, wa, ca, sa), (b, wb, cb, sb) = totals.values()
+                        ra, rb = _percentiles(a), _percentiles(b)
+                        print(
+                            f"# {name}, {label}: reranker / engine alone: p50 {rb[0] / ra[0]:.2f}×, p95 {rb[1] / ra[1]:.2f}×,"
+                            f" q/s {len(b) / wb:.0f} / {len(a) / wa:.0f},"
+                            f" CPU per query {(cb + sb) / len(b) * 1000:.1f} / {(ca + sa) / len(a) * 1000:.1f} ms"
+                            f" ({(cb + sb) / len(b) / max(1e-9, (ca + sa) / len(a)):.2f}×); load average {os.getloadavg()[0]:.1f}",
                             flush=True,
                         )
             finally:
@@ -659,6 +705,8 @@ def main(argv=None):
     lat.add_argument("--queries", type=int, default=400, help="queries per run")
     lat.add_argument("--learned", action="store_true",
                      help="also time each engine with a learned reranker over its top k (search.learning)")
+    lat.add_argument("--rounds", type=int, default=4,
+                     help="with --learned: the engine alone and with the reranker take turns this many times")
     an = sub.add_parser("analytics")
     an.add_argument("--searches", type=int, default=500000, help="logged searches in the throwaway database")
     args = parser.parse_args(argv)

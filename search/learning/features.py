@@ -9,7 +9,6 @@ candidate contains does not tell them apart), so no engine statistics are needed
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
 from functools import lru_cache
 
@@ -74,10 +73,18 @@ PASSAGE_WIDE_CHARS = 400
 SCAN_CHARS = 4000  # passages in long bodies: the start holds what a reader sees first (and bounds the cost)
 
 
-def _pattern(tokens: list[str]) -> re.Pattern:
-    # A lookahead finds overlapping matches ("营业", "业执" in 营业执照) in one C-level scan.
-    alternatives = "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))
-    return re.compile(f"(?=({alternatives}))")
+def _events(text: str, tokens: list[str]) -> list[tuple[int, str]]:
+    """(position, token) for every place in the first SCAN_CHARS characters where a query token
+    starts, overlapping ones too ("营业", "业执" in 营业执照); where several start at one place, the
+    longest (then the first in ``tokens``) — what a lookahead over the alternatives would find,
+    at a fraction of the cost: str.find jumps from match to match instead of trying every position."""
+    first: dict[int, str] = {}
+    for t in sorted(tokens, key=len, reverse=True):
+        pos = text.find(t, 0, SCAN_CHARS)
+        while pos >= 0:
+            first.setdefault(pos, t)
+            pos = text.find(t, pos + 1, SCAN_CHARS)
+    return sorted(first.items())
 
 
 def _passages(events: list[tuple[int, str]], weight: dict[str, float], total: float,
@@ -143,11 +150,7 @@ def matrix(q: str, hits: list, memory: Memory | None, *, exclude_query: str | No
     df = {t: sum(1 for p in present if t in p) for t in tokens}
     weights = [math.log(1 + (n + 1) / (df[t] + 0.5)) for t in tokens]
     found = [t for t in tokens if df[t]]
-    pattern = _pattern(found) if found else None
-    events = [
-        [(m.start(), m.group(1)) for m in pattern.finditer(bo, 0, SCAN_CHARS)] if pattern and bo else []
-        for bo in bodies
-    ]
+    events = [_events(bo, found) if found and bo else [] for bo in bodies]
     token_set = set(tokens)
     weight_of = dict(zip(tokens, weights))
     total_weight = sum(weights)

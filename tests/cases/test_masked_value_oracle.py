@@ -1,11 +1,13 @@
 """No oracle for a masked value (issue 14): for every role without personal-data rights,
 every endpoint it can reach answers a true and a false guess of a phone / ID number it
-sees masked identically.
+sees masked, or of a 个体工商户's name (credit code 92…, a person's business) it sees masked,
+identically, and no answer to the false guess carries any of the true values.
 
 The endpoints are derived from the URL configuration: every view defined in the project's
 apps, and every Wagtail viewset view whose model is, or points to, a case. A new endpoint
 is therefore covered without editing this file. The roles are every group without
-``cases.view_personal_data``, plus anonymous visitors on the public (non-admin) URLs.
+``cases.view_personal_data``, a role that may export without it, plus anonymous visitors on
+the public (non-admin) URLs.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from cases import services
 from cases.models import Case, StaffProfile
 from kernel.personal_data import resident_id_check_char
 
-from .conftest import register
+from .conftest import make_credit_code, register
 
 PROJECT_APPS = ("cases", "knowledge", "search", "portal", "kernel")
 PASSWORD = "x-Pass-2026"
@@ -52,6 +54,12 @@ def _wrong_id(true_id: str) -> str:
 
 ID_NUMBER = _id_with_check("31010919850307123")
 WRONG_ID = _wrong_id(ID_NUMBER)
+
+SOLE_TRADER_CODE = make_credit_code("92310109MA1G5B3C6")
+SHOP = "张三丰生煎小吃店"  # named after its owner, the reporter
+# What the mask shows (张*******) fits this one as well: only the hidden characters differ.
+WRONG_SHOP = "张四海生煎小吃店"
+TRUE_VALUES = (PHONE, ID_NUMBER, SHOP, "三丰生煎", "张三丰", SOLE_TRADER_CODE)
 
 
 def _relates_to_case(model) -> bool:
@@ -105,19 +113,22 @@ def _concrete(route: str, pk: int, tracking: str) -> str:
     return "/" + url
 
 
-def _guess_data(phone: str, id_number: str, tracking: str) -> dict[str, str]:
-    text = f"反映人电话{phone}，身份证{id_number}，营业执照办不成"
+def _guess_data(phone: str, id_number: str, name: str, case) -> dict[str, str]:
+    text = f"{name}反映人电话{phone}，身份证{id_number}，营业执照办不成"
     return {
-        "q": f"{phone} {id_number}",
+        "q": f"{phone} {id_number} {name}",
         "text": text,
         "matter": text,
         "phone": phone,
         "id_number": id_number,
         "reporter_phone": phone,
         "reporter_id_number": id_number,
-        "tracking_number": tracking,
+        "enterprise_name": name,
+        "name": name,
+        "tracking_number": case.tracking_number,
         "phone_last4": phone[-4:],
         "query": phone,
+        "case": str(case.pk),  # the case page's panels say which case they ask about
     }
 
 
@@ -152,16 +163,21 @@ def _first_difference(a, b) -> str:
 @pytest.fixture
 def oracle_world(window_user, triage_user, hall, market_dept, tax_dept):
     """An open case dispatched to the market department and a closed one in the case
-    library, both reported by the same person whose phone and ID are also typed into the text."""
-    matter = f"本人电话{PHONE}，身份证号{ID_NUMBER}，前租户未注销，营业执照办不成"
+    library, both reported by the same 个体工商户 whose phone, ID and name are also typed into
+    the matter, the task, a note and the summary."""
+    matter = f"{SHOP}反映：本人电话{PHONE}，身份证号{ID_NUMBER}，前租户未注销，营业执照办不成"
     cases = []
     for closed in (False, True):
-        case = register(window_user, hall, reporter_phone=PHONE, reporter_id_number=ID_NUMBER, matter=matter)
+        case = register(window_user, hall, reporter_type=Case.ReporterType.ENTERPRISE, reporter_name="张三丰",
+                        enterprise_name=SHOP, credit_code=SOLE_TRADER_CODE,
+                        reporter_phone=PHONE, reporter_id_number=ID_NUMBER, matter=matter)
         services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="legacy")
-        services.case_dispatch(case=case, author=triage_user, lead_department=market_dept, lead_task="联系前租户")
+        services.case_dispatch(case=case, author=triage_user, lead_department=market_dept,
+                               lead_task=f"联系{SHOP}核实")
+        services.case_add_note(case=case, author=triage_user, text=f"已电话告知{SHOP}所需材料")
         if closed:
             services.case_close(case=case, author=triage_user, outcome=Case.Outcome.DONE,
-                                resolution_summary=f"已电话联系{PHONE}，办成")
+                                resolution_summary=f"已电话联系{PHONE}，{SHOP}已领取营业执照")
         case.refresh_from_db()
         cases.append(case)
     return cases
@@ -181,6 +197,16 @@ def _principals(market_dept, hall):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         principals.append((group.name, client))
+    # A role an administrator may set up: it exports the district's cases without the rights.
+    exporter = User.objects.create_user("probe-exporter", password=PASSWORD)
+    exporter.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label__in=["cases", "wagtailadmin"],
+        codename__in=["access_admin", "view_case", "view_district_cases", "export_cases", "view_case_library"],
+    ))
+    StaffProfile.objects.create(user=exporter, district=hall.district, hall=hall)
+    client = Client(raise_request_exception=False)
+    client.force_login(exporter)
+    principals.append(("exporter", client))
     principals.append(("anonymous", Client(raise_request_exception=False)))
     return principals
 
@@ -215,7 +241,7 @@ def test_endpoint_list_is_derived_and_covers_the_known_oracles():
 def test_true_and_false_guess_of_a_masked_value_get_identical_answers(oracle_world, market_dept, hall):
     open_case, closed_case = oracle_world
     endpoints = project_endpoints()
-    differences = []
+    differences, leaks = [], []
     asked = 0
     for role, client in _principals(market_dept, hall):
         for route, callback in endpoints:
@@ -227,16 +253,23 @@ def test_true_and_false_guess_of_a_masked_value_get_identical_answers(oracle_wor
                 variants = [("GET", {}), ("POST", {})]
                 view_class = getattr(callback, "view_class", None)
                 if view_class is not None and issubclass(view_class, IndexView):
-                    variants.append(("GET", {"export": "csv"}))
+                    # A listing's search needs every word: the name is also searched on its own.
+                    variants += [("GET", {"export": "csv"}), ("GET", {"q": "{name}"}),
+                                 ("GET", {"q": "{name}", "export": "csv"})]
                 for method, extra in variants:
                     answers = []
-                    for phone, id_number in ((PHONE, ID_NUMBER), (WRONG_PHONE, WRONG_ID)):
-                        data = {**_guess_data(phone, id_number, case.tracking_number), **extra}
-                        answers.append(_ask(client, method, url, data, (phone, id_number)))
+                    for guesses in ((PHONE, ID_NUMBER, SHOP), (WRONG_PHONE, WRONG_ID, WRONG_SHOP)):
+                        asked_for = {k: v.format(name=guesses[2]) for k, v in extra.items()}
+                        data = {**_guess_data(*guesses, case), **asked_for}
+                        answers.append(_ask(client, method, url, data, guesses))
                         asked += 1
                     if answers[0] != answers[1]:
                         differences.append(f"{role} {method} {url} {extra}: {_first_difference(*answers)}")
+                    # The false guess's answer had no reason to carry a true value: any piece is a leak.
+                    body = answers[1][1] + answers[1][2]
+                    leaks += [f"{role} {method} {url} {extra}: {value}" for value in TRUE_VALUES if value in body]
     assert asked > 200
+    assert leaks == [], "\n".join(leaks)
     assert differences == [], "\n".join(differences)
     # Not an oracle, but a crash a role can reach is a defect of its own.
     assert SERVER_ERRORS == [], "\n".join(sorted(set(SERVER_ERRORS)))

@@ -33,9 +33,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["Precedent", "similar_cases_and_articles", "MIN_QUERY_CHARS"]
 
 MIN_QUERY_CHARS = 4  # fewer typed characters match everything and help nobody
-# What de-identification leaves in place of a value (【个体工商户名称】, 【手机号】): not the
-# matter's words, so not searched (they found guidance about 个体工商户 names for any such case).
-_PLACEHOLDER = re.compile(r"【[^【】\s]{1,12}】")
+# What de-identification leaves in place of a value (【个体工商户名称】, 【手机号】, and the
+# reporter's own [电话] / [身份证号]): not the matter's words, so not searched (they found
+# guidance about 个体工商户 names, or about changing an ID number, for any such case).
+_PLACEHOLDER = re.compile(r"【[^【】\s]{1,12}】|\[(?:电话|身份证号)\]")
 # A hit scoring below this share of the best hit's score is noise beside it (chosen by
 # reading the demo's panels, not tuned on a labelled set).
 SCORE_FLOOR = 0.2

@@ -198,3 +198,28 @@ def test_placeholders_of_de_identified_text_are_not_searched(engine, article, de
     assert rename.pk not in [p.id for p in found]
     assert article.pk in [p.id for p in found]
     assert all(not {"个体工商户", "名称", "手机号"} & set(p.matched_terms) for p in found)
+
+
+def test_the_reporters_own_phone_and_id_placeholders_are_not_searched(engine, article, window_user, hall, dept_user):
+    # A department's case page sends the matter as it reads it: the reporter's own phone and ID
+    # number stand as the placeholders the case's de-identification writes, not the matter's words.
+    from tests.search.experience_helpers import index, make_article, make_topic
+
+    from .conftest import make_resident_id
+
+    contact = make_article(
+        make_topic("个人信息变更", slug="contact-prec"), "如何变更预留的联系电话和身份证号",
+        summary="预留的电话、身份证号有变化的，携带身份证到窗口变更。",
+        problem="预留电话和身份证号需要变更", steps="携带身份证原件到窗口办理电话和身份证号变更。",
+    )
+    index(contact)
+    id_number = make_resident_id()
+    case = register(window_user, hall, reporter_phone="13800004321", reporter_id_number=id_number,
+                    matter=f"前租户未注销，营业执照办不下来，反映人13800004321，{id_number}")
+    text = case.deidentify_text(case.matter)
+    assert "13800004321" not in text and id_number not in text
+
+    found = similar_cases_and_articles(user=dept_user, text=text)
+    assert contact.pk not in [p.id for p in found]
+    assert article.pk in [p.id for p in found]
+    assert all(not {"电话", "身份证号"} & set(p.matched_terms) for p in found)

@@ -151,3 +151,25 @@ def test_a_full_export_by_a_role_with_the_rights_keeps_the_name(client, shop_cas
     response = client.post(reverse("cases:index") + "?export=csv", {"reason": "报送本月台账", "confirm": "on"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert SHOP in body and SOLE_TRADER_CODE in body
+
+
+def test_older_cases_de_identified_before_the_rule_are_not_found_by_the_name(client, shop_case, company_case,
+                                                                           dept_user):
+    # Rows filled by 0013 kept a 个体工商户's name in the de-identified matter the case list searches.
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    Case.objects.filter(pk=shop_case.pk).update(matter_deidentified=f"{SHOP}反映：前租户未注销，营业执照办不下来")
+    client.force_login(dept_user)
+    assert shop_case.tracking_number in _search(client, "三丰生煎")  # the oracle the migration closes
+
+    name = "0021_sole_trader_matters_de_identified"
+    migration = importlib.import_module(f"cases.migrations.{name}")
+    migration.forwards(MigrationLoader(connection).project_state(("cases", name)).apps, None)
+    assert shop_case.tracking_number not in _search(client, "三丰生煎")
+    assert shop_case.tracking_number in _search(client, "前租户未注销")
+    shop_case.refresh_from_db()
+    assert shop_case.matter_deidentified == shop_case.deidentify_text(shop_case.matter)
+    assert company_case.tracking_number in _search(client, "曲阳餐饮")  # a company's name stays searchable

@@ -6,9 +6,17 @@ way: a positive above every result the engine ranked over it that got none (skip
 above the results below it on the same page (skip-next), or, as a choice, every result of the
 top k without one; each pair weighted by the nDCG change of swapping it (``pair_weights``).
 
-What is fitted is chosen by cross-validation on the training logs only (``choose``): the
-regularisation, which optional feature groups are used, the pairs and the rerank depth k.
-A choice whose cross-validated gain over the engine's own order is not positive is no model.
+What is fitted is chosen by cross-validation on the training logs only (``cross_validate``):
+the regularisation. A choice whose
+cross-validated gain over the engine's own order is not positive is no model.
+
+The memory features ("a past query like this one chose this document") are learned only from the
+logged queries whose positives another logged query also chose: for the others, leaving the
+query itself out of the memory makes its answer look unknown while other candidates carry other
+queries' choices, so the model would learn that being remembered is *bad*. Learned from the
+answerable queries alone, the weight is as if memory always knew the answer; it is then scaled by
+how often it does: the share of logged queries another logged query also answered
+(``memory_share``).
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ REGULARISATION = 1.0  # scikit-learn's C when nothing is chosen by cross-validat
 # questions, and on the dev halves a cross-validated k = 30 lost on the scored half in 4 of 5 runs
 # (more candidates, more room for a wrong promotion).
 CHOICES = ((0.1, 20), (1.0, 20))
+MEMORY_FEATURES = ("memory", "memory_sim")
+MEMORY_SHARE = 0.3  # when nothing is chosen by cross-validation
 PAIRS = "deep"  # negatives: every result of the top k without a positive ("page": those on its page)
 FOLDS = 5
 
@@ -121,6 +131,33 @@ def pair_weights(pairs: list[tuple[int, int]]) -> np.ndarray:
     return w / w.mean() if len(w) and w.mean() > 0 else np.ones(len(w))
 
 
+def _memory_columns() -> list[int]:
+    return [FEATURES.index(name) for name in MEMORY_FEATURES]
+
+
+def _training_matrix(example: Example, memory: Memory, k: int | None = None) -> np.ndarray:
+    """The example's features as the model learns from them: its own query left out of the
+    memory, and the memory features blanked when no other logged query chose its positives."""
+    x = matrix(example.query, example.hits[:k], memory, exclude_query=example.query)
+    if not _answerable_by_memory(example, memory):
+        x[:, _memory_columns()] = 0.0
+    return x
+
+
+def _answerable_by_memory(example: Example, memory: Memory) -> bool:
+    for doc in example.positives:
+        remembered = memory.get(doc)
+        if remembered is not None and any(q != example.query for q, _t, _w in remembered.queries):
+            return True
+    return False
+
+
+def _with_memory_share(coef: np.ndarray, share: float) -> np.ndarray:
+    out = np.array(coef, dtype=float)
+    out[_memory_columns()] *= share
+    return out
+
+
 def _fit_rows(rows: list[tuple[np.ndarray, list[tuple[int, int]]]], c: float):
     """(mean, scale, coef) from feature rows and their pairs.
 
@@ -155,8 +192,8 @@ def fit(examples: list[Example], memory: Memory, *, c: float = REGULARISATION, c
         ) -> tuple[Ranker | None, int]:
     """(ranker, number of pairs); ranker None when the examples hold no pair to learn from.
 
-    ``choice`` (from ``cross_validate``): {"c", "pairs", "k"}; without it C = ``c``, pairs ``PAIRS``
-    and the whole candidate list."""
+    ``choice`` (from ``cross_validate``): {"c", "pairs", "k", "memory"}; without it C = ``c``,
+    pairs ``PAIRS``, the whole candidate list and ``MEMORY_SHARE``."""
     choice = dict(choice or {})
     c = float(choice.get("c", c))
     k = choice.get("k")
@@ -165,11 +202,12 @@ def fit(examples: list[Example], memory: Memory, *, c: float = REGULARISATION, c
     for ex in examples:
         pairs = _pairs(ex, mode, k)
         if pairs:
-            rows.append((matrix(ex.query, ex.hits[:k], memory, exclude_query=ex.query), pairs))
+            rows.append((_training_matrix(ex, memory, k), pairs))
     n_pairs = sum(len(p) for _x, p in rows)
     if not n_pairs:
         return None, 0
     mean, scale, coef = _fit_rows(rows, c)
+    coef = _with_memory_share(coef, float(choice.get("memory", MEMORY_SHARE)))
     return Ranker(mean=mean, scale=scale, coef=coef, memory=memory, k=k, choice=choice or None), n_pairs
 
 
@@ -181,7 +219,7 @@ def _fold_of(query: str, folds: int) -> int:
 class CrossValidation:
     """nDCG@10 of the logged positives, each query scored by a model fitted without it."""
 
-    choice: dict  # the best of CHOICES: {"c", "pairs", "k"}
+    choice: dict  # the best of CHOICES, and the memory share: {"c", "pairs", "k", "memory"}
     candidate: float  # that choice
     engine: float  # the engine's own order
     previous: float | None  # the model in use, if any
@@ -192,19 +230,21 @@ class CrossValidation:
 def cross_validate(examples: list[Example], build_memory, *, max_k: int, previous: "Ranker | None" = None,
                    folds: int = FOLDS) -> CrossValidation | None:
     """K-fold cross-validation over the logged queries (folds by query hash), for every choice of
-    C and rerank depth; None when fewer than two folds hold queries.
+    C and rerank depth, the memory weight at ``memory_share``; None when fewer than two folds hold
+    queries.
 
     ``build_memory(exclude_queries)`` returns the memory without those queries' signals, so the
     left-out fold's queries look new, as they will in use."""
     examples = [ex for ex in examples if ex.hits and ex.positives]
     fold_of = {ex.query: _fold_of(ex.query, folds) for ex in examples}
+    share = memory_share(examples, build_memory(frozenset()))
     splits = []
     for f in range(folds):
         test = [ex for ex in examples if fold_of[ex.query] == f]
         train = [ex for ex in examples if fold_of[ex.query] != f]
         if test and train:
             memory = build_memory({ex.query for ex in test})
-            train_x = [(ex, matrix(ex.query, ex.hits[:max_k], memory, exclude_query=ex.query)) for ex in train]
+            train_x = [(ex, _training_matrix(ex, memory, max_k)) for ex in train]
             splits.append((train_x, test, memory))
     if len(splits) < 2:
         return None
@@ -223,14 +263,22 @@ def cross_validate(examples: list[Example], build_memory, *, max_k: int, previou
                 total += sum(ndcg_at([doc_key(h) for h in ex.hits], ex.positives) for ex in test)
                 continue
             mean, scale, coef = _fit_rows(rows, c)
-            ranker = Ranker(mean=mean, scale=scale, coef=coef, memory=memory, k=k)
+            ranker = Ranker(mean=mean, scale=scale, coef=_with_memory_share(coef, share), memory=memory, k=k)
             total += evaluate(ranker, test, memory) * len(test)
         by_choice[(c, k)] = total / len(tested)
     (c, k), best = max(by_choice.items(), key=lambda item: item[1])  # first best: stronger C, shallower
     return CrossValidation(
-        choice={"c": c, "pairs": PAIRS, "k": k}, candidate=best, engine=engine, previous=prev,
+        choice={"c": c, "pairs": PAIRS, "k": k, "memory": share}, candidate=best, engine=engine, previous=prev,
         queries=len(tested), by_choice={f"C={c} k={k}": round(v, 6) for (c, k), v in by_choice.items()},
     )
+
+
+def memory_share(examples: list[Example], memory: Memory) -> float:
+    """The share of logged queries whose positives another logged query also chose: how often the
+    memory knows the answer to a query, by which its learned weight is scaled."""
+    if not examples:
+        return 0.0
+    return round(sum(1 for ex in examples if _answerable_by_memory(ex, memory)) / len(examples), 3)
 
 
 def ndcg_at(keys: list[str], positives: set[str], k: int = 10) -> float:

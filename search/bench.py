@@ -222,30 +222,65 @@ def relevance_learned(args):
                     engine.rebuild(_docs_to_search(docs))
                     if hasattr(engine, "refresh"):
                         engine.refresh()
-                    for label, train_q, eval_q in rounds:
+                    pooled = {}
+                    for label, train_q, eval_q, *pool in rounds:
                         before, after, status = _learn_round(engine, docs, train_q, eval_q)
-                        print(
-                            f"| {name} | {label} | {len(train_q)} | {len(eval_q)} | {before['ndcg@10']:.4f} |"
-                            f" {after['ndcg@10']:.4f} | {after['ndcg@10'] - before['ndcg@10']:+.4f} |"
-                            f" {before['mrr@10']:.4f} | {after['mrr@10']:.4f} | {status} |",
-                            flush=True,
+                        _print_learned_row(name, label, len(train_q), len(eval_q), before, after, status)
+                        if pool:
+                            pooled.setdefault(pool[0], []).append((len(train_q), len(eval_q), before, after, status))
+                    for label, parts in pooled.items():
+                        _print_learned_row(
+                            name, label, f"{min(p[0] for p in parts)}–{max(p[0] for p in parts)}",
+                            sum(p[1] for p in parts), _pooled(parts, 2), _pooled(parts, 3),
+                            "/".join(sorted({p[4] for p in parts})),
                         )
                 finally:
                     _dispose(engine)
 
 
+def _print_learned_row(name, label, replayed, scored, before, after, status):
+    print(
+        f"| {name} | {label} | {replayed} | {scored} | {before['ndcg@10']:.4f} |"
+        f" {after['ndcg@10']:.4f} | {after['ndcg@10'] - before['ndcg@10']:+.4f} |"
+        f" {before['mrr@10']:.4f} | {after['mrr@10']:.4f} | {status} |",
+        flush=True,
+    )
+
+
+def _pooled(parts, which: int) -> dict:
+    """Scores of several rounds as one, each weighted by its number of scored questions."""
+    n = sum(p[1] for p in parts)
+    return {key: sum(p[which][key] * p[1] for p in parts) / n for key in ("ndcg@10", "mrr@10")}
+
+
+SAME_DOCUMENT_QUARTERS = 4
+
+
 def same_document_rounds(queries):
     """Where a deployment's logs already know the documents: of the questions that share their
-    relevant documents with another question, one per document is scored (the first, then the
-    last) and every other question is replayed. Each scored question is new; its document is not."""
+    relevant documents with another question, one per document is scored and every other question
+    is replayed. Each scored question is new; its document is not.
+
+    Two ways: one question of every such document at once (the first, then the last; the replayed
+    logs then hold few questions whose document another question also asked about), and in
+    quarters (a quarter of those documents' first questions at a time, the rest of the set
+    replayed, pooled into one row): nearly the whole set replayed, as when a deployment, or a
+    check, learns from the whole dev set and is asked other questions on its documents."""
     groups = {}
     for i, q in enumerate(queries):
         groups.setdefault(tuple(sorted(map(str, q["relevant"]))), []).append(i)
+    shared = [g for g in groups.values() if len(g) > 1]
     rounds = []
     for label, pick in (("same documents, first scored", 0), ("same documents, last scored", -1)):
-        scored = {g[pick] for g in groups.values() if len(g) > 1}
+        scored = {g[pick] for g in shared}
         rounds.append((label, [q for i, q in enumerate(queries) if i not in scored],
                        [queries[i] for i in sorted(scored)]))
+    pool = f"same documents, first scored in {SAME_DOCUMENT_QUARTERS} quarters (pooled)"
+    for part in range(SAME_DOCUMENT_QUARTERS):
+        scored = {g[0] for n, g in enumerate(shared) if n % SAME_DOCUMENT_QUARTERS == part}
+        rounds.append((f"same documents, quarter {part + 1} of {SAME_DOCUMENT_QUARTERS}",
+                       [q for i, q in enumerate(queries) if i not in scored],
+                       [queries[i] for i in sorted(scored)], pool))
     return rounds
 
 

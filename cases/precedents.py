@@ -23,20 +23,15 @@ index entry can never leak a case to the wrong role.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
-from kernel.personal_data import deidentify
+from kernel.personal_data import deidentify, without_placeholders
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["Precedent", "similar_cases_and_articles", "MIN_QUERY_CHARS"]
 
 MIN_QUERY_CHARS = 4  # fewer typed characters match everything and help nobody
-# What de-identification leaves in place of a value (【个体工商户名称】, 【手机号】, and the
-# reporter's own [电话] / [身份证号]): not the matter's words, so not searched (they found
-# guidance about 个体工商户 names, or about changing an ID number, for any such case).
-_PLACEHOLDER = re.compile(r"【[^【】\s]{1,12}】|\[(?:电话|身份证号)\]")
 # A hit scoring below this share of the best hit's score is noise beside it (chosen by
 # reading the demo's panels, not tuned on a labelled set).
 SCORE_FLOOR = 0.2
@@ -139,7 +134,7 @@ def similar_cases_and_articles(
     from search.engines.base import EngineUnavailable, SearchQuery
     from search.selectors import staff_visibility_for
 
-    query_text = _PLACEHOLDER.sub(" ", deidentify((text or "").strip()).text).strip()
+    query_text = without_placeholders(deidentify((text or "").strip()).text)
     if len(query_text) < MIN_QUERY_CHARS:
         return []
     typed = _typed_words(query_text)

@@ -18,6 +18,7 @@ from .deidentify import (
     find_personal_data,
     personal_data_message,
     redact_known_values,
+    without_placeholders,
 )
 from .identity import (
     CREDIT_ALPHABET,
@@ -58,6 +59,7 @@ __all__ = [
     "find_personal_data",
     "personal_data_message",
     "redact_known_values",
+    "without_placeholders",
     "CREDIT_ALPHABET",
     "CREDIT_WEIGHTS",
     "ID_WEIGHTS",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from kernel.personal_data import without_placeholders
 from search.analytics import normalize_query
 from search.learning.signals import RESOLVED, STAFF, WEIGHTS, Signal, page_doc_key, register
 
@@ -18,7 +19,9 @@ def resolved_signals():
     )
     for link in links.iterator(chunk_size=500):
         key = page_doc_key(link.page_id, link.page.content_type_id)
-        query = normalize_query(selectors.deidentified_text(link.case.matter or "", link.case))
+        # Placeholders are not the matter's words: learned, they would tie every such case to this guide.
+        matter = selectors.deidentified_text(link.case.matter or "", link.case)
+        query = normalize_query(without_placeholders(matter))
         if key and query:
             yield Signal(query=query, doc=key, kind=RESOLVED, audience=STAFF, weight=WEIGHTS[RESOLVED])
 

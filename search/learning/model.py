@@ -39,7 +39,6 @@ REGULARISATION = 1.0  # scikit-learn's C when nothing is chosen by cross-validat
 # (more candidates, more room for a wrong promotion).
 CHOICES = ((0.1, 20), (1.0, 20))
 MEMORY_FEATURES = ("memory", "memory_sim")
-MEMORY_SHARE = 0.3  # when nothing is chosen by cross-validation
 PAIRS = "deep"  # negatives: every result of the top k without a positive ("page": those on its page)
 FOLDS = 5
 
@@ -193,7 +192,7 @@ def fit(examples: list[Example], memory: Memory, *, c: float = REGULARISATION, c
     """(ranker, number of pairs); ranker None when the examples hold no pair to learn from.
 
     ``choice`` (from ``cross_validate``): {"c", "pairs", "k", "memory"}; without it C = ``c``,
-    pairs ``PAIRS``, the whole candidate list and ``MEMORY_SHARE``."""
+    pairs ``PAIRS``, the whole candidate list and the examples' own ``memory_share``."""
     choice = dict(choice or {})
     c = float(choice.get("c", c))
     k = choice.get("k")
@@ -207,7 +206,8 @@ def fit(examples: list[Example], memory: Memory, *, c: float = REGULARISATION, c
     if not n_pairs:
         return None, 0
     mean, scale, coef = _fit_rows(rows, c)
-    coef = _with_memory_share(coef, float(choice.get("memory", MEMORY_SHARE)))
+    share = choice["memory"] if "memory" in choice else memory_share(examples, memory)
+    coef = _with_memory_share(coef, float(share))
     return Ranker(mean=mean, scale=scale, coef=coef, memory=memory, k=k, choice=choice or None), n_pairs
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -11,7 +13,7 @@ from django.utils import timezone
 from cases.models import Case, Dispatch, MissingMaterial, ServiceHall, TimelineEntry
 from cases.permissions import can_view_personal_data, profile_of
 from cases.workdays import add_working_days
-from kernel.personal_data import mask_reporter
+from kernel.personal_data import INDIVIDUAL_BUSINESS_CREDIT_PREFIX, mask_reporter
 from knowledge.models import Department, District
 
 DUE_SOON_WORKING_DAYS = 2
@@ -116,49 +118,56 @@ def may_register_in(user, *, district, hall) -> bool:
     return hall_id is not None and hall is not None and hall.pk == hall_id
 
 
-# What a role without personal-data rights searches instead of a field it reads masked or
-# de-identified: the matter as it reads it, and the enterprise name of a company only (the
-# name of a 个体工商户 names a person: a search matching it would confirm a guess).
-COMPANY_NAME = "enterprise_name_of_company"
-_SEARCHED_AS_SEEN = {"matter": "matter_deidentified", "enterprise_name": COMPANY_NAME}
-
-
 def sole_trader_q() -> Q:
-    """Cases reported by a 个体工商户 (a credit code starting with 92; codes are stored
-    normalised, see ``kernel.personal_data.is_individual_business_credit_code``)."""
-    return Q(credit_code__startswith="92")
+    """Cases reported by a 个体工商户 (``kernel.personal_data.is_individual_business_credit_code``
+    as a filter: stored codes are normalised)."""
+    return Q(credit_code__startswith=INDIVIDUAL_BUSINESS_CREDIT_PREFIX)
 
 
-def case_search_fields(user, fields) -> list[str]:
-    """The fields a user's case search may match: a role without personal-data rights
-    searches what it reads (the de-identified matter, a company's name), so a right and a
-    wrong guess of a phone or ID number it sees masked, or of a 个体工商户's name, find the
-    same cases."""
-    if can_view_personal_data(user):
-        return list(fields)
-    return [_SEARCHED_AS_SEEN.get(f, f) for f in fields]
+def _contains(field: str) -> Callable[[str], Q]:
+    return lambda word: Q(**{f"{field}__icontains": word})
 
 
-def _word_q(field: str, word: str) -> Q:
-    if field == COMPANY_NAME:
-        return Q(enterprise_name__icontains=word) & ~sole_trader_q()
-    return Q(**{f"{field}__icontains": word})
+@dataclasses.dataclass(frozen=True)
+class SearchableField:
+    """How a word of the case list's search matches one field: ``full`` for a role with
+    personal-data rights, ``as_seen`` for any other role, which searches only what it reads
+    (a match on a value it sees masked would confirm a guess of it)."""
+
+    full: Callable[[str], Q]
+    as_seen: Callable[[str], Q]
 
 
-def case_text_search(queryset: QuerySet[Case], query: str, *, fields) -> QuerySet[Case]:
-    """The case list's search box: every word must match; 營業執照 finds 营业执照.
+def _company_name(word: str) -> Q:
+    # A 个体工商户's name names the person behind it: only a company's name is searched.
+    return _contains("enterprise_name")(word) & ~sole_trader_q()
+
+
+# The case list's searchable fields. A field not declared here is not searchable.
+CASE_SEARCH_FIELDS = {
+    "tracking_number": SearchableField(full=_contains("tracking_number"), as_seen=_contains("tracking_number")),
+    # Phone and ID numbers or a 个体工商户's name typed into the matter read de-identified.
+    "matter": SearchableField(full=_contains("matter"), as_seen=_contains("matter_deidentified")),
+    "enterprise_name": SearchableField(full=_contains("enterprise_name"), as_seen=_company_name),
+}
+
+
+def case_text_search(queryset: QuerySet[Case], query: str, *, user, fields=tuple(CASE_SEARCH_FIELDS)) -> QuerySet[Case]:
+    """The case list's search box: every word must match one of ``fields`` (keys of
+    ``CASE_SEARCH_FIELDS``) as ``user``'s role may search it; 營業執照 finds 营业执照.
 
     Plain substring matching, as staff expect for tracking numbers and company names;
     each word is also tried in its normalised form (simplified, half-width).
     """
     from search.analysis import normalize
 
+    full = can_view_personal_data(user)
+    matchers = [CASE_SEARCH_FIELDS[f].full if full else CASE_SEARCH_FIELDS[f].as_seen for f in fields]
     for word in query.split()[:10]:
-        variants = {word, normalize(word)}
         match = Q(pk__in=[])
-        for variant in variants:
-            for field in fields:
-                match |= _word_q(field, variant)
+        for variant in {word, normalize(word)}:
+            for matcher in matchers:
+                match |= matcher(variant)
         queryset = queryset.filter(match)
     return queryset
 

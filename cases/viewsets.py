@@ -146,9 +146,8 @@ class CaseIndexView(IndexView):
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        return selectors.case_text_search(
-            queryset, self.search_query, fields=selectors.case_search_fields(self.request.user, self.search_fields)
-        )
+        return selectors.case_text_search(queryset, self.search_query, user=self.request.user,
+                                          fields=self.search_fields)
 
     def dispatch(self, request, *args, **kwargs):
         if request.GET.get("export") and not can_export(request.user):
@@ -646,7 +645,7 @@ class CaseViewSet(RecordViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     filterset_class = CaseFilterSet
     list_per_page = 30
-    search_fields = ["tracking_number", "matter", "enterprise_name"]
+    search_fields = list(selectors.CASE_SEARCH_FIELDS)  # each role's matching is declared there
     add_to_reference_index = False
 
     def get_urlpatterns(self):

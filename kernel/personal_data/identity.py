@@ -37,6 +37,7 @@ __all__ = [
     "normalize_credit_code",
     "is_valid_resident_id",
     "is_valid_credit_code",
+    "INDIVIDUAL_BUSINESS_CREDIT_PREFIX",
     "is_individual_business_credit_code",
     "resident_id_birth_date",
     "classify_identity_number",
@@ -207,11 +208,16 @@ def is_valid_credit_code(value: str) -> bool:
     return True
 
 
+# Registration authority 9 (市场监督管理) and type 2 (个体工商户): the opening of a natural
+# person's business's code. Stored codes are normalised, so a database filter may use it as is.
+INDIVIDUAL_BUSINESS_CREDIT_PREFIX = "92"
+
+
 def is_individual_business_credit_code(value: str) -> bool:
     """A code starting with 92 belongs to a 个体工商户: a natural person's business, so the
     code and the business name are that person's data (the rule ``deidentify`` applies too);
     codes of legal entities (91…) and other organisations are public registration data."""
-    return clean_number_input(value).startswith("92")
+    return clean_number_input(value).startswith(INDIVIDUAL_BUSINESS_CREDIT_PREFIX)
 
 
 def resident_id_birth_date(value: str) -> datetime.date:

@@ -21,6 +21,7 @@ SOLE_TRADER_CODE = make_credit_code("92310109MA1G5B3C6")
 COMPANY_CODE = make_credit_code("91310109MA1G5B3C6")
 SHOP = "张三丰生煎小吃店"  # named after its owner, the reporter
 SHOP_MASKED = "张*******"
+WRONG_SHOP = "张四海生煎小吃店"
 COMPANY = "上海曲阳餐饮管理有限公司"
 
 
@@ -104,13 +105,33 @@ def _search(client, query):
     return client.get(reverse("cases:index"), {"q": query}).content.decode()
 
 
+def _found(client, query) -> set[str]:
+    """The tracking numbers of the cases the case list shows for ``query``."""
+    html = _search(client, query)
+    return {number for number in Case.objects.values_list("tracking_number", flat=True) if number in html}
+
+
 def test_searching_a_sole_traders_name_finds_nothing_for_a_department(client, shop_case, company_case, dept_user):
     client.force_login(dept_user)
+    assert shop_case.tracking_number in _found(client, "前租户未注销")  # the case is on this role's list
     for guess in (SHOP, "三丰生煎", "生煎小吃"):
-        assert shop_case.tracking_number not in _search(client, guess)
-    # A company is found by its name, as today; a wrong guess answers like a right one.
-    assert company_case.tracking_number in _search(client, "曲阳餐饮")
-    assert shop_case.tracking_number not in _search(client, "李四海生煎小吃店")
+        assert shop_case.tracking_number not in _found(client, guess)
+    # A company is found by its name, as today.
+    assert company_case.tracking_number in _found(client, "曲阳餐饮")
+
+
+def test_a_right_and_a_wrong_guess_of_the_masked_name_get_the_same_answer(client, shop_case, company_case,
+                                                                         dept_user, triage_user):
+    # Both guesses fit what the mask shows (张*******): only the hidden characters differ.
+    guesses = [(SHOP, WRONG_SHOP), ("三丰生煎", "四海生煎"), ("张三丰", "张四海")]
+    client.force_login(triage_user)
+    for right, wrong in guesses:  # with the rights, the right guess finds the case and the wrong one not
+        assert shop_case.tracking_number in _found(client, right)
+        assert shop_case.tracking_number not in _found(client, wrong)
+    client.force_login(dept_user)
+    assert shop_case.tracking_number in _found(client, "营业执照办不下来")  # a search can reach the case
+    for right, wrong in guesses:
+        assert _found(client, right) == _found(client, wrong), right
 
 
 def test_searching_a_sole_traders_name_finds_it_for_a_role_with_the_rights(client, shop_case, triage_user):

@@ -100,14 +100,18 @@ def click_client_key(address: str) -> str:
     return opaque_key("search-click", address, timezone.localdate().isoformat())[:16]
 
 
-def record_click(*, query: str, doc: str, role: str, position: int | None = None, client: str = "") -> None:
-    """Record that a result was opened from a search (a single INSERT)."""
+def record_click(*, query: str, doc: str, role: str, position: int | None = None, client: str | None = None) -> None:
+    """Record that a result was opened from a search (a single INSERT).
+
+    ``client`` (the reader's rate-limit address, or the signed-in user) becomes today's marker;
+    even an empty address gets one. Only ``None`` (a replay of past logs) leaves it blank, and
+    the learned ranking counts such clicks one each (``learning/readers.py``)."""
     from .models import QueryClick
 
     try:
         QueryClick.objects.create(
             query=loggable_query(query), doc=doc[:60], role=role, position=position,
-            client=click_client_key(client) if client else "",
+            client=click_client_key(client) if client is not None else "",
         )
     except DatabaseError:
         logger.warning("could not log a search click", exc_info=True)

@@ -318,6 +318,15 @@ def suggest(request):
     return set_cache_headers(request, response, max_age=300)
 
 
+def click_client(request) -> str:
+    """Who clicked, for counting distinct readers (``analytics.click_client_key`` hashes it with the
+    day): the signed-in user, so that colleagues behind one office address count as several
+    readers; otherwise the address the rate limits use."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return client_address(request)
+
+
 @require_GET
 def click(request):
     """Record that a search result was opened, then go there (local paths only)."""
@@ -339,7 +348,7 @@ def click(request):
             doc=doc,
             role=analytics.role_for(request.user),
             position=int(pos) if pos.isascii() and pos.isdigit() and len(pos) < 6 else None,
-            client=client_address(request),
+            client=click_client(request),
         )
     response = HttpResponseRedirect(to)
     patch_cache_control(response, private=True, no_store=True)

@@ -261,12 +261,17 @@ BANCHENG_SEARCH = {
 # Learned ranking (search/learning/): off until this many distinct queries have positives
 # (clicks, "这篇指引解决了"); reranks each engine's top TOP_K; a process looks for a new model or
 # a switched-off flag every CHECK_SECONDS; FOLDS-fold cross-validation over the logged queries
-# judges a new model.
+# judges a new model. Clicks count per reader (search/learning/readers.py): one client (a daily
+# marker of its address, or of a signed-in user) counts once per (query, result), teaches from at
+# most CLIENT_QUERIES distinct queries a day, and nothing on a day it records more than
+# CLIENT_BOT_CLICKS clicks.
 BANCHENG_SEARCH_LEARNING = {
     "MIN_QUERIES": int(os.environ.get("BANCHENG_LEARNING_MIN_QUERIES", "30")),
     "TOP_K": 30,
     "CHECK_SECONDS": 5.0,
     "FOLDS": 5,
+    "CLIENT_QUERIES": 10,
+    "CLIENT_BOT_CLICKS": 150,
 }
 
 # --- Logging --------------------------------------------------------------

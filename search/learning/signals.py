@@ -46,17 +46,16 @@ def unregister(name: str) -> None:
 
 
 def click_signals() -> Iterable[Signal]:
-    """Results opened from a search (QueryClick): anonymous ones are public, signed-in ones staff."""
+    """Results opened from a search, counted per reader (``readers.reader_clicks``: one client's
+    repeated clicks weigh as one): anonymous ones are public, signed-in ones staff."""
     from ..analytics import ROLE_ANONYMOUS
-    from ..models import QueryClick
+    from .readers import reader_clicks
 
-    rows = QueryClick.objects.order_by().values_list("query", "doc", "role", "position").iterator(chunk_size=5000)
-    for query, doc, role, position in rows:
-        if query and doc:
-            yield Signal(
-                query=query, doc=doc, kind=CLICK, audience=PUBLIC if role == ROLE_ANONYMOUS else STAFF,
-                weight=WEIGHTS[CLICK], position=position,
-            )
+    for click in reader_clicks():
+        yield Signal(
+            query=click.query, doc=click.doc, kind=CLICK, audience=PUBLIC if click.role == ROLE_ANONYMOUS else STAFF,
+            weight=WEIGHTS[CLICK] * click.weight, position=click.position,
+        )
 
 
 register("search.clicks", click_signals)

@@ -369,7 +369,7 @@ def is_blocked(text: str, blocked: list[str]) -> bool:
 
 
 def popular_queries_with_prefix(prefix: str, *, limit: int = 5, days: int = 90) -> list[str]:
-    """Editor-approved phrases and past queries that readers on several addresses clicked through."""
+    """Editor-approved phrases and past queries that public readers on several addresses clicked through."""
     from .models import QueryClick
 
     normalized = normalize_query(prefix)
@@ -378,7 +378,8 @@ def popular_queries_with_prefix(prefix: str, *, limit: int = 5, days: int = 90) 
     approved, blocked = suggestion_rules()
     since = timezone.localdate() - timedelta(days=days)
     rows = (
-        QueryClick.objects.filter(query__startswith=normalized, created_at__gte=_day_start(since))
+        # Public readers' clicks only: what staff search for (cases, internal matters) is theirs.
+        QueryClick.objects.filter(query__startswith=normalized, role=ROLE_ANONYMOUS, created_at__gte=_day_start(since))
         .exclude(client="")
         .order_by()
         .values("query")

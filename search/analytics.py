@@ -234,6 +234,46 @@ def clicks_mark_reported(*, client: str) -> int:
     ).update(reported=True)
 
 
+def long_read_seconds() -> int:
+    """Visible seconds on a result opened from a search that make a long read (a setting)."""
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "BANCHENG_LONG_READ_SECONDS", 30)))
+
+
+def record_long_read(*, query: str, doc: str, role: str, client: str) -> bool:
+    """Mark that the page a reader opened from a search stayed visible for the read threshold.
+
+    Only a click of the same de-identified query and document by the same client marker today
+    (``client`` as for ``record_click``: the same address or signed-in user, the same day, the
+    same role) is marked, and only once: a read cannot be made up without a click, nor counted
+    twice for one. The click must be at least the threshold old (a beacon sent sooner did not
+    wait). Returns whether a click was marked."""
+    from .models import QueryClick
+
+    normalized = loggable_query(query)
+    if not normalized:
+        return False
+    now = timezone.now()
+    unread = QueryClick.objects.filter(
+        query=normalized, doc=doc[:60], role=role, client=click_client_key(client), read_at__isnull=True,
+        created_at__gte=_day_start(timezone.localdate()),
+        created_at__lte=now - timedelta(seconds=long_read_seconds()),
+    )
+    try:
+        # Conditional UPDATE: of two beacons racing for one click only one marks it; the loser
+        # tries the next unread click of the same reader, if any.
+        for _attempt in range(2):
+            pk = unread.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+            if pk is None:
+                return False
+            if QueryClick.objects.filter(pk=pk, read_at__isnull=True).update(read_at=now):
+                return True
+    except DatabaseError:
+        logger.warning("could not log a long read", exc_info=True)
+    return False
+
+
 # --- searches answered from the anonymous page cache ---------------------------
 # The page cache replays cached search pages without running the view; the view
 # remembers each URL's result count so that a replayed view is still logged.

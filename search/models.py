@@ -191,6 +191,9 @@ class QueryClick(models.Model):
     # The same marker filed an online report later that day: this click did not deflect a
     # report (the deflection figure of 统计分析). Nothing links the click to the report.
     reported = models.BooleanField(_("当天随后仍提交了反映"), default=False)
+    # The opened page then stayed visible for the read threshold (a "long read", a second
+    # positive for learning); set once, by the reader's beacon, only for a click of theirs.
+    read_at = models.DateTimeField(_("阅读达标时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -6,7 +6,8 @@ import logging
 import re
 from urllib.parse import urlencode
 
-from django.http import HttpResponseRedirect, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -14,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from kernel.ratelimit import Limit, client_address, limit_from_settings
 from kernel.text import allowed_html
@@ -192,6 +194,10 @@ def _click_limit() -> Limit:
     return limit_from_settings("search_click", "BANCHENG_CLICK_RATE_LIMIT", (60, 600))
 
 
+def _read_limit() -> Limit:
+    return limit_from_settings("search_read", "BANCHENG_READ_RATE_LIMIT", (60, 600))
+
+
 TOO_MANY_SEARCHES = gettext_lazy("搜索过于频繁，请稍后再试。")
 
 
@@ -353,3 +359,42 @@ def click(request):
     response = HttpResponseRedirect(to)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def _same_origin(request) -> bool:
+    """The POST comes from one of our own pages (browsers send Origin with every POST)."""
+    origin = request.META.get("HTTP_ORIGIN", "")
+    if not origin or origin == "null":
+        return False
+    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def _no_content(status: int = 204) -> HttpResponse:
+    response = HttpResponse(status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# CSRF: the beacon comes from cached public pages, which hold no per-reader token (and an
+# anonymous reader has no CSRF cookie), so Django's token check cannot apply. Instead the
+# Origin header must be ours: a browser always sends it with a POST and a page on another
+# site cannot forge it. Even a forged read could only mark a click that the same reader's
+# address made on the same query and page earlier today, so it teaches nothing new.
+@csrf_exempt
+@require_POST
+def read(request):
+    """The page a reader opened from a search stayed visible for the read threshold (the
+    beacon of static/js/long_read.js): marks their click of that query and page as a long
+    read. 204 whether or not a click was found (nothing to learn about other readers)."""
+    if not _same_origin(request):
+        return _no_content(403)
+    doc = request.POST.get("doc", "")
+    form = SearchForm({"q": request.POST.get("q", "")})
+    if not form.is_valid() or not form.cleaned_data["q"] or not _DOC_KEY.match(doc):
+        return _no_content(400)
+    if public_limit_exceeded(request, _read_limit()):
+        return _no_content(429)
+    analytics.record_long_read(
+        query=form.cleaned_data["q"], doc=doc, role=analytics.role_for(request.user), client=click_client(request),
+    )
+    return _no_content()

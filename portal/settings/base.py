@@ -259,7 +259,7 @@ BANCHENG_SEARCH = {
     "ES_ANALYZER_PLUGIN": os.environ.get("BANCHENG_ES_ANALYZER_PLUGIN", ""),
 }
 # Learned ranking (search/learning/): off until this many distinct queries have positives
-# (clicks, "这篇指引解决了"); reranks each engine's top TOP_K; a process looks for a new model or
+# (clicks, long reads, "这篇指引解决了"); reranks each engine's top TOP_K; a process looks for a new model or
 # a switched-off flag every CHECK_SECONDS; FOLDS-fold cross-validation over the logged queries
 # judges a new model. Clicks count per reader (search/learning/readers.py): one client (a daily
 # marker of its address, or of a signed-in user) counts once per (query, result), teaches from at
@@ -273,6 +273,9 @@ BANCHENG_SEARCH_LEARNING = {
     "CLIENT_QUERIES": 10,
     "CLIENT_BOT_CLICKS": 150,
 }
+# A result opened from a search and kept visible this many seconds (visible time only, the
+# page's small script measures it) is a "long read": a positive on top of its click.
+BANCHENG_LONG_READ_SECONDS = int(os.environ.get("BANCHENG_LONG_READ_SECONDS", "30"))
 
 # --- Logging --------------------------------------------------------------
 # Personal data never goes to logs: apps log ids and tracking numbers only.

@@ -90,7 +90,8 @@ def explain_query(q: str) -> dict:
 
 
 def click_through(*, since, until=None) -> dict:
-    """Anonymous searches, clicks and clicks per search in [since, until)."""
+    """Anonymous searches, clicks, clicks per search and long reads (clicks whose page then stayed
+    visible for the read threshold) in [since, until)."""
     from ..analytics import ROLE_ANONYMOUS
     from ..models import QueryClick, QueryLog
 
@@ -100,12 +101,14 @@ def click_through(*, since, until=None) -> dict:
         logs = logs.filter(created_at__lt=until)
         clicks = clicks.filter(created_at__lt=until)
     n, c = logs.count(), clicks.count()
-    return {"searches": n, "clicks": c, "rate": (c / n) if n else None}
+    return {"searches": n, "clicks": c, "rate": (c / n) if n else None,
+            "reads": clicks.filter(read_at__isnull=False).count()}
 
 
 def summary() -> dict:
     """The 热门搜索 panel: switch, active public model, its held-out check, click-through since it
     started against the same length of time before."""
+    from ..analytics import long_read_seconds
     from ..models import RankingModel
 
     row = active_row(signals.PUBLIC)
@@ -116,6 +119,7 @@ def summary() -> dict:
         "min_queries": int(cfg["MIN_QUERIES"]),
         "last_run": RankingModel.objects.order_by("-created_at", "-pk").first(),
         "staff_model": active_row(signals.STAFF),
+        "read_seconds": long_read_seconds(),
     }
     if row is not None and row.activated_at:
         now = timezone.now()

@@ -60,8 +60,9 @@ def bot_markers(threshold: int) -> set[tuple[str, str]]:
     return set(rows)
 
 
-def reader_clicks() -> Iterator[ReaderClick]:
-    """Every logged click as the learned ranking may count it (see the module docstring)."""
+def reader_clicks(clicks=None) -> Iterator[ReaderClick]:
+    """Every logged click (or those of the ``clicks`` queryset: the long reads) as the learned
+    ranking may count it (see the module docstring); bots are told by all their clicks."""
     from ..models import QueryClick
 
     cfg = rerank.config()
@@ -69,7 +70,8 @@ def reader_clicks() -> Iterator[ReaderClick]:
     bots = bot_markers(int(cfg["CLIENT_BOT_CLICKS"]))
     # (marker, role) → query key → (query as first clicked, {doc: position of its first click})
     readers: dict[tuple[str, str], dict] = {}
-    rows = QueryClick.objects.order_by("pk").values_list("query", "doc", "role", "position", "client")
+    clicks = QueryClick.objects.all() if clicks is None else clicks
+    rows = clicks.order_by("pk").values_list("query", "doc", "role", "position", "client")
     for query, doc, role, position, client in rows.iterator(chunk_size=5000):
         if not (query and doc):
             continue

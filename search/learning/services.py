@@ -27,7 +27,7 @@ from .model import Example, Ranker, cross_validate, fit
 logger = logging.getLogger(__name__)
 
 PUBLIC_TYPES = ["article", "guide", "policy"]
-POSITIVE_KINDS = (signals.CLICK, signals.RESOLVED)
+POSITIVE_KINDS = (signals.CLICK, signals.LONG_READ, signals.RESOLVED)
 
 
 @dataclass

@@ -15,11 +15,12 @@ PUBLIC = "public"
 STAFF = "staff"
 
 CLICK = "click"  # a result opened from a search
+LONG_READ = "long_read"  # ... and then kept visible for the read threshold (adds to its click)
 RESOLVED = "resolved"  # "这篇指引解决了": a guide linked to a case that it resolved
 VOTE_UP = "vote_up"  # 有帮助 (no query: a document prior)
 VOTE_DOWN = "vote_down"  # 没帮助
 
-WEIGHTS = {CLICK: 1.0, RESOLVED: 2.0}
+WEIGHTS = {CLICK: 1.0, LONG_READ: 1.0, RESOLVED: 2.0}
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,23 @@ def click_signals() -> Iterable[Signal]:
 
 
 register("search.clicks", click_signals)
+
+
+def long_read_signals() -> Iterable[Signal]:
+    """Clicks whose page then stayed visible for the read threshold (QueryClick.read_at), counted
+    per reader like the clicks (``readers.reader_clicks``), with their click's audience."""
+    from ..analytics import ROLE_ANONYMOUS
+    from ..models import QueryClick
+    from .readers import reader_clicks
+
+    for read in reader_clicks(QueryClick.objects.filter(read_at__isnull=False)):
+        yield Signal(
+            query=read.query, doc=read.doc, kind=LONG_READ, audience=PUBLIC if read.role == ROLE_ANONYMOUS else STAFF,
+            weight=WEIGHTS[LONG_READ] * read.weight,
+        )
+
+
+register("search.long_reads", long_read_signals)
 
 
 def collect(audience: str) -> list[Signal]:

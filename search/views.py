@@ -394,7 +394,15 @@ def read(request):
         return _no_content(400)
     if public_limit_exceeded(request, _read_limit()):
         return _no_content(429)
-    analytics.record_long_read(
-        query=form.cleaned_data["q"], doc=doc, role=analytics.role_for(request.user), client=click_client(request),
-    )
+    q, role, client = form.cleaned_data["q"], analytics.role_for(request.user), click_client(request)
+    if not analytics.record_long_read(query=q, doc=doc, role=role, client=client):
+        # Typed in pinyin with the input method off: the search page showed what the Chinese it
+        # spells finds, and its result links counted that term; the referrer holds the pinyin.
+        try:
+            terms = pinyin_terms(q)
+        except Exception:  # a beacon never fails the reader's page, nor ends in a server error
+            logger.warning("could not spell a long read's pinyin query", exc_info=True)
+            terms = []
+        if terms:
+            analytics.record_long_read(query=terms[0], doc=doc, role=role, client=client)
     return _no_content()

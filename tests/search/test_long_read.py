@@ -232,3 +232,23 @@ def test_a_reader_who_opens_a_result_and_stays_makes_a_long_read(live_server, br
     assert click.read_at == read_at
     assert browser_page.context.cookies() == []
     assert re.search(r"/search/\?q=", browser_page.evaluate("document.referrer"))
+
+
+@pytest.mark.parametrize("search_engine", ["embedded"], indirect=True)
+def test_a_read_of_a_result_found_for_pinyin_counts_against_the_chinese_it_spelled(search_engine):
+    """The search page answered 住房补贴 for zhufangbutie and its links counted 住房补贴; the page
+    opened from it sees the typed pinyin in its referrer."""
+    topic = make_topic("住房保障", slug="zhufang")
+    page = make_article(topic, "住房补贴跨部门联办", summary="住房补贴申请材料一次提交。")
+    index(page)
+    client = reader()
+    html = client.get("/search/", {"q": "zhufangbutie"}).content.decode()
+    href = re.search(r'href="(/search/click/\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    client.get(href)
+    assert QueryClick.objects.get().query == "住房补贴"
+    waited()
+    beacon(client, "zhufangbutie", doc=f"article:{page.pk}")
+    assert reads() == 1
+    # Pinyin spelling nothing the reader clicked marks nothing.
+    beacon(client, "yingyezhizhao", doc=f"article:{page.pk}")
+    assert reads() == 1

@@ -107,6 +107,27 @@ def test_a_click_from_yesterday_cannot_be_read_today():
     assert reads() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_beacons_mark_each_click_once_and_never_fail():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    for _ in range(3):
+        open_result(reader(), "简易注销")
+    waited()
+
+    def send(_i):
+        try:
+            return beacon(reader(), "简易注销").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(send, range(8))) == {204}
+    assert reads() == 3
+
+
 def test_staff_reads_are_staff_like_their_clicks():
     staff = get_user_model().objects.create_user("window-clerk", "c@example.invalid", "x", is_staff=True)
     clerk = reader()

@@ -247,11 +247,15 @@ def case_search_restrict_keys(user) -> list[str] | None:
     return keys
 
 
-def case_restrict_keys(case: Case) -> list[str]:
+def case_restrict_keys(case: Case, *, department_ids=None) -> list[str]:
+    """The search layer's scope keys of a case; ``department_ids``: those of its dispatches,
+    when the caller has read them already."""
     keys = [f"district:{case.district_id}"]
     if case.hall_id:
         keys.append(f"hall:{case.hall_id}")
-    dept_ids = sorted(set(case.dispatches.values_list("department_id", flat=True)))
+    if department_ids is None:
+        department_ids = case.dispatches.values_list("department_id", flat=True)
+    dept_ids = sorted(set(department_ids))
     keys += [f"dept:{d}" for d in dept_ids]
     return keys
 

@@ -143,3 +143,17 @@ def test_preview_then_confirm_without_reupload(client, triage_user):
     replay = client.post(reverse("cases:import"), {"upload_token": token, "confirm": "on", **mapping()})
     assert replay.status_code == 400
     assert Case.objects.count() == 2
+
+
+def test_an_import_puts_its_closed_cases_in_the_case_library_index(client, triage_user, django_capture_on_commit_callbacks):
+    from search.engines import get_engine
+    from search.engines.base import SearchQuery
+
+    client.force_login(triage_user)
+    rows = GOOD + [["3", "2025-03-09", "郑某某", "13800003003", "演出许可线下递交材料太多，电话13800003003", "虹口区", "已办成"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, csv_bytes(rows), "ledger.csv", confirm="on").status_code == 302
+    hits = get_engine().search(SearchQuery(q="演出许可", include_staff=True, types=["case"])).hits
+    closed = Case.objects.filter(status="closed").order_by("pk")
+    assert sorted(h.doc_id for h in hits) == [c.pk for c in closed] and len(hits) == 2  # the open one is not
+    assert not get_engine().search(SearchQuery(q="13800003003", include_staff=True)).hits  # de-identified

@@ -199,7 +199,7 @@ def process_pending(*, engine=None, limit: int | None = None) -> tuple[int, int]
     return done, PendingIndexOperation.objects.filter(engine=name).count()
 
 
-# Documents per task when a batch is flushed: one engine call each.
+# Documents per engine call when a batch is written (``sync_batch``).
 SYNC_BATCH = 500
 _batch = threading.local()
 
@@ -210,11 +210,11 @@ def batched(*, enqueue: bool = True, collect: dict | None = None):
 
     A ledger row is registered, triaged and closed in one go: three syncs of the same
     case, one task each, were two thirds of an import's time. Inside this block they
-    become one entry, written with the rest of the batch in one engine call per
-    ``SYNC_BATCH`` documents. ``enqueue=False`` drops them instead, for a caller that
-    rebuilds the index afterwards; ``collect`` (a dict) receives them instead of the task
-    queue, for a caller that writes them itself (``sync_collected``) and reports what could
-    not be written. Nested blocks leave the decision to the outermost.
+    become one entry, written with the rest of the batch by one task (``sync_batch``: one
+    engine call per ``SYNC_BATCH`` documents, one refresh). ``enqueue=False`` drops them
+    instead, for a caller that rebuilds the index afterwards; ``collect`` (a dict) receives
+    them instead of the task queue, for a caller that writes them itself (``sync_collected``)
+    and reports what could not be written. Nested blocks leave the decision to the outermost.
 
     Open it inside the transaction whose writes it collects: an exception enqueues
     nothing, which is right only because that transaction rolls back with it.
@@ -237,8 +237,19 @@ def batched(*, enqueue: bool = True, collect: dict | None = None):
     for doc_type, doc_id in keys:
         by_type.setdefault(doc_type, []).append(doc_id)
     for doc_type, doc_ids in by_type.items():
+        _enqueue_after_commit(doc_type, doc_ids)  # one task: written per SYNC_BATCH, refreshed once
+
+
+def sync_batch(*, doc_type: str, doc_ids: list[int]) -> bool:
+    """``sync_documents`` of a bulk write's documents: one engine call per ``SYNC_BATCH``
+    documents, all made searchable by one refresh at the end (a ledger import of 5,000 rows
+    refreshed the index once per batch, twice where cases left and joined the library).
+    Returns True when every batch was written; the others are in the persistent queue."""
+    written = True
+    with refresh_deferred():
         for start in range(0, len(doc_ids), SYNC_BATCH):
-            _enqueue_after_commit(doc_type, doc_ids[start : start + SYNC_BATCH])
+            written &= sync_documents(doc_type=doc_type, doc_ids=doc_ids[start : start + SYNC_BATCH])
+    return written
 
 
 def sync_collected(keys, *, retries=RETRY_DELAYS, documents: dict | None = None) -> set[tuple[str, int]]:

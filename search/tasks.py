@@ -15,8 +15,9 @@ def sync_document_task(doc_type: str, doc_id: int) -> bool:
 
 @task()
 def sync_documents_task(doc_type: str, doc_ids: list[int]) -> bool:
-    """A batch of ``sync_document_task`` (bulk writes, see ``indexing.batched``): one engine call."""
-    return indexing.sync_documents(doc_type=doc_type, doc_ids=doc_ids)
+    """A batch of ``sync_document_task`` (bulk writes, see ``indexing.batched``): one engine
+    call per ``indexing.SYNC_BATCH`` documents, one refresh."""
+    return indexing.sync_batch(doc_type=doc_type, doc_ids=doc_ids)
 
 
 @task()

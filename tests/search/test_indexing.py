@@ -67,6 +67,19 @@ def test_writes_of_a_bulk_block_are_searchable_and_public_pages_uncached_when_it
     assert ("article", article.pk) in found("简易注销")
 
 
+def test_a_bulk_write_of_several_batches_is_searchable_when_its_one_task_ends(
+        search_engine, django_capture_on_commit_callbacks, monkeypatch):
+    # The batches are written without a refresh each: the one at the task's end makes them all searchable.
+    from django.db import transaction
+
+    monkeypatch.setattr(indexing, "SYNC_BATCH", 2)
+    topic = make_topic()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic(), indexing.batched():
+            articles = [make_article(topic, f"批量注销指引{i}", slug=f"piliang-{i}") for i in range(5)]
+    assert {("article", a.pk) for a in articles} <= set(found("批量注销指引"))
+
+
 def test_policy_saves_and_deletes_follow(search_engine, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         policy = make_policy("关于推行容缺受理的通知", document_number="沪府办〔2023〕12号")

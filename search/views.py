@@ -378,8 +378,9 @@ def _no_content(status: int = 204) -> HttpResponse:
 # CSRF: the beacon comes from cached public pages, which hold no per-reader token (and an
 # anonymous reader has no CSRF cookie), so Django's token check cannot apply. Instead the
 # Origin header must be ours: a browser always sends it with a POST and a page on another
-# site cannot forge it. Even a forged read could only mark a click that the same reader's
-# address made on the same query and page earlier today, so it teaches nothing new.
+# site cannot forge it (and a signed-in session cookie, SameSite=Lax, is not sent with another
+# site's POST). Even a forged read could only mark a click that the same reader (address, or
+# signed-in user) made on the same query and page earlier today, so it teaches nothing new.
 @csrf_exempt
 @require_POST
 def read(request):

@@ -681,6 +681,9 @@ class ArticleFeedback(models.Model):
     page = models.ForeignKey(Page, verbose_name=_("页面"), on_delete=models.CASCADE, related_name="feedback")
     helpful = models.BooleanField(_("有帮助"))
     comment = models.TextField(_("意见"), blank=True, max_length=500)
+    # A keyed hash of the reader's address and the day (``feedback_client_key``): one reader's
+    # repeated votes on a page count once for learned search ranking; nothing links days.
+    client = models.CharField(_("访客标记"), max_length=16, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
 
     class Meta:

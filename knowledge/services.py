@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from kernel.ratelimit import Limit
+from kernel.ratelimit import Limit, opaque_key
 from kernel.text import plain_text
 
 from . import selectors
@@ -36,6 +36,12 @@ FEEDBACK_PAGE_LIMIT = Limit("feedback_page", FEEDBACK_RATE_LIMIT, FEEDBACK_RATE_
 FEEDBACK_SITE_LIMIT = Limit("feedback", 30, 3600)
 
 
+def feedback_client_key(address: str) -> str:
+    """Today's opaque marker for a reader's address: their votes on a page count once (learned
+    search ranking, ``knowledge.search_signals``), without storing or linking anyone across days."""
+    return opaque_key("feedback-vote", address, timezone.localdate().isoformat())[:16]
+
+
 @transaction.atomic
 def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str) -> ArticleFeedback:
     """Store one reader's feedback on ``page``.
@@ -56,7 +62,7 @@ def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str)
         logger.info("feedback rate limit hit on page %s", page.pk)
         raise ValidationError(_("提交过于频繁，请稍后再试。"))
 
-    feedback = ArticleFeedback(page=page, helpful=bool(helpful), comment=comment)
+    feedback = ArticleFeedback(page=page, helpful=bool(helpful), comment=comment, client=feedback_client_key(client_key))
     feedback.full_clean()
     feedback.save()
     logger.info("feedback stored on page %s (helpful=%s)", page.pk, feedback.helpful)

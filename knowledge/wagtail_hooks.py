@@ -109,6 +109,7 @@ class ArticleFeedbackViewSet(ModelViewSet):
     search_fields = ["comment"]
     search_backend_name = None
     form_fields = ["page", "helpful", "comment"]
+    inspect_view_fields = ["page", "helpful", "comment", "created_at"]  # not the opaque reader marker
 
 
 @hooks.register("register_admin_viewset")

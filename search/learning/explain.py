@@ -91,7 +91,12 @@ def explain_query(q: str) -> dict:
 
 def click_through(*, since, until=None) -> dict:
     """Anonymous searches, clicks, clicks per search and long reads (clicks whose page then stayed
-    visible for the read threshold) in [since, until)."""
+    visible for the read threshold) in [since, until).
+
+    A click or a read counts once per reader-day, query and result (as the learned ranking counts
+    them, ``readers``): a script re-clicking a result must not fake the model's effect on editors'
+    figures.
+    """
     from ..analytics import ROLE_ANONYMOUS
     from ..models import QueryClick, QueryLog
 
@@ -100,9 +105,15 @@ def click_through(*, since, until=None) -> dict:
     if until is not None:
         logs = logs.filter(created_at__lt=until)
         clicks = clicks.filter(created_at__lt=until)
-    n, c = logs.count(), clicks.count()
-    return {"searches": n, "clicks": c, "rate": (c / n) if n else None,
-            "reads": clicks.filter(read_at__isnull=False).count()}
+    n = logs.count()
+    c, reads = _per_reader(clicks), _per_reader(clicks.filter(read_at__isnull=False))
+    return {"searches": n, "clicks": c, "rate": (c / n) if n else None, "reads": reads}
+
+
+def _per_reader(clicks) -> int:
+    """Clicks without a marker (replayed) one each; marked ones once per marker, query and result."""
+    marked = clicks.exclude(client="").order_by().values("client", "query", "doc").distinct().count()
+    return clicks.filter(client="").count() + marked
 
 
 def summary() -> dict:

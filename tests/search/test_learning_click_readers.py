@@ -143,3 +143,21 @@ def test_one_client_alone_cannot_switch_learning_on(client, settings):
         _click(client, f"营业执照第{i}种问法", REMOTE_ADDR="198.51.100.11")
     result = services.train()
     assert result.status == "not_enough" and result.queries == 10
+
+
+def test_the_click_through_editors_see_counts_readers_not_requests(client):
+    """热门搜索's panel compares click-through before and after a model: repeated clicks of one
+    client must not fake the model's effect."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from search.learning.explain import click_through
+
+    since = timezone.now() - timedelta(minutes=1)
+    for _ in range(40):
+        _click(client, "营业执照怎么办", REMOTE_ADDR="198.51.100.12")
+    _click(client, "营业执照怎么办", HONEST, REMOTE_ADDR="198.51.100.12")
+    _click(client, "营业执照怎么办", REMOTE_ADDR="198.51.100.13")
+    analytics.record_click(query="营业执照怎么办", doc=TARGET, role=analytics.ROLE_ANONYMOUS)  # replayed
+    assert click_through(since=since)["clicks"] == 4

@@ -7,7 +7,8 @@ for everyone at the next training. So, per marker (that is, per client and day):
 
 - a (query, result) pair counts once, however often it was clicked (distinct readers, not clicks);
   queries that differ only in spaces and punctuation ("营业执照 怎么办？") are one query;
-- only the first ``CLIENT_QUERIES`` distinct queries it clicked from teach anything;
+- only the first ``CLIENT_QUERIES`` distinct queries an anonymous client clicked from teach
+  anything (a signed-in clerk searching precedents all day is marked per user and accountable);
 - the result's own click count (the ``clicks`` feature and the memory's weights) gets at most one
   from it: a result it opened from several queries shares that one among them;
 - a marker with more than ``CLIENT_BOT_CLICKS`` recorded clicks that day is a script, not a
@@ -24,6 +25,7 @@ from typing import Iterator
 
 from django.db.models import Count
 
+from ..analytics import ROLE_ANONYMOUS
 from . import rerank
 
 
@@ -83,7 +85,7 @@ def reader_clicks(clicks=None) -> Iterator[ReaderClick]:
         queries = readers.setdefault((client, role), {})
         key = _query_key(query)
         if key not in queries:
-            if len(queries) >= max_queries:
+            if role == ROLE_ANONYMOUS and len(queries) >= max_queries:
                 continue
             queries[key] = (query, {})
         queries[key][1].setdefault(doc, position)

@@ -29,8 +29,8 @@ DEFAULTS = {
     "CHECK_SECONDS": 5.0,  # how often a process looks for a new model or a switched-off flag
     "FOLDS": 5,  # cross-validation folds over the logged queries that judge a new model
     # What one client (a daily marker of its address, or of a signed-in user) can teach per day
-    # (learning/readers.py): a (query, result) it clicked counts once, however often; only its
-    # first CLIENT_QUERIES distinct queries count; past CLIENT_BOT_CLICKS recorded clicks, nothing.
+    # (learning/readers.py): a (query, result) it clicked counts once, however often; only an anonymous
+    # client's first CLIENT_QUERIES distinct queries count; past CLIENT_BOT_CLICKS clicks, nothing.
     "CLIENT_QUERIES": 10,
     "CLIENT_BOT_CLICKS": 150,
 }

@@ -125,6 +125,16 @@ def test_colleagues_behind_one_office_address_are_several_readers(client):
     assert _positives(_learned()[0]) == 0.0  # staff clicks never teach the public model
 
 
+def test_a_clerk_searching_precedents_all_day_is_not_capped(client, settings):
+    cap = int(settings.BANCHENG_SEARCH_LEARNING.get("CLIENT_QUERIES", 10))
+    client.force_login(get_user_model().objects.create_user("clerk", "c@example.invalid", "x"))
+    for i in range(cap + 5):
+        _click(client, f"营业执照第{i}种情形", REMOTE_ADDR="10.20.0.1")
+        _click(client, f"营业执照第{i}种情形", REMOTE_ADDR="10.20.0.1")
+    by_query = services._positives_by_query(signals.collect(signals.STAFF))
+    assert len(by_query) == cap + 5
+
+
 def test_replayed_clicks_count_one_each_as_before():
     """``search_replay`` logs clicks without a marker: each counts, exactly as before this rule."""
     for _ in range(3):

@@ -35,6 +35,21 @@ def client_address(request) -> str:
     return value or request.META.get("REMOTE_ADDR", "unknown")
 
 
+def subscriber_address(address: str) -> str:
+    """The part of ``address`` one subscriber holds: an IPv6 address's /64 (a single host may
+    use any address in it, and privacy extensions rotate them), an IPv4 address (also one
+    mapped into IPv6) as it is. For counting distinct readers; anything else unchanged."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def opaque_key(*parts: str) -> str:
     """A keyed hash of ``parts``: stable for counting, useless for finding who it was."""
     raw = "\x1f".join(parts).encode("utf-8", "surrogateescape")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from kernel.ratelimit import Limit, opaque_key
+from kernel.ratelimit import Limit, opaque_key, subscriber_address
 from kernel.text import plain_text
 
 from . import selectors
@@ -39,7 +39,7 @@ FEEDBACK_SITE_LIMIT = Limit("feedback", 30, 3600)
 def feedback_client_key(address: str) -> str:
     """Today's opaque marker for a reader's address: their votes on a page count once (learned
     search ranking, ``knowledge.search_signals``), without storing or linking anyone across days."""
-    return opaque_key("feedback-vote", address, timezone.localdate().isoformat())[:16]
+    return opaque_key("feedback-vote", subscriber_address(address), timezone.localdate().isoformat())[:16]
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from kernel.content_version import page_served_from_cache
 from kernel.personal_data import deidentify
-from kernel.ratelimit import Limit, client_address, limit_from_settings, opaque_key
+from kernel.ratelimit import Limit, client_address, limit_from_settings, opaque_key, subscriber_address
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +96,9 @@ def log_search(*, query: str, result_count: int, role: str, client: str | None =
 
 
 def click_client_key(address: str) -> str:
-    """Today's opaque marker for a reader's address (distinct readers per query, nothing more)."""
-    return opaque_key("search-click", address, timezone.localdate().isoformat())[:16]
+    """Today's opaque marker for a reader's address (distinct readers per query, nothing more);
+    an IPv6 address counts by its /64, which one subscriber holds whole."""
+    return opaque_key("search-click", subscriber_address(address), timezone.localdate().isoformat())[:16]
 
 
 def record_click(*, query: str, doc: str, role: str, position: int | None = None, client: str | None = None) -> None:

@@ -83,3 +83,12 @@ def test_client_address_uses_only_the_proxys_entry(settings):
     settings.BANCHENG_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     assert client_address(request) == "203.0.113.9"
     assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+
+
+def test_subscriber_address_is_an_ipv6_addresses_64():
+    from kernel.ratelimit import subscriber_address
+
+    assert subscriber_address("2001:db8:5:7:aaaa::1") == subscriber_address("2001:DB8:5:7::ffff") == "2001:db8:5:7::/64"
+    assert subscriber_address("2001:db8:5:8::1") != subscriber_address("2001:db8:5:7::1")
+    assert subscriber_address("203.0.113.9") == subscriber_address("::ffff:203.0.113.9") == "203.0.113.9"
+    assert subscriber_address("unknown") == "unknown" and subscriber_address("") == ""

@@ -171,3 +171,12 @@ def test_the_click_through_editors_see_counts_readers_not_requests(client):
     _click(client, "营业执照怎么办", REMOTE_ADDR="198.51.100.13")
     analytics.record_click(query="营业执照怎么办", doc=TARGET, role=analytics.ROLE_ANONYMOUS)  # replayed
     assert click_through(since=since)["clicks"] == 4
+
+
+def test_rotating_ipv6_addresses_within_one_subscriber_is_one_reader(client):
+    """An IPv6 host may use any address of its /64 (privacy extensions rotate them)."""
+    for n in range(20):
+        _click(client, "营业执照怎么办", REMOTE_ADDR=f"2001:db8:5:7:{n:x}::{n + 1:x}")
+    assert _positives(_learned()[0]) == 1.0
+    _click(client, "营业执照怎么办", REMOTE_ADDR="2001:db8:5:8::1")  # another subscriber
+    assert _positives(_learned()[0]) == 2.0

@@ -131,8 +131,9 @@ class Limit:
         return self.used(key) >= self.count
 
     def request_exceeded(self, request, *extra: str) -> bool:
-        """``exceeded`` for the client making ``request`` (``extra`` narrows it, e.g. to one page)."""
-        return self.exceeded(":".join((client_address(request), *extra)))
+        """``exceeded`` for the client making ``request`` (``extra`` narrows it, e.g. to one page);
+        an IPv6 client by its /64, so rotating addresses within it buys no fresh quota."""
+        return self.exceeded(":".join((subscriber_address(client_address(request)), *extra)))
 
     # --- a quota spent once per piece of work, however often it is sent ---------
 

@@ -58,6 +58,7 @@ def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str)
         )
     # client_key is kernel.ratelimit.client_address(request): the configured proxy
     # header's address, so a new User-Agent or cookie buys no fresh quota.
+    client_key = subscriber_address(client_key)  # an IPv6 client by its /64: rotating within it buys nothing
     if FEEDBACK_PAGE_LIMIT.exceeded(f"{client_key}:{page.pk}") or FEEDBACK_SITE_LIMIT.exceeded(client_key):
         logger.info("feedback rate limit hit on page %s", page.pk)
         raise ValidationError(_("提交过于频繁，请稍后再试。"))

@@ -80,7 +80,7 @@ def log_search(*, query: str, result_count: int, role: str, client: str | None =
     normalized = loggable_query(query)
     if not normalized:
         return
-    if client is not None and _log_limit().exceeded(client):
+    if client is not None and _log_limit().exceeded(subscriber_address(client)):
         return
     try:
         with transaction.atomic():  # the log and its day's count together (``count_search``)

@@ -85,10 +85,19 @@ def test_client_address_uses_only_the_proxys_entry(settings):
     assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
 
 
-def test_subscriber_address_is_an_ipv6_addresses_64():
+def test_subscriber_address_is_the_64_of_an_ipv6_address():
     from kernel.ratelimit import subscriber_address
 
     assert subscriber_address("2001:db8:5:7:aaaa::1") == subscriber_address("2001:DB8:5:7::ffff") == "2001:db8:5:7::/64"
     assert subscriber_address("2001:db8:5:8::1") != subscriber_address("2001:db8:5:7::1")
     assert subscriber_address("203.0.113.9") == subscriber_address("::ffff:203.0.113.9") == "203.0.113.9"
     assert subscriber_address("unknown") == "unknown" and subscriber_address("") == ""
+
+
+@pytest.mark.django_db
+def test_rotating_ipv6_addresses_within_a_64_buys_no_fresh_quota():
+    factory = RequestFactory()
+    limit = Limit("t-ipv6", 3, 60)
+    spent = [limit.request_exceeded(factory.get("/", REMOTE_ADDR=f"2001:db8:9:1::{n + 1:x}")) for n in range(5)]
+    assert spent == [False, False, False, True, True]
+    assert not limit.request_exceeded(factory.get("/", REMOTE_ADDR="2001:db8:9:2::1"))  # another subscriber

@@ -1,4 +1,4 @@
-"""Whose past queries autocomplete may offer to every reader: public readers' on several addresses.
+"""Whose past queries autocomplete may offer to every reader (public readers' on several addresses), and what one client can write into the search log.
 
 Clicks go through the live click redirect, as a browser (or a script) sends them.
 """
@@ -39,3 +39,15 @@ def test_what_staff_search_for_is_never_offered_to_the_public(client):
     client.logout()
     assert popular_queries_with_prefix("住房") == []
     assert not any("物业公司" in s for s in client.get("/search/suggest/", {"q": "住房"}).json())
+
+
+def test_searches_from_rotating_ipv6_addresses_share_one_log_quota(client, settings):
+    """The search log keeps at most its quota per client: an IPv6 host rotating through its /64
+    is one client."""
+    from search.models import QueryLog
+
+    settings.BANCHENG_SEARCH_LOG_RATE_LIMIT = (5, 60)
+    settings.BANCHENG_SEARCH_RATE_LIMIT = (1000, 60)
+    for n in range(12):
+        client.get("/search/", {"q": "住房补贴代办"}, REMOTE_ADDR=f"2001:db8:9:3::{n + 1:x}")
+    assert QueryLog.objects.filter(query="住房补贴代办").count() == 5

@@ -63,7 +63,9 @@ def feedback_create(*, page: Page, helpful: bool, comment: str, client_key: str)
         logger.info("feedback rate limit hit on page %s", page.pk)
         raise ValidationError(_("提交过于频繁，请稍后再试。"))
 
-    feedback = ArticleFeedback(page=page, helpful=bool(helpful), comment=comment, client=feedback_client_key(client_key))
+    feedback = ArticleFeedback(
+        page=page, helpful=bool(helpful), comment=comment, client=feedback_client_key(client_key)
+    )
     feedback.full_clean()
     feedback.save()
     logger.info("feedback stored on page %s (helpful=%s)", page.pk, feedback.helpful)

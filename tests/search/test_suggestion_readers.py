@@ -1,4 +1,5 @@
-"""Whose past queries autocomplete may offer to every reader (public readers' on several addresses), and what one client can write into the search log.
+"""Whose past queries autocomplete may offer to every reader (public readers' on several
+addresses), and what one client can write into the search log.
 
 Clicks go through the live click redirect, as a browser (or a script) sends them.
 """

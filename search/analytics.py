@@ -1,7 +1,9 @@
 """Search analytics: what people search for, what they find, what they open.
 
 Privacy by construction: a log row holds the normalised query, counts, a
-timestamp and a coarse role (anonymous/staff) — never a user, session or IP.
+timestamp and a coarse role (anonymous/staff) — never a user, session or IP. A click
+also holds a daily opaque marker (``click_client_key``: a keyed hash of the day and the
+address, or the signed-in user) to count distinct readers; nothing links one day to the next.
 Each search or click costs one INSERT (a search also one upsert of its day's count for
 统计分析, ``QueryDayCount``); reports aggregate at read time.
 """

@@ -23,7 +23,7 @@ from cases.forms import MATTER_MAX, PublicRateForm, PublicReportForm, StatusLook
 from cases.models import Case
 from cases.precedents import similar_cases_and_articles
 from cases.trends import services as trend_services
-from kernel.ratelimit import Limit, client_address, limit_from_settings
+from kernel.ratelimit import Limit, client_address, limit_from_settings, subscriber_address
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def report(request):
         # Two quotas: accepted reports (tight, against flooding the desk) and rejected
         # attempts (generous, against scripted probing), so a citizen's typos never use
         # up the reports they may file.
-        client = client_address(request)
+        client = subscriber_address(client_address(request))  # IPv6: the /64, not one address of it
         limit, attempt_limit = _report_limit(), _report_attempt_limit()
         if attempt_limit.reached(client):
             return _report_refused(request, form)

@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from cases.open311 import selectors
 from cases.open311 import services as open311_services
 from cases.open311.forms import RequestForm
-from kernel.ratelimit import Limit, client_address, limit_from_settings
+from kernel.ratelimit import Limit, client_address, limit_from_settings, subscriber_address
 from knowledge.models import District
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def _authenticate(request, data, *, required: bool):
     connection gives a caller more requests than its system's limit.
     """
     raw = _raw_key(request, data)
-    address = client_address(request)
+    address = subscriber_address(client_address(request))  # IPv6: the /64, not one address of it
     if not raw:
         if required:
             raise Open311Error(403, _("缺少 api_key：提交案件需要系统管理员发放的接口密钥。"))

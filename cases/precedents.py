@@ -22,9 +22,13 @@ index entry can never leak a case to the wrong role.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+
+from kernel.content_version import content_version, staff_index_version
 from kernel.personal_data import deidentify, without_placeholders
 
 logger = logging.getLogger(__name__)
@@ -35,6 +39,8 @@ MIN_QUERY_CHARS = 4  # fewer typed characters match everything and help nobody
 # A hit scoring below this share of the best hit's score is noise beside it (chosen by
 # reading the demo's panels, not tuned on a labelled set).
 SCORE_FLOOR = 0.2
+# How long an unchanged index's answer is kept (the key changes with the index anyway).
+PRECEDENT_CACHE_SECONDS = 600
 # Words that turn up in almost every matter at the desk: shared alone they say nothing
 # about whether two matters are alike (a hand-picked list of the desk's generic words, not
 # derived from document frequencies). Shown as part of a reason, never enough for one.
@@ -130,19 +136,39 @@ def similar_cases_and_articles(
     Returns [] for too-short text or when the engine is unavailable (the
     panel is an aid; intake must keep working without it).
     """
-    from search.engines import get_engine
-    from search.engines.base import EngineUnavailable, SearchQuery
     from search.selectors import staff_visibility_for
 
     query_text = without_placeholders(deidentify((text or "").strip()).text)
     if len(query_text) < MIN_QUERY_CHARS:
         return []
+    include_staff, keys = staff_visibility_for(user)
+    # Every view of a case page asks again with the same matter: the engine's answer is kept
+    # until the index changes (a published guide, a case written into the library). What
+    # this user may open is checked against the database at every view (_case_precedents).
+    key = "precedents:{}:{}:{}".format(
+        content_version(), staff_index_version(),
+        hashlib.sha256(repr((query_text, include_staff, keys, limit, exclude_case_id)).encode()).hexdigest(),
+    )
+    found = cache.get(key)
+    if found is None:
+        found, complete = _searched(query_text, include_staff, keys, limit, exclude_case_id)
+        if complete:  # an answer missing a part while the engine was down is not kept
+            cache.set(key, found, PRECEDENT_CACHE_SECONDS)
+    case_candidates, articles = found
+    return _case_precedents(user, case_candidates, limit) + articles
+
+
+def _searched(query_text, include_staff, keys, limit, exclude_case_id):
+    """((case candidates, article precedents), whether the engine answered both searches)."""
+    from search.engines import get_engine
+    from search.engines.base import EngineUnavailable, SearchQuery
+
     typed = _typed_words(query_text)
     engine = get_engine()
     # Twice the room: hits without a shared content word are dropped below.
     cases: list = []
+    complete = True
     try:
-        include_staff, keys = staff_visibility_for(user)
         if include_staff:
             cases = engine.search(SearchQuery(
                 q=query_text, types=["case"], include_staff=True, restrict_keys=keys,
@@ -154,19 +180,19 @@ def similar_cases_and_articles(
     except EngineUnavailable:
         logger.warning("precedent search skipped: engine unavailable")
         articles = []
+        complete = False
     best = max((h.score for h in [*cases, *articles]), default=0.0)
     floor = best * SCORE_FLOOR if best > 0 else float("-inf")
     cases = [h for h in cases if h.score >= floor and h.doc_id != exclude_case_id]
     articles = [h for h in articles if h.score >= floor]
-    out = _case_precedents(user, _candidates(cases, typed), limit)
-    for c in _candidates(articles, typed)[:limit]:
-        out.append(
-            Precedent(
-                kind=c.hit.doc_type, id=c.hit.doc_id, title=c.hit.title, url=c.hit.url, snippet=_snippet(c),
-                matched_terms=c.reason, external_id=c.hit.external_id, score=c.hit.score,
-            )
+    out = [
+        Precedent(
+            kind=c.hit.doc_type, id=c.hit.doc_id, title=c.hit.title, url=c.hit.url, snippet=_snippet(c),
+            matched_terms=c.reason, external_id=c.hit.external_id, score=c.hit.score,
         )
-    return out
+        for c in _candidates(articles, typed)[:limit]
+    ]
+    return (_candidates(cases, typed), out), complete
 
 
 def _case_precedents(user, candidates: list[_Candidate], limit: int) -> list[Precedent]:

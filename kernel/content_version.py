@@ -7,6 +7,9 @@ pages on it, search keys cached answers on it, knowledge bumps it after a change
 that bypasses Wagtail's signals. It is kept in Django's cache framework, in the
 cache and under the key prefix the page cache is configured with
 (``BANCHENG_PAGE_CACHE`` ``CACHE`` and ``KEY_PREFIX``).
+
+Beside it, the staff index version (``staff_index_version``): the same kind of number for the
+staff-only search documents (the case library), which the public version leaves alone.
 """
 
 from __future__ import annotations
@@ -89,6 +92,39 @@ def _bump_pending() -> bool:
 
 def _bump() -> None:
     cache, key = _cache_and_key()
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def _staff_index_key():
+    cache, key = _cache_and_key()
+    return cache, f"{key}:staff-index"
+
+
+def staff_index_version() -> int:
+    """A number that changes whenever a staff-only search document is written (a case joins
+    the case library or changes in it). Staff answers computed from the index, such as a
+    case's precedents, are cached on it. Deletions leave it: whoever caches staff hits
+    checks them against the database at every use, so a hit that left the library is dropped."""
+    cache, key = _staff_index_key()
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key, 0)
+    return version
+
+
+def bump_staff_index_version() -> None:
+    """Call once the written staff documents are searchable; again after commit, as for
+    ``bump_content_version``, in case the write is part of a transaction."""
+    _bump_staff_index()
+    transaction.on_commit(_bump_staff_index)
+
+
+def _bump_staff_index() -> None:
+    cache, key = _staff_index_key()
     try:
         cache.incr(key)
     except ValueError:

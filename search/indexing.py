@@ -19,6 +19,7 @@ import time
 from django.db import transaction
 
 from kernel.batching import collected
+from kernel.content_version import bump_staff_index_version
 
 from . import sources
 from .engines import get_engine
@@ -76,10 +77,13 @@ def _apply(engine, doc_type: str, doc_ids: list[int], documents: dict | None = N
     # change nothing public: every report filed must not flush the public page cache.
     may_be_public = not getattr(source, "staff_only", False)
     public = bool(may_be_public and (gone or any((doc.visibility or PUBLIC) == PUBLIC for doc in docs)))
+    staff = bool(docs) and not may_be_public
     if writes is not None and (docs or gone):
-        writes.append((engine, public))
+        writes.append((engine, public, staff))
     if public:
         public_results_changed.send(sender=_apply, doc_type=doc_type, doc_ids=doc_ids)
+    if staff and writes is None:
+        bump_staff_index_version()
 
 
 _refresh = threading.local()
@@ -101,10 +105,13 @@ def refresh_deferred():
         with collected(_refresh, "writes") as writes:
             yield
     finally:
-        engines: dict[int, list] = {}  # id(engine) -> [engine, whether a public result changed]
-        for engine, public in writes:
-            engines.setdefault(id(engine), [engine, False])[1] |= public
-        for engine, public in engines.values():
+        # id(engine) -> [engine, whether a public result changed, whether a staff document was written]
+        engines: dict[int, list] = {}
+        for engine, public, staff in writes:
+            entry = engines.setdefault(id(engine), [engine, False, False])
+            entry[1] |= public
+            entry[2] |= staff
+        for engine, public, staff in engines.values():
             try:
                 engine.refresh()
             except Exception as exc:
@@ -112,6 +119,8 @@ def refresh_deferred():
                                _engine_name(engine), type(exc).__name__)
             if public:
                 public_results_changed.send(sender=refresh_deferred, doc_type="", doc_ids=[])
+            if staff:
+                bump_staff_index_version()
 
 
 def record_pending(*, engine_name: str, doc_type: str, doc_ids: list[int], action: str, error: str) -> None:
@@ -353,5 +362,6 @@ def rebuild(*, engine=None, progress=None) -> dict[str, int]:
             counts[source.doc_type] = n
 
     engine.rebuild(docs())
+    bump_staff_index_version()
     PendingIndexOperation.objects.filter(engine=_engine_name(engine)).delete()
     return counts

@@ -223,3 +223,52 @@ def test_the_reporters_own_phone_and_id_placeholders_are_not_searched(engine, ar
     assert contact.pk not in [p.id for p in found]
     assert article.pk in [p.id for p in found]
     assert all(not {"电话", "身份证号"} & set(p.matched_terms) for p in found)
+
+
+def test_a_case_viewed_again_is_answered_from_the_cache_until_the_library_changes(
+        engine, window_user, hall, triage_user, market_dept, django_capture_on_commit_callbacks, monkeypatch):
+    searches = []
+    real_search = type(engine).search
+    monkeypatch.setattr(type(engine), "search", lambda self, query: searches.append(query) or real_search(self, query))
+    text = "新租的铺位前租户一直没注销企业，营业执照办不下来"
+
+    def precedents():
+        searches.clear()
+        return [p.id for p in similar_cases_and_articles(user=triage_user, text=text) if p.kind == "case"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _close(register(window_user, hall), triage_user, market_dept)
+    assert precedents() == [first.pk] and searches
+    assert precedents() == [first.pk] and not searches  # the same matter, the index unchanged
+
+    # A case written into the library is found at the next view.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _close(register(window_user, hall), triage_user, market_dept)
+    assert sorted(precedents()) == sorted([first.pk, second.pk]) and searches
+
+    # A case that leaves the library leaves the panel at once, from the cached answer too.
+    precedents()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reopen(case=first, author=triage_user, reason="申请人反映营业执照仍未办成")
+    assert precedents() == [second.pk] and not searches
+
+
+def test_cases_written_in_bulk_reach_a_panel_answered_from_the_cache(
+        engine, window_user, hall, triage_user, market_dept, django_capture_on_commit_callbacks):
+    # A ledger import writes its cases' documents in one task, refreshed once at its end.
+    from django.db import transaction
+
+    from search import indexing
+
+    text = "新租的铺位前租户一直没注销企业，营业执照办不下来"
+
+    def precedents():
+        return sorted(p.id for p in similar_cases_and_articles(user=triage_user, text=text) if p.kind == "case")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _close(register(window_user, hall), triage_user, market_dept)
+    assert precedents() == [first.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic(), indexing.batched():
+            imported = [_close(register(window_user, hall), triage_user, market_dept) for _ in range(2)]
+    assert precedents() == sorted([first.pk, *(c.pk for c in imported)])

@@ -22,6 +22,7 @@ index entry can never leak a case to the wrong role.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -159,7 +160,8 @@ def similar_cases_and_articles(
 
 
 def _searched(query_text, include_staff, keys, limit, exclude_case_id):
-    """((case candidates, article precedents), whether the engine answered both searches)."""
+    """((case candidates, article precedents), whether the engine answered both searches); the
+    case candidates are not checked against what the user may open (``_case_precedents`` is)."""
     from search.engines import get_engine
     from search.engines.base import EngineUnavailable, SearchQuery
 
@@ -192,37 +194,36 @@ def _searched(query_text, include_staff, keys, limit, exclude_case_id):
         )
         for c in _candidates(articles, typed)[:limit]
     ]
-    return (_candidates(cases, typed), out), complete
+    # Kept without the hits' texts: only what the panel shows (the cache holds these).
+    case_candidates = [
+        Precedent(kind="case", id=c.hit.doc_id, title=c.hit.title, url=c.hit.url, snippet=_snippet(c),
+                  matched_terms=c.reason, score=c.hit.score)
+        for c in _candidates(cases, typed)
+    ]
+    return (case_candidates, out), complete
 
 
-def _case_precedents(user, candidates: list[_Candidate], limit: int) -> list[Precedent]:
+def _case_precedents(user, candidates: list[Precedent], limit: int) -> list[Precedent]:
+    """The candidates this user may open now, with each case's outcome and class as they are now."""
     from cases.selectors import case_library, visible_cases_for
 
     if not candidates:
         return []
     visible = {
         case.pk: case
-        for case in case_library(visible_cases_for(user)).filter(pk__in=[c.hit.doc_id for c in candidates])
+        for case in case_library(visible_cases_for(user)).filter(pk__in=[c.id for c in candidates])
     }
     out = []
     for c in candidates:
-        case = visible.get(c.hit.doc_id)
+        case = visible.get(c.id)
         if case is None:  # not (or no longer) visible to this user, or not resolved
             continue
-        out.append(
-            Precedent(
-                kind="case",
-                id=case.pk,
-                title=c.hit.title,
-                url=c.hit.url,
-                snippet=_snippet(c),
-                matched_terms=c.reason,
-                outcome=case.get_outcome_display() if case.outcome else "",
-                classification=case.get_classification_display() if case.classification else "",
-                external_id=case.tracking_number or "",
-                score=c.hit.score,
-            )
-        )
+        out.append(dataclasses.replace(
+            c,
+            outcome=case.get_outcome_display() if case.outcome else "",
+            classification=case.get_classification_display() if case.classification else "",
+            external_id=case.tracking_number or "",
+        ))
         if len(out) >= limit:
             break
     return out

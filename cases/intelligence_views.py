@@ -16,7 +16,6 @@ of cases/urls.py or cases/wagtail_hooks.py, via ``register_admin_urls``):
 
 from __future__ import annotations
 
-import datetime
 import logging
 import threading
 
@@ -243,18 +242,12 @@ def duplicates_json(request):
         return _forbidden()
     from . import services
     from .permissions import can_view_personal_data
-    from .selectors import visible_cases_for
+    from .selectors import duplicate_candidates_for
 
     user = request.user
     exclude = _int_or_none(request.POST.get("case"))
     now = timezone.now()
-    open_cases = (
-        visible_cases_for(user)
-        .exclude(status__in=["closed", "archived"])
-        .filter(created_at__gte=now - datetime.timedelta(days=30))
-        .exclude(pk=exclude)
-    )
-    by_id = {c.pk: c for c in open_cases}
+    by_id, others = duplicate_candidates_for(user, around=now, exclude=exclude)
     # Identifiers only for roles that may see them; any other role compares the text it can
     # read (de-identified on both sides), so a guessed number changes nothing in the answer.
     full = can_view_personal_data(user)
@@ -268,13 +261,6 @@ def duplicates_json(request):
     new = DuplicateCandidate(
         case_id=exclude or 0, text=text if full else deidentify(text).text, created_at=now, **identifiers
     )
-    others = [
-        DuplicateCandidate(
-            c.pk, c.matter if full else c.matter_deidentified, c.created_at,
-            c.reporter_phone, c.reporter_id_number, c.credit_code,
-        )
-        for c in by_id.values()
-    ]
     found = possible_duplicates(new, others)[:10]
     matched = [
         by_id[d.case_id] for d in found

@@ -493,3 +493,52 @@ def cases_due_for_personal_data_erasure(now: datetime.datetime | None = None) ->
     return Case.objects.filter(
         status=Case.Status.ARCHIVED, archived_at__lt=limit, personal_data_erased_at__isnull=True
     ).order_by("archived_at", "pk")
+
+
+# --- possible duplicates (并单) ------------------------------------------------
+
+DUPLICATE_WINDOW_DAYS = 30
+
+
+def duplicate_candidates_for(user, *, around: datetime.datetime | None = None, exclude=None):
+    """The open cases ``user`` may see, registered within 30 days of ``around`` (now by
+    default), as ``({pk: case}, [DuplicateCandidate])`` for ``cases.duplicates``.
+
+    Roles that may not see personal data compare the de-identified matter; the identifiers
+    only ever match the ones the caller passes for such a role, which is none."""
+    from cases.duplicates import DuplicateCandidate
+
+    around = around or timezone.now()
+    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    qs = visible_cases_for(user).filter(
+        status__in=OPEN_STATUSES, created_at__gte=around - window, created_at__lte=around + window
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    by_id = {c.pk: c for c in qs}
+    full = can_view_personal_data(user)
+    others = [
+        DuplicateCandidate(
+            c.pk, c.matter if full else c.matter_deidentified, c.created_at,
+            c.reporter_phone, c.reporter_id_number, c.credit_code,
+        )
+        for c in by_id.values()
+    ]
+    return by_id, others
+
+
+def possible_duplicates_of(user, case: Case, *, limit: int = 20) -> list[tuple[Case, str]]:
+    """This open case's possible duplicates among the open cases ``user`` may see, most likely
+    first, each with its reason (the same detection as the intake form's 疑似重复 panel)."""
+    from cases.duplicates import DuplicateCandidate, possible_duplicates
+
+    if not case.is_open:
+        return []
+    by_id, others = duplicate_candidates_for(user, around=case.created_at, exclude=case.pk)
+    full = can_view_personal_data(user)
+    new = DuplicateCandidate(
+        case.pk, case.matter if full else case.matter_deidentified, case.created_at,
+        case.reporter_phone if full else "", case.reporter_id_number if full else "",
+        case.credit_code if full else "",
+    )
+    return [(by_id[d.case_id], d.reason) for d in possible_duplicates(new, others)[:limit]]

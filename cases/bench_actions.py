@@ -107,7 +107,7 @@ def run_once(desk: _Desk, n: int) -> None:
     services.case_dispatch(case=other, author=desk.triage, lead_department=desk.market, lead_task="核实")
     returned = other.dispatches.get()
     desk.act("return", "dept", other, "return", {"dispatch": returned.pk, "reason": "不属本局职责，请改派"})
-    desk.act("merge", "triage", case, "merge", {"duplicate": other.pk, "reason": "同一事项重复反映"})
+    desk.act("merge", "triage", case, "merge", {"tracking_number": other.tracking_number, "reason": "同一事项重复反映"})
 
     services.material_receive(material=case.materials.get(), author=desk.window)
     desk.act("close", "triage", case, "close", {

@@ -5,6 +5,8 @@ Forms only parse and validate input; the services do the work.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,7 @@ from cases.models import (
     ServiceHall,
 )
 from cases.selectors import (
+    OPEN_STATUSES,
     catalogue_lead_department,
     dispatch_labels,
     pending_dispatches,
@@ -456,15 +459,61 @@ def guidance_pages():
 
 
 class MergeForm(CaseActionForm):
+    """并单: a short list of this case's possible duplicates, or the 案件编号 of any other
+    open case the user may handle — never a list of every open case (thousands at a district)."""
+
     reason = PlainTextField(label=_("并单理由"))
 
-    def __init__(self, *args, candidates=None, **kwargs):
+    def __init__(self, *args, candidates=None, visible=None, suggestions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        qs = candidates if candidates is not None else Case.objects.none()
-        self.fields["duplicate"] = forms.ModelChoiceField(
-            label=_("并入本案的重复案件"), queryset=qs.exclude(pk=self.case.pk)
+        none = Case.objects.none()
+        # Open cases the user may handle: the only ones a typed number resolves to.
+        self.candidates = (candidates if candidates is not None else none).exclude(pk=self.case.pk)
+        self.visible = visible if visible is not None else none
+        if suggestions:
+            self.fields["duplicate"] = forms.ChoiceField(
+                label=_("疑似重复案件"), required=False, widget=forms.RadioSelect,
+                choices=[(str(c.pk), f"{c.tracking_number}（{c.get_status_display()}）：{why}") for c, why in suggestions],
+                error_messages={"invalid_choice": _("该案件已不在疑似重复案件之列，请刷新页面后重新选择。")},
+            )
+        self.fields["tracking_number"] = forms.CharField(
+            label=_("或输入重复案件编号"), required=False, max_length=200,
+            help_text=(
+                _("须为您可处理的未办结案件，例如 BCS-2026-000123。") if suggestions
+                else _("未发现本案的疑似重复案件。请输入重复案件的案件编号，例如 BCS-2026-000123。")
+            ),
+            error_messages={"max_length": _("编号不存在或您无权处理。")},
         )
-        self.order_fields(["duplicate"])
+        self.order_fields(["duplicate", "tracking_number"])
+
+    def clean(self):
+        data = super().clean()
+        if "tracking_number" in self.errors or "duplicate" in self.errors:
+            return data
+        chosen = data.get("duplicate") or ""
+        typed = unicodedata.normalize("NFKC", data.get("tracking_number") or "").strip().upper()
+        if chosen and typed:
+            raise forms.ValidationError(_("请在疑似重复案件中选择一件，或输入一个案件编号，不要同时填写。"))
+        if not chosen and not typed:
+            raise forms.ValidationError(_("请选择疑似重复案件，或输入重复案件编号。"))
+        if chosen:
+            duplicate = self.candidates.filter(pk=chosen).first()
+            if duplicate is None:
+                self.add_error("duplicate", _("该案件已办结或已并单，不能再并入本案。"))
+        elif typed == (self.case.tracking_number or "").upper():
+            duplicate = None
+            self.add_error("tracking_number", _("不能并入本案自身。"))
+        else:
+            duplicate = self.candidates.filter(tracking_number=typed).first()
+            if duplicate is None:
+                # A case the user may see but that is closed says so; any other number, in
+                # another scope or none at all, gets the one message: no oracle of numbers.
+                closed = self.visible.filter(tracking_number=typed).exclude(status__in=OPEN_STATUSES).exists()
+                self.add_error(
+                    "tracking_number", _("已办结的案件不能并单。") if closed else _("编号不存在或您无权处理。")
+                )
+        data["duplicate"] = duplicate
+        return data
 
 
 class ArticleChoiceForm(CaseActionForm):

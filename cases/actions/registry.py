@@ -63,7 +63,12 @@ def _department_kwargs(user, case) -> dict:
 
 
 def _merge_kwargs(user, case) -> dict:
-    return {"candidates": selectors.visible_cases_for(user).filter(status__in=selectors.OPEN_STATUSES)}
+    visible = selectors.visible_cases_for(user)
+    return {
+        "candidates": visible.filter(status__in=selectors.OPEN_STATUSES),
+        "visible": visible,
+        "suggestions": selectors.possible_duplicates_of(user, case),
+    }
 
 
 ACTIONS: tuple[CaseAction, ...] = (

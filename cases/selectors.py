@@ -510,9 +510,11 @@ def duplicate_candidates_for(user, *, around: datetime.datetime | None = None, e
 
     around = around or timezone.now()
     window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    qs = visible_cases_for(user).filter(
-        status__in=OPEN_STATUSES, created_at__gte=around - window, created_at__lte=around + window
-    )
+    # Only what the comparison and the answer read: a district has hundreds of open cases a month.
+    qs = visible_cases_for(user).select_related(None).only(
+        "pk", "tracking_number", "status", "created_at", "matter", "matter_deidentified",
+        "reporter_phone", "reporter_id_number", "credit_code",
+    ).filter(status__in=OPEN_STATUSES, created_at__gte=around - window, created_at__lte=around + window)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     by_id = {c.pk: c for c in qs}

@@ -37,14 +37,24 @@ def _cache_and_key():
     return caches[config.get("CACHE", DEFAULT_CACHE)], f"{prefix}:version"
 
 
-def content_version() -> int:
-    cache, key = _cache_and_key()
+def _read(cache, key) -> int:
     version = cache.get(key)
     if version is None:
         # A time-based start never reuses a number from before an eviction.
         cache.add(key, time.time_ns(), timeout=None)
         version = cache.get(key, 0)
     return version
+
+
+def _increment(cache, key) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def content_version() -> int:
+    return _read(*_cache_and_key())
 
 
 def bump_content_version() -> None:
@@ -91,11 +101,7 @@ def _bump_pending() -> bool:
 
 
 def _bump() -> None:
-    cache, key = _cache_and_key()
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, time.time_ns(), timeout=None)
+    _increment(*_cache_and_key())
 
 
 def _staff_index_key():
@@ -108,12 +114,7 @@ def staff_index_version() -> int:
     the case library or changes in it). Staff answers computed from the index, such as a
     case's precedents, are cached on it. Deletions leave it: whoever caches staff hits
     checks them against the database at every use, so a hit that left the library is dropped."""
-    cache, key = _staff_index_key()
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, time.time_ns(), timeout=None)
-        version = cache.get(key, 0)
-    return version
+    return _read(*_staff_index_key())
 
 
 def bump_staff_index_version() -> None:
@@ -124,8 +125,4 @@ def bump_staff_index_version() -> None:
 
 
 def _bump_staff_index() -> None:
-    cache, key = _staff_index_key()
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, time.time_ns(), timeout=None)
+    _increment(*_staff_index_key())

@@ -87,15 +87,22 @@ def _add(key: str, amount: int, window: int) -> int:
 
 
 def client_ip_or_none(request) -> str | None:
-    """``client_address`` when it is an IP address, else None: for records that store an IP
-    (django-axes' login log). A login without a network request (``force_login``, a
-    management command) or a mangled proxy header has none, and PostgreSQL refuses
-    anything else in an IP column."""
+    """The client as an IP address, for records that store one (django-axes' login lockout
+    and log): an IPv4 address as it is, an IPv6 client as the first address of its /64, so
+    rotating addresses within the /64 counts as one client, as every other rate limit does.
+    None when ``client_address`` is no IP address: a login without a network request
+    (``force_login``, a management command) or a mangled proxy header has none, and
+    PostgreSQL refuses anything else in an IP column."""
     value = client_address(request)
     try:
-        return str(ipaddress.ip_address(value))
+        ip = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
+    return str(ip)
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Five wrong passwords for one account lock it for 15 minutes, from wherever they came
 # (per address alone, a guesser with many addresses would never be stopped); five from
-# one address lock that address too (one guesser trying many accounts).
+# one address lock that address too (one guesser trying many accounts); an IPv6 client
+# counts by its /64, as every rate limit does (kernel.ratelimit.client_ip_or_none).
 AXES_FAILURE_LIMIT = int(os.environ.get("BANCHENG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("BANCHENG_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -78,3 +78,51 @@ def test_wagtail_user_form_applies_the_validators(supervisor):
     })
     assert response.status_code == 200
     assert not get_user_model().objects.filter(username="newclerk").exists()
+
+
+def spray(address: str, username: str):
+    """One wrong password for ``username`` from ``address``: a guesser trying many accounts."""
+    return Client(REMOTE_ADDR=address).post("/admin/login/", {"username": username, "password": "guess"})
+
+
+def test_rotating_addresses_within_a_64_does_not_walk_around_the_lockout(supervisor, settings):
+    # IPv6 privacy addresses: one client may send each attempt from a fresh address in its /64.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        spray(f"2001:db8:9:1::{n + 1:x}", f"clerk{n}")
+    locked = login(Client(REMOTE_ADDR="2001:db8:9:1:abcd::99"), PASSWORD)
+    assert locked.status_code == 429 and "登录失败次数过多，账号已暂时锁定" in locked.content.decode()
+    assert "_auth_user_id" not in locked.wsgi_request.session
+    # Another subscriber's /64 is not locked out by this one's guesses.
+    assert login(Client(REMOTE_ADDR="2001:db8:9:2::1"), PASSWORD).status_code == 302
+
+
+def test_the_lockout_is_kept_per_64_behind_the_proxy_header(supervisor, settings):
+    settings.BANCHENG_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The client writes what it likes on the left; our proxy appends the address it saw.
+        Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 2001:db8:9:3::{n + 1:x}").post(
+            "/admin/login/", {"username": f"clerk{n}", "password": "guess"}
+        )
+    assert login(Client(HTTP_X_FORWARDED_FOR="2001:db8:9:3::ffff"), PASSWORD).status_code == 429
+    assert login(Client(HTTP_X_FORWARDED_FOR="2001:db8:9:3::ffff, 2001:db8:9:4::1"), PASSWORD).status_code == 302
+
+
+def test_ipv4_clients_are_still_counted_one_address_each(supervisor, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        spray("203.0.113.5", f"clerk{n}")
+    assert login(Client(REMOTE_ADDR="203.0.113.5"), PASSWORD).status_code == 429
+    assert login(Client(REMOTE_ADDR="203.0.113.6"), PASSWORD).status_code == 302
+
+
+def test_login_records_and_the_log_hold_no_full_ipv6_address(supervisor, settings, caplog):
+    from axes.models import AccessAttempt, AccessLog
+
+    caplog.set_level("DEBUG")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        spray(f"2001:db8:9:5::{n + 1:x}", f"clerk{n}")
+    assert login(Client(REMOTE_ADDR="2001:db8:9:6::1234"), PASSWORD).status_code == 302
+    # The records show the /64 as its first address, an address the column accepts.
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:9:5::"}
+    assert set(AccessLog.objects.values_list("ip_address", flat=True)) == {"2001:db8:9:6::"}
+    # No address, not even the /64, and no typed username reaches the application log.
+    assert "2001:db8" not in caplog.text and "clerk" not in caplog.text

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 from wagtail.models import Page
 
+from kernel.origin import posted_from_another_site
 from kernel.ratelimit import client_address
 
 from . import selectors, services
@@ -31,6 +32,12 @@ def feedback_submit(request, page_id: int):
         raise Http404
     form = FeedbackForm(request.POST)
     error = None
+    if posted_from_another_site(request):
+        # No CSRF token on cached pages: another site's page could make each of its visitors
+        # vote here, each a distinct reader to the ranking and the review report.
+        error = _("这份反馈不是从本站页面提交的，请在下方确认后重新提交。")
+        return render(request, "knowledge/feedback_error.html", {"page": page, "form": form, "error": error},
+                      status=403)
     if form.is_valid():
         try:
             services.feedback_create(

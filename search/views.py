@@ -6,7 +6,6 @@ import logging
 import re
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from kernel.origin import origin_is_ours
 from kernel.ratelimit import Limit, client_address, limit_from_settings
 from kernel.text import allowed_html
 
@@ -361,14 +361,6 @@ def click(request):
     return response
 
 
-def _same_origin(request) -> bool:
-    """The POST comes from one of our own pages (browsers send Origin with every POST)."""
-    origin = request.META.get("HTTP_ORIGIN", "")
-    if not origin or origin == "null":
-        return False
-    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
-
-
 def _no_content(status: int = 204) -> HttpResponse:
     response = HttpResponse(status=status)
     patch_cache_control(response, private=True, no_store=True)
@@ -387,7 +379,7 @@ def read(request):
     """The page a reader opened from a search stayed visible for the read threshold (the
     beacon of static/js/long_read.js): marks their click of that query and page as a long
     read. 204 whether or not a click was found (nothing to learn about other readers)."""
-    if not _same_origin(request):
+    if not origin_is_ours(request):
         return _no_content(403)
     doc = request.POST.get("doc", "")
     form = SearchForm({"q": request.POST.get("q", "")})

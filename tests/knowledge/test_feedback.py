@@ -162,3 +162,19 @@ def test_staff_feedback_list_inspect_and_export_say_yes_or_no_in_chinese(article
     rows = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "False" not in rows and "True" not in rows
     assert "没找到" in rows and ",否," in rows and ",是," in rows
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://testserver.evil.example"])
+def test_a_vote_posted_from_another_site_is_refused(article, origin):
+    # A page elsewhere could make each of its visitors' browsers vote 没帮助 here, every visitor a
+    # distinct reader to the ranking and the review report; a browser names the site in Origin.
+    response = post(article, client=Client(HTTP_ORIGIN=origin), helpful="no", comment="刷票")
+    assert response.status_code == 403
+    assert "反馈没有保存" in response.content.decode()
+    assert ArticleFeedback.objects.count() == 0
+
+
+def test_a_vote_from_our_own_page_or_a_browser_without_origin_is_kept(article):
+    assert post(article, client=Client(HTTP_ORIGIN="http://testserver"), helpful="no").status_code == 302
+    assert post(article, client=Client(REMOTE_ADDR="198.51.100.30"), helpful="yes").status_code == 302
+    assert ArticleFeedback.objects.count() == 2

@@ -1,0 +1,25 @@
+"""Where a POST comes from, for the public endpoints that cannot carry a CSRF token.
+
+Cached public pages hold no per-reader token, so Django's CSRF check cannot guard their
+forms and beacons. A browser names the posting page's site in the Origin header with every
+POST, and a page on another site cannot forge it: a POST naming another site (or "null",
+what a sandboxed frame or a no-referrer page sends) was made by someone else's page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def origin_is_ours(request) -> bool:
+    """The request's Origin header names this site (or one of CSRF_TRUSTED_ORIGINS)."""
+    origin = request.META.get("HTTP_ORIGIN", "")
+    if not origin or origin == "null":
+        return False
+    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def posted_from_another_site(request) -> bool:
+    """The request names an Origin that is not ours. No Origin at all (a browser too old to
+    send one on a same-site form) is not held against it: a script can write any header."""
+    return "HTTP_ORIGIN" in request.META and not origin_is_ours(request)

@@ -262,6 +262,16 @@ class TriageForm(CaseActionForm):
         help_text=_("留空按分类默认工作日计算。"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Without a blank choice the first option (办不了 / 新老政策衔接) stood preselected and
+        # a 研判员 who only picked the class saved a cause nobody chose. A re-triage starts
+        # from what the case has.
+        for name, choices in (("classification", Classification.choices),
+                              ("blocking_cause", Case.BlockingCause.choices)):
+            self.fields[name].choices = [("", _("请选择")), *choices]
+            self.fields[name].initial = getattr(self.case, name) or ""
+
 
 class DispatchForm(CaseActionForm):
     lead_department = forms.ModelChoiceField(label=_("主办部门"), queryset=Department.objects.all())

@@ -322,3 +322,26 @@ def test_edit_cannot_move_a_case_out_of_reach(client, case, window_user, qingpu)
                                     hall=other_hall, district=qingpu)
     case.refresh_from_db()
     assert case.hall.district.code == "hongkou"
+
+
+def test_triage_form_preselects_nothing_on_a_new_case_and_requires_the_cause(client, case, triage_user):
+    """The first cause (新老政策衔接) used to stand selected, so it was saved without being chosen."""
+    client.force_login(triage_user)
+    url = reverse("cases:inspect", args=[case.pk])
+    page = client.get(url).content.decode()
+    for name in ("classification", "blocking_cause"):
+        select = page.split(f'id="id_triage-{name}"', 1)[1].split("</select>", 1)[0]
+        assert '<option value="" selected>请选择</option>' in select
+    before = counts()
+    response = client.post(url, {**shown_version(case), "action": "triage", "triage-classification": "difficult"})
+    assert response.status_code == 400
+    assert "请选择“堵点原因”" in response.content.decode()
+    assert counts() == before
+
+
+def test_triage_form_starts_from_the_cases_classification_on_a_re_triage(client, case, triage_user):
+    services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="legacy")
+    client.force_login(triage_user)
+    page = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
+    assert '<option value="difficult" selected>' in page.split('id="id_triage-classification"', 1)[1].split("</select>")[0]
+    assert '<option value="legacy" selected>' in page.split('id="id_triage-blocking_cause"', 1)[1].split("</select>")[0]

@@ -37,6 +37,11 @@ class ClassReportRow:
     def covered(self) -> bool:
         return bool(self.covering_articles)
 
+    @property
+    def cases(self) -> list[tuple[int, str]]:
+        """(case id, tracking number) pairs, for links to each case page."""
+        return list(zip(self.case_class.members, self.tracking_numbers))
+
 
 def recurring_classes_for(
     *, user, now: datetime.datetime | None = None, include_small: bool = False

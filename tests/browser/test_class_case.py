@@ -31,7 +31,19 @@ def test_coordinator_opens_a_recurring_class_as_a_class_case(live_server, browse
     expect(main).to_contain_text("注销")
     assert not ClassCase.objects.exists()
 
+    # Each case number opens its case page.
+    numbers = main.locator("[data-class-report] td a", has_text="BCS-")
+    expect(numbers).to_have_count(3)
+    assert "/admin/cases/case/inspect/" in numbers.first.get_attribute("href")
+
+    # The 类别 column stays readable: on a phone the table scrolls sideways instead, and opening
+    # the form beside it squeezed it to one character a line.
+    label_cell = main.locator("[data-class-report] tbody td").first
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert label_cell.bounding_box()["width"] >= 150
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("summary", has_text="开为类案").first.click()
+    assert label_cell.bounding_box()["width"] >= 150
     form = page.locator("details[open] form").first
     form.locator("input[name=title]").fill(TITLE)
     form.locator("select[name=owner_department]").select_option(label="虹口区市场监督管理局")

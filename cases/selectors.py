@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import unicodedata
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -413,8 +414,13 @@ def reporter_timeline(case: Case) -> QuerySet[TimelineEntry]:
 # --- public lookup ----------------------------------------------------------
 
 
+def public_tracking_number(typed: str) -> str:
+    """A tracking number as a reader may type it (lower case, full-width, spaces) in one spelling."""
+    return unicodedata.normalize("NFKC", typed or "").strip().upper()
+
+
 def public_case_lookup(tracking_number: str, phone_last4: str) -> Case | None:
-    tracking_number = (tracking_number or "").strip().upper()
+    tracking_number = public_tracking_number(tracking_number)
     phone_last4 = (phone_last4 or "").strip()
     if not tracking_number or len(phone_last4) != 4 or not phone_last4.isdigit():
         return None

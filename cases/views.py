@@ -43,6 +43,12 @@ def _lookup_limit() -> Limit:
     return limit_from_settings("lookup", "CASES_LOOKUP_RATE_LIMIT", (20, 600))
 
 
+def _lookup_number_limit() -> Limit:
+    # Lookups of one tracking number, from any client: numbers are issued in sequence and the
+    # phone's last four digits are 10,000 guesses, which enough addresses would otherwise cover.
+    return limit_from_settings("lookup_number", "CASES_LOOKUP_NUMBER_LIMIT", (10, 3600))
+
+
 def _suggest_limit() -> Limit:
     # A person typing sends a request every pause; far more is a script.
     return limit_from_settings("report_suggest", "CASES_REPORT_SUGGEST_RATE_LIMIT", (120, 600))
@@ -214,6 +220,12 @@ def status(request):
             lookup_form.add_error(None, _("查询过于频繁，请稍后再试。"))
             return render(request, "cases/status.html", {"lookup_form": lookup_form}, status=429)
         if lookup_form.is_valid():
+            # Every lookup of the number counts, the right digits too (else a refusal of wrong
+            # guesses only would say when one hit), and so does a number nobody holds.
+            number = selectors.public_tracking_number(lookup_form.cleaned_data["tracking_number"])
+            if _lookup_number_limit().exceeded(number):
+                lookup_form.add_error(None, _("该受理编号查询次数过多，请一小时后再试，或拨打 12345 热线查询。"))
+                return render(request, "cases/status.html", {"lookup_form": lookup_form}, status=429)
             case = selectors.public_case_lookup(
                 lookup_form.cleaned_data["tracking_number"], lookup_form.cleaned_data["phone_last4"]
             )

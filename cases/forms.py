@@ -589,7 +589,7 @@ class PublicReportForm(RequiredMessageMixin, forms.Form):
     counter_failure_reason = PlainTextField(label=_("窗口是怎么答复您的？（选填）"), required=False, max_length=1000)
     # Honeypot: hidden from people by CSS, bots fill it in.
     website = forms.CharField(label=_("网站"), required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=60)  # stored as "web:" + key
 
     def clean_reporter_phone(self):
         # The service's own rule, checked here too so its error comes with the other fields' errors.

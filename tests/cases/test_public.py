@@ -234,7 +234,7 @@ def test_concurrent_reports_and_repeats_keep_the_quota_exact(hongkou):
     with ThreadPoolExecutor(max_workers=8) as pool:
         codes = list(pool.map(send, range(30)))
     # r0 spent one unit however often it was sent; four of the others got the rest.
-    assert Case.objects.filter(idempotency_key="r0").count() == 1
+    assert Case.objects.filter(idempotency_key="web:r0").count() == 1
     assert Case.objects.count() == 5
     assert codes[:10] == [302] * 10
     assert codes.count(429) == 16

@@ -1,4 +1,5 @@
-"""Locked-out logins go on Wagtail's audit log (站点历史), under the account they targeted."""
+"""Locked-out logins go on Wagtail's audit log (站点历史), under the account they targeted; a
+successful login clears that account's own failed attempts, and nobody else's."""
 
 import logging
 
@@ -22,10 +23,22 @@ def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwarg
     logger.warning("login lockout for user %s", user.pk)
 
 
+def _on_logged_in(sender, request=None, user=None, **kwargs):
+    # django-axes' own reset (AXES_RESET_ON_SUCCESS, off) deletes every failed attempt from the
+    # address too, the guesses at other accounts included: one good login to an account of
+    # one's own, between guesses, would wipe the count against a colleague's.
+    from axes.models import AccessAttempt
+
+    if user is not None:
+        AccessAttempt.objects.filter(username=user.get_username()).delete()
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in
 
     user_locked_out.connect(_on_locked_out, dispatch_uid="portal.login_audit.locked_out")
+    user_logged_in.connect(_on_logged_in, dispatch_uid="portal.login_audit.logged_in")
 
 
 @hooks.register("register_log_actions")

@@ -126,3 +126,35 @@ def test_login_records_and_the_log_hold_no_full_ipv6_address(supervisor, setting
     assert set(AccessLog.objects.values_list("ip_address", flat=True)) == {"2001:db8:9:6::"}
     # No address, not even the /64, and no typed username reaches the application log.
     assert "2001:db8" not in caplog.text and "clerk" not in caplog.text
+
+
+def test_signing_in_to_ones_own_account_does_not_wipe_the_guesses_at_another(supervisor, settings):
+    # An insider (or anyone holding one account) interleaves their own good login with guesses at
+    # a colleague's password, from the same office address: their success must clear their own
+    # failed attempts only, not the count against the colleague's account.
+    get_user_model().objects.create_user("clerk", password=PASSWORD)
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    guesses = 0
+    for _round in range(3):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            if login(office, "guess").status_code == 200:
+                guesses += 1
+        office.post("/admin/login/", {"username": "clerk", "password": PASSWORD})
+        office.logout()
+    # The fifth wrong password locks the account (and the address); no good login unlocks it.
+    assert guesses == settings.AXES_FAILURE_LIMIT - 1
+    locked = login(Client(REMOTE_ADDR="203.0.113.50"), PASSWORD)
+    assert locked.status_code == 429 and "登录失败次数过多，账号已暂时锁定" in locked.content.decode()
+
+
+def test_a_colleagues_good_login_still_clears_their_own_typos_at_a_shared_office_address(supervisor, settings):
+    get_user_model().objects.create_user("clerk", password=PASSWORD)
+    office = Client(REMOTE_ADDR="198.51.100.21")
+    for _ in range(3):  # typos by both, each followed by their own good login
+        login(office, "typo")
+        assert login(office, PASSWORD).status_code == 302
+        office.logout()
+        office.post("/admin/login/", {"username": "clerk", "password": "typo"})
+        assert office.post("/admin/login/", {"username": "clerk", "password": PASSWORD}).status_code == 302
+        office.logout()
+    assert login(office, PASSWORD).status_code == 302

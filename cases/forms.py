@@ -332,6 +332,12 @@ class DispatchChoiceMixin(CaseActionForm):
         super().__init__(*args, **kwargs)
         qs = dispatches if dispatches is not None else self.case.dispatches.all()
         self.add_record_choice("dispatch", _("分办"), qs.filter(status__in=self.dispatch_statuses))
+        # On the case's own page its number only pushed the department and role out of the
+        # narrow select; the deadline tells a lead's and a co-department's dispatch apart.
+        self.fields["dispatch"].label_from_instance = lambda d: _("%(dept)s · %(role)s · 时限 %(deadline)s") % {
+            "dept": d.department, "role": d.get_role_display(),
+            "deadline": d.deadline.isoformat(),
+        }
 
 
 class ReturnForm(DispatchChoiceMixin):

@@ -345,3 +345,13 @@ def test_triage_form_starts_from_the_cases_classification_on_a_re_triage(client,
     page = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
     assert '<option value="difficult" selected>' in page.split('id="id_triage-classification"', 1)[1].split("</select>")[0]
     assert '<option value="legacy" selected>' in page.split('id="id_triage-blocking_cause"', 1)[1].split("</select>")[0]
+
+
+def test_reply_names_the_dispatch_by_department_role_and_deadline(client, dispatched_case, dept_user, market_dept):
+    """The case's own number filled the narrow select and cut off which dispatch it was."""
+    client.force_login(dept_user)
+    form = client.get(reverse("cases:inspect", args=[dispatched_case.pk])).context["action_forms"]
+    reply = next(item["form"] for item in form if item["name"] == "reply")
+    dispatch = dispatched_case.dispatches.get(department=market_dept)
+    labels = [label for value, label in reply.fields["dispatch"].choices if value]
+    assert labels == [f"虹口区市场监督管理局 · 主办 · 时限 {dispatch.deadline.isoformat()}"]

@@ -55,6 +55,10 @@ class PolicyChangeFormMixin(forms.Form):
         if "new_policy" in self.fields:
             self.fields["new_policy"].required = False
             self.fields["new_policy"].help_text = _("从政策文件库中选择；库中没有时，在下方新增。")
+        if "service_items" in self.fields:
+            # A plain multiple select: without saying so, a liaison picks one item and the
+            # next click silently drops it.
+            self.fields["service_items"].help_text = _("可多选：按住 Ctrl（Mac 上按住 ⌘）逐个点选。")
 
     def clean(self):
         cleaned = super().clean()

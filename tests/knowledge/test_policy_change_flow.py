@@ -157,7 +157,10 @@ def test_guide_editor_view_counts_cases_mentioning_the_old_policy_after_the_chan
 
 def test_liaison_registers_a_change_in_the_admin(demo, demo_user, rongque, new_rongque):
     client = login(demo_user("liaison"))
-    assert client.get(reverse("policy_changes:add")).status_code == 200
+    form = client.get(reverse("policy_changes:add"))
+    assert form.status_code == 200
+    # The affected items are a multiple select: the form says how to choose more than one.
+    assert "可多选：按住 Ctrl" in form.content.decode()
     item = ServiceItem.objects.get(name="法定代表人变更登记")
     response = client.post(
         reverse("policy_changes:add"),

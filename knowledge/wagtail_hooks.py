@@ -293,6 +293,11 @@ class PolicyChangeCreateView(CreateView):
         # The change's own page lists what it flagged and links the drafted guide.
         return reverse("policy_changes:inspect", args=(self.object.pk,))
 
+    def get_success_buttons(self):
+        # Wagtail's "编辑" button led back to the very page the message is shown on, and a
+        # registered change is not edited: no button.
+        return []
+
     def get_success_message(self, instance):
         flagged = instance.flags.count()
         return _("已登记政策变化：%(n)d 篇指引已标记为待复核，已创建衔接指引草稿并提交审核。") % {"n": flagged}

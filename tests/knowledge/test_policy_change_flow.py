@@ -180,6 +180,9 @@ def test_liaison_registers_a_change_in_the_admin(demo, demo_user, rongque, new_r
     html = response.content.decode()
     change = PolicyChange.objects.get()
     assert "篇指引已标记为待复核，已创建衔接指引草稿并提交审核" in html
+    # No "编辑" button in the message: a registered change is a record, not edited.
+    message = html.split("篇指引已标记为待复核", 1)[1].split("</li>", 1)[0]
+    assert "编辑" not in message and "<a" not in message
     assert FLAGGED <= flagged_slugs(change)
     assert change.registered_by.username == "liaison"
     assert change.guide is not None

@@ -28,3 +28,26 @@ class ChineseErrorPagesMiddleware:
         ):
             return method_not_allowed(response.get("Allow", ""))
         return response
+
+
+class AdminPreviewFramingMiddleware:
+    """Let the editor's preview panel frame the page it previews.
+
+    Wagtail renders a preview by running the page's request through the whole middleware
+    stack, so the public page's ``frame-ancestors 'none'`` came back inside the admin's
+    answer and Chromium left the panel blank. Wagtail marks the answers it means to frame
+    itself with ``X-Frame-Options: SAMEORIGIN``; those may be framed by this site only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = response.get("Content-Security-Policy")
+        if policy and request.path_info.startswith("/admin/") and response.get("X-Frame-Options") == "SAMEORIGIN":
+            directives = [d.strip() for d in policy.split(";") if d.strip()]
+            response["Content-Security-Policy"] = "; ".join(
+                "frame-ancestors 'self'" if d.split()[0] == "frame-ancestors" else d for d in directives
+            )
+        return response

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before the page cache, so cached answers carry the policy too (no nonces: no inline scripts).
     "csp.middleware.CSPMiddleware",
+    # The editor's preview panel frames the previewed page, which brings the page's policy along.
+    "portal.middleware.AdminPreviewFramingMiddleware",
     "portal.middleware.ChineseErrorPagesMiddleware",
     # Outermost after security: a hit skips sessions, CSRF, auth and the view.
     "portal.cache.AnonymousPageCacheMiddleware",
@@ -305,7 +307,8 @@ LOGGING = {
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-# No site may frame ours; Wagtail's preview views override this with SAMEORIGIN for the editor's panel.
+# No site may frame ours; Wagtail's preview views override this with SAMEORIGIN for the editor's panel
+# (and portal.middleware.AdminPreviewFramingMiddleware relaxes the page's frame-ancestors to match).
 X_FRAME_OPTIONS = "DENY"
 # A Chinese page without technical advice (Django's says to set DEBUG=True).
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"

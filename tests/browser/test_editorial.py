@@ -72,3 +72,21 @@ def test_editor_submits_liaison_countersigns_reviewer_publishes(live_server, bro
     reader.get_by_role("link", name=TITLE).click()
     expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)
     anonymous.close()
+
+
+def test_editor_sees_the_draft_in_the_preview_panel_beside_the_form(live_server, browser_page):
+    """The page's own policy (frame-ancestors 'none') came along with Wagtail's preview and
+    Chromium refused to show it in the editor's panel ("127.0.0.1 refused to connect")."""
+    demo.load()
+    page = browser_page
+    article = SolutionArticlePage.objects.live().order_by("pk").first()
+
+    log_in(page, "editor")
+    page.goto(f"/admin/pages/{article.pk}/edit/")
+    page.locator("button[data-side-panel-toggle=preview]").click()
+    preview = page.frame_locator("[data-preview-iframe], #w-preview-iframe, iframe").first
+    expect(preview.get_by_role("heading", level=1)).to_have_text(article.title)
+
+    # Anyone else's site still may not frame the public page.
+    response = page.request.get(article.url)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

@@ -23,6 +23,7 @@ from cases.forms import MATTER_MAX, PublicRateForm, PublicReportForm, StatusLook
 from cases.models import Case
 from cases.precedents import similar_cases_and_articles
 from cases.trends import services as trend_services
+from kernel.origin import followed_from_another_site
 from kernel.ratelimit import Limit, client_address, limit_from_settings, subscriber_address
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,10 @@ def guide_open(request, page_id: int):
     )
     if page is None or not page.url:
         raise Http404
-    if not limit_from_settings("guide_visit", "CASES_GUIDE_VISIT_RATE_LIMIT", (120, 600)).request_exceeded(request):
+    # A visit another site's page made the browser send (a link, an <img>) deflected nothing.
+    if not followed_from_another_site(request) and not limit_from_settings(
+        "guide_visit", "CASES_GUIDE_VISIT_RATE_LIMIT", (120, 600)
+    ).request_exceeded(request):
         visit = trend_services.guide_visit_record()
         kept = request.session.get(SESSION_GUIDE_VISITS, [])[-(GUIDE_VISITS_KEPT - 1):]
         request.session[SESSION_GUIDE_VISITS] = [*kept, visit.pk]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from kernel.origin import origin_is_ours
+from kernel.origin import followed_from_another_site, origin_is_ours
 from kernel.ratelimit import Limit, client_address, limit_from_settings
 from kernel.text import allowed_html
 
@@ -346,8 +346,13 @@ def click(request):
             status=400,
         )
     form = SearchForm({"q": request.GET.get("q", "")})
-    # Over the limit the reader still gets there; the click is just not counted.
-    if form.is_valid() and _DOC_KEY.match(doc) and not public_limit_exceeded(request, _click_limit()):
+    # Over the limit the reader still gets there; the click is just not counted. Nor is a
+    # "click" another site's page made its visitors' browsers send (a link, an <img>): each
+    # visitor a distinct reader, it would plant its query in autocomplete and the ranking.
+    if (
+        form.is_valid() and _DOC_KEY.match(doc) and not followed_from_another_site(request)
+        and not public_limit_exceeded(request, _click_limit())
+    ):
         pos = request.GET.get("pos", "")
         analytics.record_click(
             query=form.cleaned_data["q"],

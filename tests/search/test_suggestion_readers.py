@@ -52,3 +52,26 @@ def test_searches_from_rotating_ipv6_addresses_share_one_log_quota(client, setti
     for n in range(12):
         client.get("/search/", {"q": "住房补贴代办"}, REMOTE_ADDR=f"2001:db8:9:3::{n + 1:x}")
     assert QueryLog.objects.filter(query="住房补贴代办").count() == 5
+
+
+@pytest.mark.parametrize("headers", [
+    {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_REFERER": "https://other.example.gov.cn/"},
+    {"HTTP_REFERER": "https://evil.example/forum/thread-1"},  # a browser without Sec-Fetch-Site
+])
+def test_another_sites_page_cannot_plant_a_suggestion_through_its_visitors(client, headers):
+    # <img src="…/search/click/?q=办证加微信…"> on a busy page elsewhere: every visitor's browser
+    # follows it from its own address, so the reader count alone would let it through.
+    from search.models import QueryClick
+
+    for n in range(SUGGEST_MIN_CLIENTS + 2):
+        _click(client, "住房补贴办证加微信", REMOTE_ADDR=f"198.51.100.{n + 20}", **headers)
+    assert popular_queries_with_prefix("住房") == []
+    assert not QueryClick.objects.exists()
+
+
+def test_a_click_on_our_own_results_page_still_counts(client):
+    for n in range(SUGGEST_MIN_CLIENTS):
+        _click(client, "住房补贴申请", REMOTE_ADDR=f"198.51.100.{n + 40}", HTTP_SEC_FETCH_SITE="same-origin",
+               HTTP_REFERER="http://testserver/search/?q=住房补贴申请")
+    assert popular_queries_with_prefix("住房") == ["住房补贴申请"]

@@ -84,3 +84,15 @@ def test_search_deflection_per_month_counted_by_hand(db, supervisor):
         ["2026-10", 4, 1, 3, 75.0],
     ]
     assert table.chart["datasets"][0]["data"] == [0, 1, 3] and "次日即变" in table.note
+
+
+def test_a_guide_opened_from_another_sites_page_deflects_nothing(client, db):
+    # A page elsewhere linking (or embedding) the 提交前看看 address would make each of its visitors
+    # a "reader who read a guide and did not report" in the deflection figure.
+    page = make_article(make_topic("企业开办与注销", slug="deflect-topic-x"), "前租户未注销怎么办", slug="deflect-x")
+    url = reverse("cases_public:guide_open", args=[page.pk])
+    assert client.get(url, HTTP_SEC_FETCH_SITE="cross-site").url == page.url  # the reader still gets there
+    assert client.get(url, HTTP_REFERER="https://evil.example/").url == page.url
+    assert not GuideVisit.objects.exists()
+    assert client.get(url, HTTP_SEC_FETCH_SITE="same-origin").url == page.url
+    assert GuideVisit.objects.count() == 1

@@ -160,7 +160,7 @@ class CaseRegisterForm(IntakeFieldsMixin):
             if hasattr(self.data, "getlist") else []
         if not values:
             return None
-        if not values[-1].isdigit() or int(values[-1]) < 1:
+        if not (values[-1].isascii() and values[-1].isdigit()) or int(values[-1]) < 1:  # "²" too
             # A hidden field's error would show nowhere: said above the form instead.
             raise forms.ValidationError(_("要并入的案件无效，请重新选择或直接登记。"))
         return int(values[-1])

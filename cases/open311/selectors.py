@@ -53,7 +53,7 @@ def service_for_code(code: str) -> ServiceItem | None | bool:
     code = (code or "").strip()
     if code == GENERAL_SERVICE_CODE:
         return None
-    if not code.isdigit() or len(code) > 12:
+    if not (code.isascii() and code.isdigit()) or len(code) > 12:  # "²" is a digit to isdigit()
         return False
     return ServiceItem.objects.filter(pk=int(code)).first() or False
 

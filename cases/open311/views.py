@@ -301,7 +301,8 @@ def _int_param(request, name: str, default: int, maximum: int) -> int:
     value = request.GET.get(name, "")
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    # isascii: "²" is a digit to isdigit() but not to int().
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise Open311Error(400, _("%(name)s 应为正整数。") % {"name": name})
     return min(int(value), maximum)
 

@@ -197,6 +197,18 @@ class Policy(index.Indexed, models.Model):
         if self.superseded_by_id and self.superseded_by_id == self.pk:
             raise ValidationError({"superseded_by": _("文件不能替代自身。")})
 
+    @property
+    def shown_status(self) -> str:
+        """The status readers see: 现行有效 only once in force; before its effective date a
+        current document is 尚未施行 (a registered change's new policy waits there)."""
+        if self.status == self.Status.CURRENT and self.effective_date and self.effective_date > timezone.localdate():
+            return "pending"
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return _("尚未施行") if self.shown_status == "pending" else self.get_status_display()
+
     def is_in_force_on(self, day) -> bool:
         if self.effective_date and day < self.effective_date:
             return False

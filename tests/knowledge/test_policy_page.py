@@ -74,6 +74,15 @@ def test_expired_and_not_yet_effective_policies_are_flagged(client):
     assert "目前尚未施行" in html_of(client, f"/policies/{upcoming.pk}/")
 
 
+def test_a_policy_not_yet_in_force_is_not_called_current(client):
+    """A registered change's new policy is on file before its date; it was listed as 现行有效."""
+    upcoming = make_policy("明年施行的办法", effective_date=timezone.localdate() + datetime.timedelta(days=30))
+    for url in ("/policies/", f"/policies/{upcoming.pk}/"):
+        html = html_of(client, url)
+        assert '<span class="status status-pending">尚未施行</span>' in html, url
+        assert "现行有效</span>" not in html, url
+
+
 def test_only_published_guidance_citing_the_policy_is_listed(client, policies):
     topic = make_topic("容缺受理", slug="rongque")
     cited = make_article(topic, "容缺受理后缺的材料怎么补", slug="cited")

@@ -76,12 +76,16 @@ def test_clerk_registers_with_precedents_in_view_and_a_duplicate_warning(live_se
     expect(duplicates.get_by_role("button", name="并单")).to_be_visible()
 
     matter = page.locator("#id_matter")
+    # Before the matter is typed the panel says what it is for, not an empty box.
+    hint = page.get_by_test_id("precedent-hint")
+    expect(hint).to_contain_text("输入反映事项")
     matter.click()
     matter.press_sequentially("前租户公司没注销，营业执照办不下来", delay=20)
     panel = page.get_by_test_id("precedent-panel")
     precedents = page.get_by_test_id("precedents")
     expect(precedents).to_contain_text(desk["precedent"].tracking_number, timeout=TIMEOUT)
     expect(precedents).to_contain_text("相同词语：")
+    expect(hint).to_be_hidden()
     expect(precedents).to_contain_text("营业执照")
     expect(precedents).not_to_contain_text("王某某")  # no personal data in the panel
     # Typing the matter, the panel is on screen beside it (not at the top of a scrolled-away column).

@@ -78,6 +78,9 @@ function banchengPrecedentPanel() {
   }
 
   function renderPrecedents(data) {
+    // The intake form's "type the matter first" hint has done its job once answers come.
+    var hint = panel.querySelector("[data-precedent-hint]");
+    if (hint) hint.hidden = true;
     list.innerHTML = "";
     var results = (data && data.results) || [];
     if (!results.length) { list.appendChild(el("li", panel.dataset.emptyText)); return; }

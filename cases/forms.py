@@ -362,7 +362,10 @@ class TextForm(CaseActionForm):
 class MaterialAddForm(CaseActionForm):
     name = PlainLineField(label=_("材料名称"), max_length=150)
     promised_date = forms.DateField(label=_("承诺补齐日期"), widget=DATE_WIDGET)
-    supply_method = forms.ChoiceField(label=_("补齐方式"), choices=MissingMaterial.SupplyMethod.choices)
+    # A blank first choice: 电话 stood preselected and was saved for materials nobody asked about.
+    supply_method = forms.ChoiceField(
+        label=_("补齐方式"), choices=[("", _("请选择")), *MissingMaterial.SupplyMethod.choices]
+    )
 
 
 class MaterialChoiceMixin(CaseActionForm):

@@ -361,7 +361,8 @@ class CaseInspectView(InspectView):
                 "article_links": selectors.case_article_links(case),
                 # One-click "这篇指引解决了" / "引用办理步骤" buttons in the precedent panel.
                 "panel_actions": [a for a in ("link_article", "quote_article") if a in {f["name"] for f in forms}],
-                "dispatches": case.dispatches.select_related("department"),
+                # The lead first ("lead" sorts after "co"), then by deadline.
+                "dispatches": case.dispatches.select_related("department").order_by("-role", "deadline", "id"),
                 "materials": case.materials.all(),
                 "extensions": case.extensions.all(),
                 "rectifications": case.rectifications.all(),

@@ -329,9 +329,10 @@ def test_triage_form_preselects_nothing_on_a_new_case_and_requires_the_cause(cli
     client.force_login(triage_user)
     url = reverse("cases:inspect", args=[case.pk])
     page = client.get(url).content.decode()
-    for name in ("classification", "blocking_cause"):
-        select = page.split(f'id="id_triage-{name}"', 1)[1].split("</select>", 1)[0]
-        assert '<option value="" selected>请选择</option>' in select
+    # 补齐方式 too: 电话 stood preselected for every 容缺 material.
+    for name in ("triage-classification", "triage-blocking_cause", "material_add-supply_method"):
+        select = page.split(f'id="id_{name}"', 1)[1].split("</select>", 1)[0]
+        assert '<option value="" selected>请选择</option>' in select, name
     before = counts()
     response = client.post(url, {**shown_version(case), "action": "triage", "triage-classification": "difficult"})
     assert response.status_code == 400
@@ -355,3 +356,16 @@ def test_reply_names_the_dispatch_by_department_role_and_deadline(client, dispat
     dispatch = dispatched_case.dispatches.get(department=market_dept)
     labels = [label for value, label in reply.fields["dispatch"].choices if value]
     assert labels == [f"虹口区市场监督管理局 · 主办 · 时限 {dispatch.deadline.isoformat()}"]
+
+
+def test_case_page_lists_the_lead_dispatch_first(client, case, triage_user, market_dept, tax_dept):
+    """The co-department with the earlier deadline used to head the 分办 table."""
+    services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="legacy")
+    services.case_dispatch(
+        case=case, author=triage_user, lead_department=market_dept, lead_task="联系前租户", lead_deadline=future(10),
+        co_departments=[{"department": tax_dept, "task": "核对清税", "deadline": future(3)}],
+    )
+    client.force_login(triage_user)
+    page = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
+    table = page.split('data-testid="dispatches"', 1)[1].split("</table>", 1)[0]
+    assert table.index(market_dept.name) < table.index(tax_dept.name)

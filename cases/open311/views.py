@@ -116,7 +116,8 @@ def _check_format(fmt: str) -> None:
 def _district(jurisdiction_id: str):
     if not jurisdiction_id:
         return None
-    district = District.objects.filter(code=jurisdiction_id.strip()).first()
+    # A NUL (which a form or JSON body may carry) is no code, and PostgreSQL refuses it in a lookup.
+    district = District.objects.filter(code=jurisdiction_id.strip()).first() if "\x00" not in jurisdiction_id else None
     if district is None:
         raise Open311Error(400, _("jurisdiction_id 不正确：请使用行政区代码，例如 hongkou。"))
     return district

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # The editor's preview panel frames the previewed page, which brings the page's policy along.
     "portal.middleware.AdminPreviewFramingMiddleware",
     "portal.middleware.ChineseErrorPagesMiddleware",
+    # A NUL in the address or a form field: a 400 before any view compares it in PostgreSQL.
+    "portal.middleware.RefuseNulCharactersMiddleware",
     # Outermost after security: a hit skips sessions, CSRF, auth and the view.
     "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

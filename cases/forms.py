@@ -495,8 +495,10 @@ class MergeForm(CaseActionForm):
                 choices=[(str(c.pk), f"{c.tracking_number}（{c.get_status_display()}）：{why}") for c, why in suggestions],
                 error_messages={"invalid_choice": _("该案件已不在疑似重复案件之列，请刷新页面后重新选择。")},
             )
+        self.suggested = bool(suggestions)
         self.fields["tracking_number"] = forms.CharField(
-            label=_("或输入重复案件编号"), required=False, max_length=200,
+            # "或…" only when there is a list above to choose from instead.
+            label=_("或输入重复案件编号") if suggestions else _("重复案件编号"), required=False, max_length=200,
             help_text=(
                 _("须为您可处理的未办结案件，例如 BCS-2026-000123。") if suggestions
                 else _("未发现本案的疑似重复案件。请输入重复案件的案件编号，例如 BCS-2026-000123。")
@@ -514,7 +516,9 @@ class MergeForm(CaseActionForm):
         if chosen and typed:
             raise forms.ValidationError(_("请在疑似重复案件中选择一件，或输入一个案件编号，不要同时填写。"))
         if not chosen and not typed:
-            raise forms.ValidationError(_("请选择疑似重复案件，或输入重复案件编号。"))
+            raise forms.ValidationError(
+                _("请选择疑似重复案件，或输入重复案件编号。") if self.suggested else _("请输入重复案件编号。")
+            )
         if chosen:
             duplicate = self.candidates.filter(pk=chosen).first()
             if duplicate is None:

@@ -124,3 +124,14 @@ def test_the_page_of_a_user_with_many_open_cases_lists_a_bounded_few(case, windo
     assert len(re.findall(r'name="merge-duplicate"', form)) == 20
     assert "<option" not in form
     assert "公积金提取" not in form
+
+
+def test_without_possible_duplicates_the_form_asks_for_the_number_alone(case, unrelated, triage_user):
+    """No list to choose from: no "或…" label and no "请选择疑似重复案件" message."""
+    form = merge_form(login(triage_user).get(reverse("cases:inspect", args=[unrelated.pk])).content.decode())
+    assert "疑似重复案件</legend>" not in form and "或输入" not in form
+    assert "重复案件编号" in form
+    response = post_merge(triage_user, unrelated, tracking_number="")
+    assert response.status_code == 400
+    form = merge_form(response.content.decode())
+    assert "请输入重复案件编号。" in form and "请选择疑似重复案件" not in form

@@ -3,8 +3,9 @@
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or
 their full-width forms, after leading spaces) is a formula to a spreadsheet: a
 reporter's name ``=HYPERLINK("http://…","点我")`` would become a live link in a
-coordinator's export. Such text gets a leading apostrophe, which spreadsheets show
-as plain text. CSV files start with a UTF-8 byte-order mark, without which Excel
+coordinator's export. Such text gets a leading apostrophe in CSV, which spreadsheets
+show as plain text, and Excel's quote prefix in Wagtail's XLSX exports (a text cell that
+stays text when edited). CSV files start with a UTF-8 byte-order mark, without which Excel
 on a Chinese Windows reads UTF-8 as GBK and shows garbage.
 
 ``install()`` (called once from the kernel app's ``ready``) applies both to
@@ -63,7 +64,19 @@ def install() -> None:
         yield CSV_BOM.encode("utf-8")
         yield from original_stream(self, queryset)
 
+    original_xlsx_row = SpreadsheetExportMixin.generate_xlsx_row
+
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        # Wagtail already stores "=…" as text; the quote prefix also keeps it text when someone
+        # edits the cell in Excel or WPS (F2, Enter), which would otherwise make it a live formula.
+        for cell in original_xlsx_row(self, worksheet, row_dict, date_format):
+            if isinstance(cell.value, str) and is_formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            yield cell
+
     write_csv_row.__wrapped__ = original_write_row
     SpreadsheetExportMixin.write_csv_row = write_csv_row
     SpreadsheetExportMixin.stream_csv = stream_csv
+    SpreadsheetExportMixin.generate_xlsx_row = generate_xlsx_row
     SpreadsheetExportMixin._bancheng_safe = True

@@ -65,6 +65,9 @@ def test_triage_export_of_a_hostile_report_holds_no_live_formula(hongkou, triage
     else:
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
         values = dict(zip(rows[0], rows[1]))
-    # XLSX: a text cell (never evaluated) holding the name as typed; CSV: a leading apostrophe.
+    # XLSX: a text cell holding the name as typed, marked "text" (Excel's quote prefix) so that
+    # editing it in Excel or WPS does not turn it into a live formula; CSV: a leading apostrophe.
     assert values["反映人"] == (NAME if fmt == "xlsx" else "'" + NAME)
+    if fmt == "xlsx":
+        assert row["反映人"].quotePrefix and not row["反映事项"].quotePrefix
     assert MATTER in values["反映事项"]

@@ -27,6 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from django.views.generic import FormView, TemplateView
 
+from kernel.origin import followed_from_another_site
 from kernel.record_viewsets import RecordViewSetMixin
 
 from cases import actions as case_actions
@@ -318,7 +319,12 @@ class CaseInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         case = self.object
-        reveal = self.request.GET.get("reveal") == "1" and can_view_personal_data(user)
+        # A reveal is a clerk's own click: a link on another site's page (Sec-Fetch-Site) would
+        # otherwise write "查看个人信息" entries in their name on any case it points at.
+        reveal = (
+            self.request.GET.get("reveal") == "1" and can_view_personal_data(user)
+            and not followed_from_another_site(self.request)
+        )
         if reveal:
             services.case_log_personal_data_view(case=case, author=user)
             reporter = selectors.reporter_values_for(user, case)

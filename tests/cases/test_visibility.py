@@ -274,3 +274,17 @@ def test_opening_the_intake_edit_form_is_logged_as_a_personal_data_view(client, 
     assert case.reporter_phone in page  # the form needs the real values to correct them
     entry = case.timeline.filter(kind="view_personal_data").get()
     assert entry.author == window_user and "修改登记信息" in entry.text
+
+
+def test_a_link_from_another_site_reveals_nothing_and_writes_no_view(client, world, triage_user):
+    # A page elsewhere (a forum, a phishing mail's web page) linking ?reveal=1 to many cases would
+    # otherwise put "查看个人信息" entries on their timelines in the clerk's name.
+    case = world["hk"]
+    url = reverse("cases:inspect", args=[case.pk]) + "?reveal=1"
+    client.force_login(triage_user)
+    html = client.get(url, HTTP_SEC_FETCH_SITE="cross-site").content.decode()
+    assert "13800001234" not in html and "138****1234" in html
+    assert not case.timeline.filter(kind="view_personal_data").exists()
+    html = client.get(url, HTTP_SEC_FETCH_SITE="same-origin").content.decode()
+    assert "13800001234" in html
+    assert case.timeline.filter(kind="view_personal_data").count() == 1

@@ -546,6 +546,9 @@ class CaseEditView(CaseRegisterView):
         return FormView.dispatch(self, request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
+        if followed_from_another_site(request):
+            # Not the clerk's own click (a link on another site's page): no view in their name.
+            return HttpResponseRedirect(reverse("cases:inspect", args=[self.case.pk]))
         # The form is filled with the full name, phone and ID number: that is a view, and is logged.
         services.case_log_personal_data_view(case=self.case, author=request.user, purpose=_("修改登记信息"))
         return super().get(request, *args, **kwargs)

@@ -288,3 +288,11 @@ def test_a_link_from_another_site_reveals_nothing_and_writes_no_view(client, wor
     html = client.get(url, HTTP_SEC_FETCH_SITE="same-origin").content.decode()
     assert "13800001234" in html
     assert case.timeline.filter(kind="view_personal_data").count() == 1
+
+
+def test_the_intake_edit_form_opened_from_another_site_goes_to_the_case_page_unlogged(client, world, window_user):
+    case = world["hk"]
+    client.force_login(window_user)
+    response = client.get(reverse("cases:edit", args=[case.pk]), HTTP_SEC_FETCH_SITE="cross-site")
+    assert response.status_code == 302 and response["Location"] == reverse("cases:inspect", args=[case.pk])
+    assert not case.timeline.filter(kind="view_personal_data").exists()

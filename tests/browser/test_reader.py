@@ -60,3 +60,18 @@ def test_report_form_points_to_a_guide_before_the_reader_submits(live_server, br
         link.first.click()
     expect(opened.value.get_by_role("heading", level=1)).to_contain_text("营业性演出许可")
     expect(page.get_by_label("遇到了什么事办不成？")).to_have_value(re.compile("营业性演出许可"))
+
+
+def test_phone_reader_sees_one_search_box_and_the_first_result_on_the_first_screen(live_server, browser_page):
+    demo.load()
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    page.locator("#site-q").fill("简易注销")
+    page.locator("#site-q").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    # The header box repeated the page's own: two boxes, and results pushed down the screen.
+    expect(page.locator("input[type=search]:visible")).to_have_count(1)
+    first = page.locator("main ol a, main ul a").filter(has_text=re.compile("注销")).first
+    box = first.bounding_box()
+    assert box and box["y"] + box["height"] <= 844

@@ -124,7 +124,9 @@ def articles_needing_review(change: PolicyChangeSpec, contents: Iterable[Content
     for content in contents:
         reasons: list[str] = []
         if change.old_policy.id in content.policy_ids or mentions_policy(content.text, change.old_policy):
-            reasons.append(f"引用了已被替代的政策《{change.old_policy.title}》")
+            # Said the same before and after the effective date: until then the old policy is
+            # still in force, and "已被替代" sent editors to rewrite guidance too early.
+            reasons.append(f"引用了本次政策变化的原政策《{change.old_policy.title}》")
         shared_items = sorted(content.service_item_ids & change.service_item_ids, key=str)
         if shared_items:
             names = "、".join(str(change.service_item_names.get(i, i)) for i in shared_items)

@@ -42,7 +42,7 @@ def test_right_articles_are_flagged_with_reasons_and_unrelated_ones_are_not():
     ]
     flags = {f.content_id: f.reasons for f in articles_needing_review(CHANGE, contents)}
     assert set(flags) == {"cites", "cites-in-text", "same-item", "same-tag"}
-    assert flags["cites"][0] == "引用了已被替代的政策《上海市廉租住房租金配租实施细则》"
+    assert flags["cites"][0] == "引用了本次政策变化的原政策《上海市廉租住房租金配租实施细则》"
     assert flags["same-item"][0] == "涉及政策变化影响的事项：廉租住房租金配租"
     assert flags["same-tag"][0] == "标签相同：廉租房"
     assert flags["cites"][-1] == "新政策《上海市廉租住房租金配租管理办法》自 2024-07-01 起施行"

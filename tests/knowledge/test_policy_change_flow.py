@@ -84,7 +84,7 @@ def test_register_flags_the_right_content_and_not_the_unrelated(change, rongque,
     assert not (NOT_FLAGGED & slugs)
     article = SolutionArticlePage.objects.get(slug="fading-daibiaoren-biangeng-shenfenzheng-yuanjian-rongque")
     reason = ArticleReviewFlag.objects.get(page=article, policy_change=change).reason
-    assert "引用了已被替代的政策《上海市政务服务容缺受理工作办法》" in reason
+    assert "引用了本次政策变化的原政策《上海市政务服务容缺受理工作办法》" in reason
     assert "涉及政策变化影响的事项：法定代表人变更登记" in reason
     assert "新政策《上海市政务服务容缺受理工作办法（2026年修订）》" in reason
     # The old policy now says what replaced it.
@@ -115,7 +115,7 @@ def test_register_creates_a_guide_draft_in_the_workflow(change, rongque, new_ron
 def test_flags_show_in_the_review_report_with_their_reason(change, demo_user):
     html = login(demo_user("reviewer")).get("/admin/reports/review-due/").content.decode()
     assert "容缺受理后，缺的材料怎么补" in html
-    assert "引用了已被替代的政策" in html
+    assert "引用了本次政策变化的原政策" in html
     assert "营业性演出许可怎么在“随申办”上全程网办" not in html
 
 

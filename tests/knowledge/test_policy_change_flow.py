@@ -7,6 +7,7 @@ old policy after the change.
 """
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -117,6 +118,8 @@ def test_flags_show_in_the_review_report_with_their_reason(change, demo_user):
     assert "容缺受理后，缺的材料怎么补" in html
     assert "引用了本次政策变化的原政策" in html
     assert "营业性演出许可怎么在“随申办”上全程网办" not in html
+    # Beside a long reason the dates stay on one line (they wrapped to "2027-10-" / "02").
+    assert re.search(r'<td valign="top" style="white-space: nowrap"><strong>\d{4}-\d{2}-\d{2}</strong></td>', html)
 
 
 def test_publishing_the_reviewed_page_closes_its_flag(change, demo_user):

@@ -25,7 +25,10 @@ class CaseDeskPanel(Component):
     def get_context_data(self, parent_context=None):
         index = reverse("cases:index")
         profile = profile_of(self.user)
+        department_desk = bool(profile and profile.department_id and self.user.has_perm("cases.reply_dispatch"))
         return {
+            # A department only ever sees cases already dispatched to it: its 待研判 read 0 forever.
+            "show_registered": not department_desk or self.user.has_perm("cases.triage_case"),
             # Library readers (editors) answer for no queue: counts would all read 0.
             "counts": selectors.desk_summary(self.user) if answers_for_cases(self.user) else None,
             "index_url": index,
@@ -37,7 +40,7 @@ class CaseDeskPanel(Component):
             "add_url": reverse("cases:add") if self.user.has_perm("cases.add_case") else "",
             "dispatches_url": (
                 reverse("my_dispatches:index")
-                if profile and profile.department_id and self.user.has_perm("cases.reply_dispatch")
+                if department_desk
                 else ""
             ),
             "search_url": reverse("search:search"),

@@ -53,6 +53,7 @@ def test_department_sees_its_pending_replies(client, dept_user, dispatched_case)
     assert count_of(box, "本部门待答复") == 1
     assert reverse("my_dispatches:index") in box
     assert reverse("cases:add") not in box  # departments do not register cases
+    assert "待研判" not in box  # nothing untriaged is ever dispatched to them: a count stuck at 0
 
 
 def test_editor_keeps_page_search_and_gets_precedent_search_without_empty_counts(client, db):

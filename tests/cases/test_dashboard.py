@@ -102,3 +102,10 @@ def test_department_reaches_my_todo_list_from_the_dashboard(client, dept_user, d
 
 def test_window_clerk_has_no_my_todo_button(client, window_user, hall, case):
     assert "我的待办" not in panel(dashboard(client, window_user))
+
+
+def test_dashboard_trend_table_folds_under_its_chart(client, window_user, hall, case):
+    """Twelve weekly rows under the chart filled a phone screen on every sign-in."""
+    html = dashboard(client, window_user)
+    trends = re.search(r'data-testid="trends-panel".*?</section>\s*<p>', html, re.S).group(0)
+    assert re.search(r"<details[^>]*>\s*<summary>查看数据表</summary>.*<table", trends, re.S)

@@ -193,6 +193,24 @@ def _draft_policies(case: Case) -> list:
     return list(dict.fromkeys(cited + linked + own))
 
 
+def _topic_of_resolving_article(case: Case):
+    """The topic of a live guide already marked as having solved the case, if any.
+
+    Without a service item or a department the draft fell back to the first topic, so a
+    parking question went live under 企业开办与变更 beside the guide that solved it elsewhere.
+    """
+    from knowledge.models import TopicIndexPage
+
+    from cases.models import CaseArticleLink
+
+    link = (
+        case.article_links.filter(relation=CaseArticleLink.Relation.RESOLVED_BY, page__live=True)
+        .select_related("page").order_by("id").first()
+    )
+    parent = link.page.get_parent().specific if link else None
+    return parent if isinstance(parent, TopicIndexPage) else None
+
+
 def article_draft_from_case(*, case: Case, author):
     """起草办事指引: a de-identified draft article built from a closed case; it stays with
     its editor (not submitted) until they have finished it."""
@@ -231,6 +249,7 @@ def article_draft_from_case(*, case: Case, author):
         draft=draft,
         author=author,
         case_reference=case.tracking_number or "",
+        topic=_topic_of_resolving_article(case),
         service_items=[case.service_item] if case.service_item_id else [],
         departments=departments,
         policies=policies,

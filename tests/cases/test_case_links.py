@@ -181,3 +181,15 @@ def test_editor_drafts_from_the_case_library_but_sees_no_open_case(closed_case, 
     assert response.status_code == 302
     draft = SolutionArticlePage.objects.get(live=False)
     assert response["Location"] == reverse("wagtailadmin_pages:edit", args=(draft.pk,))
+
+
+def test_draft_goes_under_the_topic_of_the_guide_that_solved_the_case(case, topic, editor, triage_user):
+    """A case with no service item or department: its draft used to land in the first topic."""
+    elsewhere = make_topic("办事咨询与转办", slug="zixun-zhuanban")
+    solving = make_article(elsewhere, "小区停车难这类问题该找谁反映", slug="tingche")
+    services.case_triage(case=case, author=triage_user, classification="difficult", blocking_cause="other")
+    services.case_close(case=case, author=triage_user, outcome=Case.Outcome.DONE, resolution_summary="已告知办理途径。")
+    case.refresh_from_db()
+    services.case_link_article(case=case, page=solving, author=triage_user)
+    page = services.article_draft_from_case(case=case, author=editor)
+    assert page.get_parent().slug == "zixun-zhuanban"

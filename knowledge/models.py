@@ -8,6 +8,7 @@ last reviewed.
 
 import datetime
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -346,10 +347,10 @@ class SolutionArticlePage(PublicInfoReviewMixin, PersonalDataGuardedPublishMixin
         InlinePanel("materials", label=_("所需材料"), heading=_("所需材料")),
         MultiFieldPanel(
             [
-                FieldPanel("departments"),
-                FieldPanel("policies"),
-                FieldPanel("service_items"),
-                FieldPanel("districts"),
+                FieldPanel("departments", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("policies", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("service_items", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("districts", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
             ],
             heading=_("分类与依据"),
@@ -540,9 +541,9 @@ class PolicyTransitionGuidePage(PublicInfoReviewMixin, PersonalDataGuardedPublis
         MultiFieldPanel(
             [
                 FieldPanel("related_articles"),
-                FieldPanel("departments"),
-                FieldPanel("service_items"),
-                FieldPanel("districts"),
+                FieldPanel("departments", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("service_items", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("districts", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
             ],
             heading=_("分类与关联"),

@@ -68,3 +68,18 @@ def test_editor_cannot_change_policies(demo, demo_user):
     client = login(demo_user("editor"))
     assert client.get("/admin/snippets/knowledge/policy/").status_code == 200
     assert client.get("/admin/snippets/knowledge/policy/add/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("model", ["SolutionArticlePage", "PolicyTransitionGuidePage"])
+def test_page_editor_multi_selects_are_checkboxes(demo, demo_user, model):
+    # Ctrl-click <select multiple> lists lose a selection at the first plain click.
+    from knowledge import models as knowledge_models
+
+    page = getattr(knowledge_models, model).objects.first()
+    html = login(demo_user("editor")).get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    fields = ["departments", "service_items", "districts"]
+    if model == "SolutionArticlePage":
+        fields.append("policies")
+    for name in fields:
+        assert f'type="checkbox" name="{name}"' in html, name
+        assert f'name="{name}" multiple' not in html and f'multiple name="{name}"' not in html

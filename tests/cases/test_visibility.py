@@ -185,6 +185,14 @@ def test_my_dispatches_lists_only_own_department(client, world, dept_user, tax_u
     assert "联系前租户完成简易注销" in html and "核对税务清税情况" not in html
 
 
+def test_my_dispatches_write_the_deadline_as_on_the_rest_of_the_desk(client, world, dept_user):
+    dispatch = world["hk"].dispatches.get(department__name="虹口区市场监督管理局")
+    client.force_login(dept_user)
+    html = client.get(reverse("my_dispatches:index")).content.decode()
+    assert dispatch.deadline.isoformat() in html
+    assert "年" not in html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+
+
 def test_overdue_list_highlights(client, world, triage_user):
     import datetime
 

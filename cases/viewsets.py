@@ -33,6 +33,7 @@ from kernel.record_viewsets import RecordViewSetMixin
 from cases import actions as case_actions
 from cases import forms as case_forms
 from cases import ledger_import, selectors, services
+from cases.intelligence_views import _allowed as can_see_class_report
 from cases.filters import CaseFilterSet
 from cases.models import (
     Case,
@@ -852,6 +853,17 @@ class ClassCaseInspectView(InspectView):
         return TemplateResponse(request, self.template_name, self.get_context_data(form=form), status=400)
 
 
+class ClassCaseIndexView(IndexView):
+    results_template_name = "cases/admin/class_case_index_results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # There is no add button here: the empty list points to where a 类案 is opened.
+        if can_see_class_report(self.request.user):
+            context["class_report_url"] = reverse("case_classes")
+        return context
+
+
 class ClassCaseViewSet(RecordViewSetMixin, ModelViewSet):
     model = ClassCase
     icon = "list-ul"
@@ -861,6 +873,7 @@ class ClassCaseViewSet(RecordViewSetMixin, ModelViewSet):
     list_display = ["title", "owner_department", "required_outcome", "status", "deadline"]
     list_filter = ["status", "required_outcome"]
     inspect_view_enabled = True
+    index_view_class = ClassCaseIndexView
     inspect_view_class = ClassCaseInspectView
     copy_view_enabled = False
     add_to_reference_index = False

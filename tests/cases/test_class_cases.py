@@ -105,3 +105,8 @@ def test_window_staff_cannot_open_class_cases(recurring, window_user, market_dep
     )
     assert response.status_code == 403
     assert not ClassCase.objects.exists()
+
+
+def test_empty_class_case_list_points_to_the_class_report(triage_user):
+    html = login(triage_user).get(reverse("class_cases:index")).content.decode()
+    assert f'<a href="{reverse("case_classes")}">一类事</a>' in html

@@ -483,6 +483,11 @@ class CaseRegisterView(CaseDeskFormMixin, WagtailAdminTemplateMixin, FormView):
             initial["district"] = profile.district or (profile.hall.district if profile.hall else None)
         return initial
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["show_suggestion"] = True
+        return context
+
     def form_valid(self, form):
         user = self.request.user
         data = form.cleaned_data
@@ -562,6 +567,8 @@ class CaseEditView(CaseRegisterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["case"] = self.case
+        # A triage suggestion helps only before someone has classified the case.
+        context["show_suggestion"] = not self.case.classification
         return context
 
     def form_valid(self, form):

@@ -369,3 +369,13 @@ def test_case_page_lists_the_lead_dispatch_first(client, case, triage_user, mark
     page = client.get(reverse("cases:inspect", args=[case.pk])).content.decode()
     table = page.split('data-testid="dispatches"', 1)[1].split("</table>", 1)[0]
     assert table.index(market_dept.name) < table.index(tax_dept.name)
+
+
+def test_edit_page_suggests_a_classification_only_while_there_is_none(client, case, window_user, hall):
+    url = reverse("cases:edit", args=[case.pk])
+    client.force_login(window_user)
+    suggest = reverse("triage_suggestion_json")
+    assert suggest in client.get(reverse("cases:add")).content.decode()
+    assert not case.classification and suggest in client.get(url).content.decode()
+    Case.objects.filter(pk=case.pk).update(classification="difficult")
+    assert suggest not in client.get(url).content.decode()

@@ -206,3 +206,30 @@ def test_progress_is_a_line_every_few_seconds_off_a_terminal():
     tty.advance()
     tty.finish()
     assert "\r[" in bar.getvalue() and "#" * 30 in bar.getvalue()
+
+
+def test_character_references_in_a_source_read_as_the_characters_they_spell(tmp_path, client):
+    # Libraries scraped from web pages keep HTML's spellings ("&ldquo;", "&lt;…&gt;", a link's
+    # "&amp;") inside plain text; a reader must see the quotation marks, not the spelling.
+    doc = {
+        "id": "ref-001",
+        "title": "关于做好复工登记的通知",
+        "body": (
+            "关于做好复工登记的通知 一是&ldquo;快&rdquo;字当先，当天受理。 "
+            "根据《关于转发&lt;复工登记办法&gt;的通知》办理。 "
+            "网址：http://example.gov.cn/show.html?tid=5&amp;id=12 "
+            "防护服符合1SO13982-l&2标准，见《实施<登记条例>办法》。 市场监管局&ensp;税务局 2020年2月6日"
+        ),
+    }
+    path = write_jsonl(tmp_path, [json.dumps(doc, ensure_ascii=False)])
+    out, _ = run(path, "--public-source")
+    assert "失败 0 行" in out
+
+    page = SolutionArticlePage.objects.get(external_id="ref-001")
+    assert page.summary == "一是“快”字当先，当天受理。"
+    html = client.get(page.url).content.decode()
+    assert "“快”字当先" in html
+    assert "《关于转发&lt;复工登记办法&gt;的通知》" in html  # "<" escaped once: shown as "<"
+    assert "tid=5&amp;id=12" in html  # shown as "tid=5&id=12"
+    assert "l&amp;2标准" in html and "《实施&lt;登记条例&gt;办法》" in html  # text that only looks like markup is kept
+    assert "&amp;ldquo;" not in html and "&amp;lt;" not in html and "&amp;amp;" not in html and "&amp;ensp;" not in html

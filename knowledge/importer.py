@@ -44,6 +44,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from kernel.content_version import bumps_coalesced
 from search import analysis, indexing
 from search.documents import MAX_SUMMARY, body_parts, first_sentence, split_paragraphs  # noqa: F401 (re-exported)
+from search.documents import decode_references
 from search.documents import steps_html as library_steps_html
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,10 @@ def _text(value, *, name: str, required: bool, max_length: int | None) -> str:
     return value
 
 
+def _decoded(value):
+    return decode_references(value) if isinstance(value, str) else value
+
+
 def parse_line(raw: str) -> dict:
     try:
         data = json.loads(raw)
@@ -145,8 +150,9 @@ def parse_line(raw: str) -> dict:
         raise LineError(_("标签过长（最多 %(max)s 个字符）") % {"max": MAX_TAG})
     return {
         "id": _text(data.get("id"), name="id", required=True, max_length=MAX_ID),
-        "title": _text(data.get("title"), name="title", required=True, max_length=MAX_TITLE),
-        "body": _text(data.get("body"), name="body", required=True, max_length=None),
+        # Plain text scraped from web pages may still spell characters as HTML references.
+        "title": _text(_decoded(data.get("title")), name="title", required=True, max_length=MAX_TITLE),
+        "body": _text(_decoded(data.get("body")), name="body", required=True, max_length=None),
         "topic": _text(data.get("topic"), name="topic", required=False, max_length=MAX_TITLE),
         "department": _text(data.get("department"), name="department", required=False, max_length=MAX_NAME),
         "tags": sorted(set(tag_list)),

@@ -11,6 +11,7 @@ benchmark measures what a reader of an imported library gets through ``/api/sear
 
 from __future__ import annotations
 
+import html
 import re
 
 from django.utils.html import escape
@@ -24,6 +25,17 @@ _SENTENCE_END = re.compile(r"[。！？!?；;]")
 # (many government texts use a space where a line break was).
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _PARA_SPLIT = re.compile(rf"\s*\n\s*|(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
+
+
+# Only complete references ("&ldquo;", "&#8220;", "&amp;"): a bare "&" in plain text
+# ("l&2", a link's "?a=1&para=2") is the text itself, not a reference.
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_references(text: str) -> str:
+    """Plain text with the HTML character references a scraped source left in it decoded,
+    so readers see "“" where the source spelled "&ldquo;" (decoded once: "&amp;lt;" is "&lt;")."""
+    return _REFERENCE.sub(lambda m: html.unescape(m.group(0)), text) if "&" in text else text
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -62,8 +74,9 @@ def library_document(*, doc_id: int, external_id: str, title: str, body: str) ->
 
     from .sources import html_to_text, join_text
 
-    title = title.strip()
-    summary, problem, rest = body_parts(title, body)
+    # As knowledge.importer.parse_line reads a line.
+    title = decode_references(title).strip()
+    summary, problem, rest = body_parts(title, decode_references(body))
     # The steps' text as ArticleSource reads it (RichTextBlock's searchable content, then
     # html_to_text): a source that spells "&lt;" is indexed as "<" on both paths.
     steps = html_to_text(get_text_for_indexing(steps_html(rest)))

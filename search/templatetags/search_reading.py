@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html
 
 from .. import analytics
+from ..forms import MAX_QUERY_LENGTH
 from ..sources import doc_id_for, sources_for_model
 
 register = template.Library()
@@ -32,3 +33,10 @@ def long_read_attrs(obj) -> str:
     if not key:
         return ""
     return format_html(' data-search-doc="{}" data-read-seconds="{}"', key, analytics.long_read_seconds())
+
+
+@register.simple_tag
+def max_query_length() -> int:
+    """The longest query the search accepts, for every search box's maxlength: a pasted
+    paragraph is cut by the browser instead of ending on an error page (base.html's box)."""
+    return MAX_QUERY_LENGTH

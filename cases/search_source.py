@@ -63,13 +63,15 @@ class CaseSource:
             doc_id=case.pk,
             external_id=case.tracking_number or "",
             title=f"{case.tracking_number} {title}",
-            summary=_clean(join_text(case.get_classification_display(), case.get_outcome_display(),
-                                     case.resolution_summary), case),
+            # The labels (难办, 办成) are shown beside the hit from the case itself; kept at the end
+            # of the body so they still match, not at the head of every snippet.
+            summary=_clean(case.resolution_summary, case),
             body=_clean(
                 join_text(
                     case.matter, case.counter_failure_reason, case.cited_rule, case.alternative_path,
                     case.guidance_answer, case.referral_reason,
                     *[d.reply for d in dispatches if d.reply],
+                    case.get_classification_display(), case.get_outcome_display(),
                 ),
                 case,
             ),

@@ -1,5 +1,7 @@
 """Precedent panel data: similar resolved cases (only those the user may see) and articles (issue 5)."""
 
+import re
+
 import pytest
 
 from cases import services
@@ -62,6 +64,8 @@ def test_triage_user_sees_similar_closed_case_with_outcome_and_terms(engine, art
     assert [p.id for p in cases_found] == [case.pk]
     assert cases_found[0].outcome == "办成"
     assert cases_found[0].classification == "难办"
+    # The labels sit beside the hit; the snippet starts with what was done.
+    assert not re.sub(r"<[^>]+>", "", cases_found[0].snippet).startswith(("难办", "办成"))
     assert "注销" in cases_found[0].matched_terms
     assert [p.id for p in articles_found] == [article.pk]
     assert articles_found[0].matched_terms

@@ -93,6 +93,7 @@ function banchengPrecedentPanel() {
       li.appendChild(el("span", item.kind === "case" ? "案例" : "指引", "case-badge"));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(link);
+      if (item.classification) li.appendChild(el("small", " · " + item.classification));
       if (item.outcome) li.appendChild(el("small", " · " + item.outcome));
       if (item.snippet) li.appendChild(snippetNode(item.snippet));
       if (item.matched_terms && item.matched_terms.length) {

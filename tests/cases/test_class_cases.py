@@ -92,6 +92,7 @@ def test_report_opens_a_class_case_and_lists_it(recurring, triage_user, market_d
     assert class_case.title == "前租户未注销导致新商户办不了证"
     listing = client.get(reverse("class_cases:index")).content.decode()
     assert "前租户未注销导致新商户办不了证" in listing
+    assert class_case.deadline.isoformat() in listing  # written as on the rest of the desk
     # Bad input (no department): a message, nothing saved.
     response = client.post(reverse("case_classes"), {"case_ids": str(recurring[0].pk), "required_outcome": "guideline_fix"})
     assert response.status_code == 400

@@ -67,7 +67,7 @@ def report(request):
             request.session[SESSION_DONE] = ""
             return redirect("cases_public:report_done")
         key = request.POST.get("idempotency_key", "")
-        existing = Case.objects.filter(idempotency_key=_online_key(key)).first() if key else None
+        existing = Case.objects.filter(idempotency_key=services.online_report_key(key)).first() if key else None
         if existing:
             request.session[SESSION_DONE] = existing.tracking_number
             return redirect("cases_public:report_done")
@@ -97,7 +97,7 @@ def report(request):
                     credit_code=data["credit_code"],
                     matter=data["matter"],
                     counter_failure_reason=data["counter_failure_reason"],
-                    idempotency_key=_online_key(data["idempotency_key"]),
+                    idempotency_key=services.online_report_key(data["idempotency_key"]),
                 )
             except ValidationError as exc:
                 limit.give_back(client, once_for=data["idempotency_key"])
@@ -117,12 +117,6 @@ def report(request):
         return render(request, "cases/report.html", {"form": form}, status=400)
     form = PublicReportForm(initial={"idempotency_key": uuid.uuid4().hex})
     return render(request, "cases/report.html", {"form": form})
-
-
-def _online_key(key: str) -> str:
-    """The stored key of an online report: in its own namespace, so a key typed to match a
-    case filed another way (an integrating system's ``k<key>:…``) never finds that case."""
-    return f"web:{key}"
 
 
 def _report_refused(request, form):

@@ -22,6 +22,7 @@ from cases.services.intake import (
     case_register,
     case_register_or_existing,
     case_update_intake,
+    online_report_key,
 )
 from cases.services.dispatch import (
     case_triage,
@@ -89,6 +90,7 @@ __all__ = [
     "case_register",
     "case_register_or_existing",
     "case_update_intake",
+    "online_report_key",
     "case_triage",
     "case_refer_out",
     "case_dispatch",

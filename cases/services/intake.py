@@ -65,6 +65,13 @@ def _plain_fields(values: dict) -> dict:
     }
 
 
+def online_report_key(key: str) -> str:
+    """The stored idempotency key of an online report (在线反映): in its own namespace, so a key
+    a reader types to match a case filed another way (an integrating system's ``k<key>:…``)
+    never finds that case."""
+    return f"web:{key}"
+
+
 def case_register(**fields) -> Case:
     """受理登记: create a case with its tracking number and any 容缺 materials.
 

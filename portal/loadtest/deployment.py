@@ -47,12 +47,14 @@ import django
 django.setup()
 from django.db.models import Count
 from cases.models import Case
+from cases.services import online_report_key
 keys = json.load(open(sys.argv[1], encoding="utf-8"))
+stored = {online_report_key(key): key for key in keys}
 counts = dict(
-    Case.objects.filter(idempotency_key__in=list(keys)).values_list("idempotency_key")
+    Case.objects.filter(idempotency_key__in=list(stored)).values_list("idempotency_key")
     .annotate(n=Count("pk")).values_list("idempotency_key", "n")
 )
-print(json.dumps({key: counts.get(key, 0) for key in keys}))
+print(json.dumps({key: counts.get(stored_key, 0) for stored_key, key in stored.items()}))
 """
 
 TASK_STATES_SCRIPT = r"""

@@ -22,7 +22,7 @@ from . import services
 from .class_report import recurring_classes_for
 from .forms import ClassCaseOpenForm
 from .clustering import CAUSE_LABELS, class_threshold
-from .intelligence_views import _allowed
+from .permissions import can_use_case_intelligence
 
 
 class ClassReportView(WagtailAdminTemplateMixin, TemplateView):
@@ -35,7 +35,7 @@ class ClassReportView(WagtailAdminTemplateMixin, TemplateView):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def dispatch(self, request, *args, **kwargs):
-        if not _allowed(request.user):
+        if not can_use_case_intelligence(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

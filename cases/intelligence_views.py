@@ -28,24 +28,16 @@ from kernel.personal_data import deidentify
 from kernel.ratelimit import Limit
 
 from .duplicates import DuplicateCandidate, possible_duplicates
-from .permissions import RESPONSIBILITY_PERMS
+from .permissions import can_use_case_intelligence
 from .precedents import similar_cases_and_articles
 from .triage import TriageModel, default_model_path
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
-CASE_VIEW_PERMS = ("cases.view_case_library", *RESPONSIBILITY_PERMS)
 
 _model_lock = threading.Lock()
 _model_cache: dict = {"mtime": None, "path": None, "model": None}
-
-
-def _allowed(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active
-        and (user.is_superuser or any(user.has_perm(p) for p in CASE_VIEW_PERMS))
-    )
 
 
 def _forbidden() -> JsonResponse:
@@ -65,7 +57,7 @@ def _int_or_none(value):
 
 @require_POST
 def precedents_json(request):
-    if not _allowed(request.user):
+    if not can_use_case_intelligence(request.user):
         return _forbidden()
     limit = min(max(_int_or_none(request.POST.get("limit")) or 5, 1), 10)
     items = similar_cases_and_articles(
@@ -181,7 +173,7 @@ def _cause_context(request) -> tuple[str, str]:
 
 @require_POST
 def triage_suggestion_json(request):
-    if not _allowed(request.user):
+    if not can_use_case_intelligence(request.user):
         return _forbidden()
     from knowledge.models import Department
 
@@ -238,7 +230,7 @@ IDENTIFIER_AUDIT = Limit(scope="duplicates-audit", count=1, window=3600)
 
 @require_POST
 def duplicates_json(request):
-    if not _allowed(request.user):
+    if not can_use_case_intelligence(request.user):
         return _forbidden()
     from . import services
     from .permissions import can_view_personal_data

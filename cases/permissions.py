@@ -46,6 +46,15 @@ def answers_for_cases(user) -> bool:
     )
 
 
+def can_use_case_intelligence(user) -> bool:
+    """Reads the case library or works on cases: the precedent, triage and duplicate panels,
+    一类事, and the pointer to it from the 类案 list."""
+    return bool(
+        user.is_authenticated and user.is_active
+        and (user.is_superuser or any(user.has_perm(p) for p in ("cases.view_case_library", *RESPONSIBILITY_PERMS)))
+    )
+
+
 def can_view_statistics(user) -> bool:
     return answers_for_cases(user)
 

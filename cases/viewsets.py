@@ -33,7 +33,6 @@ from kernel.record_viewsets import RecordViewSetMixin
 from cases import actions as case_actions
 from cases import forms as case_forms
 from cases import ledger_import, selectors, services
-from cases.intelligence_views import _allowed as can_see_class_report
 from cases.filters import CaseFilterSet
 from cases.models import (
     Case,
@@ -47,6 +46,7 @@ from cases.models import (
 from cases.permissions import (
     can_export,
     can_import,
+    can_use_case_intelligence,
     can_view_personal_data,
     profile_of,
 )
@@ -76,6 +76,13 @@ def _apply_errors(form, exc: ValidationError) -> None:
 # to one character a line (case_desk_admin.css).
 NOWRAP = "case-col-nowrap"
 TEXT = "case-col-text"
+
+
+def iso_date_column(name: str, label) -> Column:
+    """A date as 2026-12-10, as everywhere else on the desk (Wagtail's column localises it to
+    年月日), sortable, on one line."""
+    return Column(name, label=label, sort_key=name, classname=NOWRAP,
+                  accessor=lambda obj: value.isoformat() if (value := getattr(obj, name)) else "")
 
 
 class CaseTable(Table):
@@ -736,9 +743,7 @@ class MyDispatchIndexView(IndexView):
             ),
             Column("role", label=_("角色"), accessor="get_role_display", classname=NOWRAP),
             Column("task", label=_("任务"), accessor=self._task_text, classname=TEXT),
-            # ISO dates, as everywhere else on the desk (the default column localises to 年月日).
-            Column("deadline", label=_("答复时限"), accessor=lambda d: d.deadline.isoformat() if d.deadline else "",
-                   sort_key="deadline", classname=NOWRAP),
+            iso_date_column("deadline", _("答复时限")),
             Column("department", label=_("承办部门"), accessor="department.name", classname="case-col-reporter"),
         ]
 
@@ -866,7 +871,7 @@ class ClassCaseIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # There is no add button here: the empty list points to where a 类案 is opened.
-        if can_see_class_report(self.request.user):
+        if can_use_case_intelligence(self.request.user):
             context["class_report_url"] = reverse("case_classes")
         return context
 
@@ -879,9 +884,7 @@ class ClassCaseViewSet(RecordViewSetMixin, ModelViewSet):
     url_prefix = "cases/class-cases"
     list_display = [
         "title", "owner_department", "required_outcome", "status",
-        # ISO dates, as everywhere else on the desk (the default column localises to 年月日).
-        Column("deadline", label=ClassCase._meta.get_field("deadline").verbose_name,
-               accessor=lambda c: c.deadline.isoformat() if c.deadline else "", sort_key="deadline"),
+        iso_date_column("deadline", ClassCase._meta.get_field("deadline").verbose_name),
     ]
     list_filter = ["status", "required_outcome"]
     inspect_view_enabled = True

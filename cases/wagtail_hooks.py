@@ -13,7 +13,7 @@ from cases import class_report_views, intelligence_views, lookup_views, statisti
 from cases.dashboard import CaseDeskPanel, shows_case_desk
 from cases.trends import views as trend_views
 from cases.trends.panels import TrendsPanel
-from cases.permissions import can_look_up_reporter, can_view_statistics
+from cases.permissions import can_look_up_reporter, can_use_case_intelligence, can_view_statistics
 from cases.workdays import missing_calendar_year
 from cases.viewsets import CASE_DESK_SUBMENU_HOOK, CaseDeskViewSetGroup
 
@@ -67,7 +67,7 @@ def register_reporter_lookup_menu_item():
 @hooks.register(CASE_DESK_SUBMENU_HOOK)
 def register_class_report_menu_item():
     return PermittedMenuItem(_("一类事"), reverse("case_classes"), icon_name="list-ul", order=50,
-                             allowed=intelligence_views._allowed)
+                             allowed=can_use_case_intelligence)
 
 
 @hooks.register(CASE_DESK_SUBMENU_HOOK)

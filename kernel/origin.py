@@ -13,12 +13,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 
+def _is_ours(request, origin: str) -> bool:
+    """``scheme://host`` names this site (or one of CSRF_TRUSTED_ORIGINS)."""
+    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
 def origin_is_ours(request) -> bool:
     """The request's Origin header names this site (or one of CSRF_TRUSTED_ORIGINS)."""
     origin = request.META.get("HTTP_ORIGIN", "")
-    if not origin or origin == "null":
-        return False
-    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+    return bool(origin) and origin != "null" and _is_ours(request, origin)
 
 
 def posted_from_another_site(request) -> bool:
@@ -43,6 +46,4 @@ def followed_from_another_site(request) -> bool:
     referer = request.META.get("HTTP_REFERER", "")
     if not referer:
         return False
-    ours = f"{request.scheme}://{request.get_host()}"
-    origin = _origin_of(referer)
-    return origin != ours and origin not in settings.CSRF_TRUSTED_ORIGINS
+    return not _is_ours(request, _origin_of(referer))

@@ -27,10 +27,10 @@ def _on_logged_in(sender, request=None, user=None, **kwargs):
     # django-axes' own reset (AXES_RESET_ON_SUCCESS, off) deletes every failed attempt from the
     # address too, the guesses at other accounts included: one good login to an account of
     # one's own, between guesses, would wipe the count against a colleague's.
-    from axes.models import AccessAttempt
+    from axes.utils import reset
 
     if user is not None:
-        AccessAttempt.objects.filter(username=user.get_username()).delete()
+        reset(username=user.get_username())
 
 
 def connect() -> None:
